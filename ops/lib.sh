@@ -1,0 +1,99 @@
+# Shared by ops/up, ops/test, ops/down and bench/run: a private PostgreSQL cluster under .data/pg on 127.0.0.1.
+# Sourced, not executed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="$ROOT/.data"
+PGDATA_DIR="$DATA/pg"
+PG_SUPERUSER="careregistry"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi; }
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is required (https://dot.net); 'dotnet' is not on PATH"
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+}
+
+pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+# Installs Debian's postgresql when the server binaries are missing.
+ensure_postgres_installed() {
+  if [ -z "$(pg_bin_dir)" ] || [ ! -x "$(pg_bin_dir)/initdb" ]; then
+    log "PostgreSQL server not found: installing Debian's postgresql"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib >/dev/null
+  fi
+  PG_BIN="$(pg_bin_dir)"
+  [ -x "$PG_BIN/initdb" ] || die "no initdb under /usr/lib/postgresql after installing postgresql"
+  command -v psql >/dev/null || die "psql not found"
+}
+
+# initdb refuses to run as root, so root runs the cluster as the 'postgres' user.
+run_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pick_port() {
+  local p
+  for p in $(seq 55432 55532); do port_free "$p" && { echo "$p"; return; }; done
+  die "no free port between 55432 and 55532"
+}
+
+pg_running() { [ -f "$PGDATA_DIR/postmaster.pid" ] && run_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; }
+
+# Starts (creating if needed) the private cluster; idempotent. Sets PG_PORT.
+start_private_cluster() {
+  ensure_postgres_installed
+  mkdir -p "$DATA"
+  if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
+    log "creating a private PostgreSQL cluster in $PGDATA_DIR"
+    rm -rf "$PGDATA_DIR"; mkdir -p "$PGDATA_DIR"
+    if [ "$(id -u)" -eq 0 ]; then
+      chown postgres: "$PGDATA_DIR"
+      runuser -u postgres -- test -w "$PGDATA_DIR" || die "user postgres cannot write $PGDATA_DIR (check the permissions of its parent folders)"
+    fi
+    chmod 700 "$PGDATA_DIR"
+    # trust on loopback only: a private development cluster that no other host can reach
+    run_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U "$PG_SUPERUSER" -E UTF8 --locale=C.UTF-8 --auth=trust >"$DATA/initdb.log" 2>&1 \
+      || { cat "$DATA/initdb.log" >&2; die "initdb failed"; }
+  fi
+  if pg_running; then
+    PG_PORT="$(cat "$PGDATA_DIR/careregistry.port")"
+  else
+    PG_PORT="$(pick_port)"
+    run_pg sh -c "echo $PG_PORT > '$PGDATA_DIR/careregistry.port'"
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    run_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='$PGDATA_DIR' -c max_connections=200" start >/dev/null \
+      || { tail -n 30 "$PGDATA_DIR/server.log" >&2; die "PostgreSQL did not start"; }
+  fi
+  export PG_PORT
+}
+
+stop_private_cluster() {
+  PG_BIN="$(pg_bin_dir)"
+  [ -n "$PG_BIN" ] || return 0
+  if pg_running; then log "stopping PostgreSQL"; run_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null; fi
+}
+
+psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U "$PG_SUPERUSER" -d postgres "$@"; }
+
+ensure_database() {
+  local db="$1"
+  if [ "$(psql_admin -tAc "select 1 from pg_database where datname = '$db'")" != "1" ]; then
+    psql_admin -c "create database \"$db\"" >/dev/null
+  fi
+}
+
+recreate_database() {
+  local db="$1"
+  psql_admin -c "drop database if exists \"$db\" with (force)" >/dev/null
+  psql_admin -c "create database \"$db\"" >/dev/null
+}
+
+connection_string() { echo "Host=127.0.0.1;Port=$PG_PORT;Database=$1;Username=$PG_SUPERUSER"; }

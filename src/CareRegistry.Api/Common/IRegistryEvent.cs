@@ -1,0 +1,11 @@
+namespace CareRegistry.Common;
+
+// Every event carries the date it takes effect in the world (from the document); the moment it was recorded is
+// Marten's event timestamp. Together they are the registry's two clocks. Describe() is the one-line summary that
+// histories show to people.
+public interface IRegistryEvent
+{
+    DateOnly EffectiveOn { get; }
+
+    string Describe();
+}

@@ -1,0 +1,70 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CareRegistry.Common;
+
+// The answer to every command (api.md): { id, version }, the version also as a strong ETag.
+public record CommandAccepted(Guid Id, long Version) : IHttpAware
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) { }
+
+    public void Apply(HttpContext context) => context.Response.Headers.ETag = Concurrency.ETag(Version);
+}
+
+// 201 Created with Location, for a command that starts a stream.
+public record StreamCreated(Guid Id, long Version, [property: System.Text.Json.Serialization.JsonIgnore] string Location) : IHttpAware
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        builder.RemoveStatusCodeResponse(200);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(StreamCreated), ["application/json"]));
+    }
+
+    public void Apply(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status201Created;
+        context.Response.Headers.Location = Location;
+        context.Response.Headers.ETag = Concurrency.ETag(Version);
+    }
+}
+
+public static class Concurrency
+{
+    public static string ETag(long version) => $"\"{version}\"";
+
+    // If-Match: "N" (or N, or W/"N"); absent means "apply to the latest version".
+    public static ProblemDetails CheckIfMatch(HttpContext context, long currentVersion)
+    {
+        var header = context.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(header) || header.Trim() == "*") return WolverineContinue.NoProblems;
+        var text = header.Trim();
+        if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
+        text = text.Trim('"');
+        if (!long.TryParse(text, out var expected))
+            return new ProblemDetails { Status = 400, Title = "Invalid If-Match header", Detail = "If-Match must be a stream version such as \"3\"." };
+        return expected == currentVersion
+            ? WolverineContinue.NoProblems
+            : new ProblemDetails
+            {
+                Status = StatusCodes.Status412PreconditionFailed,
+                Title = "The stream has moved on",
+                Detail = $"If-Match expected version {expected}, but the stream is at version {currentVersion}; nothing was written.",
+            };
+    }
+}
+
+public static class Problems
+{
+    // Runs the next check only when the first found nothing.
+    public static ProblemDetails Then(this ProblemDetails first, Func<ProblemDetails> next) =>
+        ReferenceEquals(first, WolverineContinue.NoProblems) ? next() : first;
+
+    public static ProblemDetails Conflict(string detail) =>
+        new() { Status = StatusCodes.Status409Conflict, Title = "The command conflicts with the registry's state", Detail = detail };
+
+    public static ProblemDetails NotFound(string detail) =>
+        new() { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = detail };
+}

@@ -1,0 +1,29 @@
+namespace CareRegistry.Common;
+
+// The Unified Social Credit Code (统一社会信用代码, GB 32100-2015): 18 characters over a 31-character alphabet
+// (no I, O, S, V, Z); the last is a check character over the first 17, weighted 3^i mod 31.
+public static class Uscc
+{
+    public const string Alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    private static readonly int[] Weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+    public static string Normalize(string code) => code.Trim().ToUpperInvariant();
+
+    public static string? Problem(string? code)
+    {
+        if (string.IsNullOrWhiteSpace(code)) return "is required";
+        var c = Normalize(code);
+        if (c.Length != 18) return "must be 18 characters";
+        for (var i = 0; i < 18; i++)
+            if (Alphabet.IndexOf(c[i]) < 0) return $"character {i + 1} ('{c[i]}') is not in the USCC alphabet";
+        var expected = CheckCharacter(c[..17]);
+        return c[17] == expected ? null : $"check character should be '{expected}', not '{c[17]}'";
+    }
+
+    public static char CheckCharacter(string first17)
+    {
+        var sum = 0;
+        for (var i = 0; i < 17; i++) sum += Alphabet.IndexOf(first17[i]) * Weights[i];
+        return Alphabet[(31 - sum % 31) % 31];
+    }
+}

@@ -1,0 +1,62 @@
+using CareRegistry.Common;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CareRegistry.Institutions;
+
+public record InstitutionView(
+    Guid Id,
+    string Name,
+    string? LatinName,
+    string Uscc,
+    string Kind,
+    string? MedicalSubtype,
+    int? Grade,
+    string Ownership,
+    string Jurisdiction,
+    string Address,
+    Beds Beds,
+    string? Operator,
+    string Status,
+    DateOnly EstablishedOn,
+    DateOnly? ClosedOn,
+    string? ClosureReason,
+    Guid? PredecessorId,
+    IReadOnlyList<Guid> SuccessorIds,
+    long Version,
+    DateOnly AsOf,
+    DateTimeOffset? RecordedAsOf)
+{
+    public static InstitutionView From(Institution i, IReadOnlyList<Guid> successors, long version, DateOnly asOf, DateTimeOffset? recordedAsOf) => new(
+        i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
+        Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Beds, i.Operator,
+        asOf < i.EstablishedOn ? "not-yet-established" : i.IsClosedOn(asOf) ? "closed" : "operating", i.EstablishedOn, i.ClosedOn, i.ClosureReason, i.PredecessorId, successors,
+        version, asOf, recordedAsOf);
+}
+
+public static class GetInstitutionEndpoint
+{
+    // The institution as in force on asOf (default today), from the events recorded by recordedAsOf (default now):
+    // its own stream is short, so it is folded on read, in effective-date order, which also places late entries right.
+    [WolverineGet("/api/institutions/{id}"), Tags("Institutions")]
+    [ProducesResponseType<InstitutionView>(200)]
+    public static async Task<IResult> Get(Guid id, string? asOf, string? recordedAsOf, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+    {
+        var v = new Validation();
+        var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
+        var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+
+        var events = await session.Events.FetchStreamAsync(id, timestamp: recorded, token: ct);
+        var institution = Institution.Replay(events, day);
+        if (institution is null) return Results.Problem(Problems.NotFound($"no institution {id}" + (recorded is null ? "" : $" recorded by {recorded:O}")));
+
+        var successors = await session.Query<Institution>().Where(x => x.PredecessorId == id).Select(x => x.Id).ToListAsync(ct);
+        var version = events[^1].Version;
+        http.Response.Headers.ETag = Concurrency.ETag(version);
+        return Results.Json(InstitutionView.From(institution, successors, version, day, recorded), Json.Options);
+    }
+}

@@ -1,0 +1,50 @@
+using CareRegistry.Common;
+
+namespace CareRegistry.Institutions;
+
+public record Beds(int ElderlyCare, int Medical, int Nursing, int Rehabilitation, int Hospice)
+{
+    public static readonly Beds None = new(0, 0, 0, 0, 0);
+    public int Total => ElderlyCare + Medical + Nursing + Rehabilitation + Hospice;
+}
+
+public record InstitutionRegistered(
+    Guid InstitutionId,
+    string Name,
+    string? LatinName,
+    string Uscc,
+    InstitutionKind Kind,
+    MedicalSubtype? MedicalSubtype,
+    int? Grade,
+    Ownership Ownership,
+    string Jurisdiction,
+    string Address,
+    Beds Beds,
+    string? Operator,
+    Guid? PredecessorId,
+    DateOnly EffectiveOn) : IRegistryEvent
+{
+    public string Describe() => $"registered {Name} ({Json.Wire(Kind)}) in {Jurisdiction}, USCC {Uscc}";
+}
+
+public record InstitutionDetailsChanged(
+    Guid InstitutionId,
+    string Name,
+    string? LatinName,
+    string Address,
+    Ownership Ownership,
+    DateOnly EffectiveOn,
+    string? Reason) : IRegistryEvent
+{
+    public string Describe() => $"details changed: name {Name}, address {Address}, ownership {Json.Wire(Ownership)}";
+}
+
+public record InstitutionBedsChanged(Guid InstitutionId, Beds Beds, DateOnly EffectiveOn, string? Reason) : IRegistryEvent
+{
+    public string Describe() => $"beds changed to {Beds.Total} (elderly-care {Beds.ElderlyCare}, medical {Beds.Medical}, nursing {Beds.Nursing}, rehabilitation {Beds.Rehabilitation}, hospice {Beds.Hospice})";
+}
+
+public record InstitutionClosed(Guid InstitutionId, DateOnly EffectiveOn, string Reason) : IRegistryEvent
+{
+    public string Describe() => $"closed: {Reason}";
+}

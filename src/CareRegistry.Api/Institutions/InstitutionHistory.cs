@@ -1,0 +1,64 @@
+using CareRegistry.Common;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CareRegistry.Institutions;
+
+public record HistoryEntry(
+    Guid StreamId, long Version, long Sequence, string Type, DateOnly? EffectiveOn, DateTimeOffset RecordedAt,
+    string? Department, string? User, string? Role, string? CorrelationId, string? CausationId, string? Source,
+    string Summary, object Data)
+{
+    public static HistoryEntry From(IEvent e) => new(
+        e.StreamId, e.Version, e.Sequence, EventType(e.EventType), (e.Data as IRegistryEvent)?.EffectiveOn, e.Timestamp,
+        Header(e, RecordedBy.DepartmentHeader), e.UserName, Header(e, RecordedBy.RoleHeader), e.CorrelationId, e.CausationId,
+        Header(e, RecordedBy.SourceHeader), (e.Data as IRegistryEvent)?.Describe() ?? EventType(e.EventType), e.Data);
+
+    public static string EventType(Type type) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(type.Name);
+
+    private static string? Header(IEvent e, string key) =>
+        e.Headers is not null && e.Headers.TryGetValue(key, out var value) ? value?.ToString() : null;
+}
+
+public static class InstitutionHistoryEndpoint
+{
+    // The institution's own stream in recorded order; with includePredecessors=true, the predecessors' streams
+    // first (oldest legal entity first), so regulatory history continues across re-registration.
+    [WolverineGet("/api/institutions/{id}/history"), Tags("Institutions")]
+    [ProducesResponseType<Page<HistoryEntry>>(200)]
+    public static async Task<IResult> History(Guid id, string? includePredecessors, string? cursor, string? limit,
+        IQuerySession session, CancellationToken ct)
+    {
+        var v = new Validation();
+        var withPredecessors = includePredecessors == "true";
+        if (includePredecessors is not (null or "" or "true" or "false")) v.Add("includePredecessors", "must be true or false");
+        var take = ReadParameters.Limit(v, limit);
+        var after = ReadParameters.DecodeCursor(v, cursor);
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+
+        var institution = await session.LoadAsync<Institution>(id, ct);
+        if (institution is null) return Results.Problem(Problems.NotFound($"no institution {id}"));
+
+        var chain = new List<Guid> { id };
+        var seen = new HashSet<Guid> { id };
+        for (var predecessor = institution.PredecessorId; withPredecessors && predecessor is { } p && seen.Add(p);)
+        {
+            chain.Insert(0, p);
+            predecessor = (await session.LoadAsync<Institution>(p, ct))?.PredecessorId;
+        }
+
+        var entries = new List<HistoryEntry>();
+        foreach (var streamId in chain)
+            entries.AddRange((await session.Events.FetchStreamAsync(streamId, token: ct)).Select(HistoryEntry.From));
+
+        var start = after is null ? 0 : entries.FindIndex(e => $"{e.StreamId}:{e.Version}" == after) + 1;
+        if (after is not null && start == 0)
+            return Results.Problem(new Validation().Add("cursor", "is not a cursor of this history").ToProblem());
+        var page = entries.Skip(start).Take(take).ToList();
+        var next = start + take < entries.Count ? ReadParameters.EncodeCursor($"{page[^1].StreamId}:{page[^1].Version}") : null;
+        return Results.Json(new Page<HistoryEntry>(page, next), Json.Options);
+    }
+}

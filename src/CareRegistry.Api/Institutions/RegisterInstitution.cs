@@ -1,0 +1,79 @@
+using CareRegistry.Common;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CareRegistry.Institutions;
+
+public record RegisterInstitution(
+    string? Name,
+    string? LatinName,
+    string? Uscc,
+    InstitutionKind? Kind,
+    MedicalSubtype? MedicalSubtype,
+    int? Grade,
+    Ownership? Ownership,
+    string? Jurisdiction,
+    string? Address,
+    BedsInput? Beds,
+    string? Operator,
+    Guid? PredecessorId,
+    DateOnly? EstablishedOn)
+{
+    public static readonly MedicalSubtype[] Hospitals =
+        [Common.MedicalSubtype.GeneralHospital, Common.MedicalSubtype.GeriatricHospital, Common.MedicalSubtype.RehabilitationHospital];
+
+    public ProblemDetails Validate()
+    {
+        var v = new Validation()
+            .Require("name", Name, 200)
+            .Optional("latinName", LatinName, 200)
+            .Check("uscc", Common.Uscc.Problem(Uscc))
+            .Defined("kind", Kind)
+            .Defined("ownership", Ownership)
+            .Check("jurisdiction", Division.DistrictProblem(Jurisdiction))
+            .Require("address", Address, 500)
+            .Optional("operator", Operator, 200)
+            .Date("establishedOn", EstablishedOn, required: false);
+        BedsInput.Check(v, "beds", Beds);
+
+        if (Kind == InstitutionKind.Medical) v.Defined("medicalSubtype", MedicalSubtype);
+        else if (MedicalSubtype is not null) v.Add("medicalSubtype", "applies only to medical institutions");
+
+        if (Grade is not null)
+        {
+            if (MedicalSubtype is not { } subtype || !Hospitals.Contains(subtype)) v.Add("grade", "applies only to hospitals");
+            else if (Grade is < 1 or > 3) v.Add("grade", "must be 1, 2 or 3");
+        }
+        return v.IsValid ? WolverineContinue.NoProblems : v.ToProblem();
+    }
+}
+
+public static class RegisterInstitutionEndpoint
+{
+    // Rules that need the store: one institution per USCC (a unique index backs this up under races), and a
+    // predecessor that exists.
+    public static async Task<ProblemDetails> ValidateAsync(RegisterInstitution command, IQuerySession session, CancellationToken ct)
+    {
+        if (command.Validate() is var invalid && invalid != WolverineContinue.NoProblems) return invalid;
+        var uscc = Uscc.Normalize(command.Uscc!);
+        var holder = await session.Query<Institution>().Where(x => x.Uscc == uscc).Select(x => x.Id).ToListAsync(ct);
+        if (holder.Count > 0)
+            return Problems.Conflict($"USCC {uscc} is already registered to institution {holder[0]}");
+        if (command.PredecessorId is { } predecessorId && await session.LoadAsync<Institution>(predecessorId, ct) is null)
+            return Problems.NotFound($"predecessor institution {predecessorId} does not exist");
+        return WolverineContinue.NoProblems;
+    }
+
+    [WolverinePost("/api/institutions"), Tags("Institutions")]
+    public static (StreamCreated, IStartStream) Post(RegisterInstitution command, TimeProvider clock)
+    {
+        var id = Guid.CreateVersion7();
+        var registered = new InstitutionRegistered(
+            id, command.Name!.Trim(), command.LatinName?.Trim(), Uscc.Normalize(command.Uscc!), command.Kind!.Value,
+            command.MedicalSubtype, command.Grade, command.Ownership!.Value, command.Jurisdiction!, command.Address!.Trim(),
+            command.Beds!.ToBeds(), command.Operator?.Trim(), command.PredecessorId, command.EstablishedOn ?? clock.Today());
+        return (new StreamCreated(id, 1, $"/api/institutions/{id}"), MartenOps.StartStream<Institution>(id, registered));
+    }
+}

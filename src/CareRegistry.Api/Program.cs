@@ -1,0 +1,66 @@
+using CareRegistry.Common;
+using CareRegistry.Institutions;
+using JasperFx;
+using Marten;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Scalar.AspNetCore;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+var builder = WebApplication.CreateBuilder(args);
+var connectionString = builder.Configuration.GetConnectionString("CareRegistry")
+    ?? throw new InvalidOperationException("Set ConnectionStrings__CareRegistry (ops/up does this for you).");
+
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddNpgsqlDataSource(connectionString);
+
+builder.Services.AddMarten(opts =>
+    {
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        opts.Events.MetadataConfig.EnableAll();
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+        opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
+        opts.ConfigureInstitutions();
+    })
+    .UseNpgsqlDataSource()
+    .UseLightweightSessions()
+    .IntegrateWithWolverine();
+
+builder.Host.UseWolverine(opts =>
+{
+    opts.UseRuntimeCompilation();
+    opts.Policies.AutoApplyTransactions();
+    opts.EntityDefaults.OnMissing = OnMissing.ProblemDetailsWith404;
+});
+builder.Services.AddWolverineHttp();
+builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemShaping.Customize);
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres", tags: ["ready"]);
+builder.AddCareRegistryTelemetry();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapScalarApiReference("/docs");
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+
+app.MapWolverineEndpoints(opts =>
+{
+    // Every command records who sent it; reads open no writable session.
+    opts.AddMiddleware(typeof(RecordedBy), chain => chain.HttpMethods.Contains("POST"));
+});
+
+return await app.RunJasperFxCommands(args);
+
+public partial class Program;
