@@ -27,6 +27,7 @@ builder.Services.AddMarten(opts =>
         opts.ConfigureInstitutions();
     })
     .UseNpgsqlDataSource()
+    .ApplyAllDatabaseChangesOnStartup()
     .UseLightweightSessions()
     .IntegrateWithWolverine();
 

@@ -15,7 +15,8 @@ public static partial class ProblemShaping
         var problem = context.ProblemDetails;
         if (problem.Status != StatusCodes.Status400BadRequest || problem.Detail is not { } detail || problem.Extensions.ContainsKey("errors")) return;
         var match = PathInDetail().Match(detail);
-        if (!match.Success)
+        var isTypeMismatch = detail.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
+        if (!match.Success || !isTypeMismatch)
         {
             if (problem.Title == "Invalid JSON format") problem.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = [detail] };
             return;

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CareRegistry.Common;
+
+namespace CareRegistry.Tests.Infrastructure;
+
+// Small helpers for HTTP tests: send raw JSON (so malformed bodies can be sent too) and read the answer as JSON.
+public static class Api
+{
+    public static async Task<Answer> Post(this HttpClient client, string url, object body, string? ifMatch = null) =>
+        await client.PostRaw(url, body as string ?? JsonSerializer.Serialize(body, Json.Options), ifMatch);
+
+    public static async Task<Answer> PostRaw(this HttpClient client, string url, string json, string? ifMatch = null, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return await Answer.From(await client.SendAsync(request));
+    }
+
+    public static async Task<Answer> Get(this HttpClient client, string url) => await Answer.From(await client.GetAsync(url));
+}
+
+public sealed record Answer(HttpStatusCode Status, JsonNode? Body, string Text, HttpResponseHeaders Headers, string? ContentType)
+{
+    public static async Task<Answer> From(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        JsonNode? body = null;
+        try { body = text.Length > 0 ? JsonNode.Parse(text) : null; } catch (JsonException) { }
+        return new Answer(response.StatusCode, body, text, response.Headers, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    public JsonNode this[string name] => Body?[name] ?? throw new Xunit.Sdk.XunitException($"no '{name}' in {Text}");
+
+    public Guid Id => Guid.Parse(this["id"].GetValue<string>());
+
+    public long Version => this["version"].GetValue<long>();
+
+    public Answer ShouldBe(HttpStatusCode expected)
+    {
+        Assert.True(Status == expected, $"expected {(int)expected} {expected}, got {(int)Status}: {Text}");
+        return this;
+    }
+
+    // A problem (RFC 9457) with the status and, for invalid input, the offending field.
+    public Answer ShouldBeProblem(HttpStatusCode expected, string? field = null)
+    {
+        ShouldBe(expected);
+        Assert.Equal("application/problem+json", ContentType);
+        Assert.Equal((int)expected, this["status"].GetValue<int>());
+        if (field is not null)
+        {
+            var errors = this["errors"].AsObject();
+            Assert.True(errors.ContainsKey(field), $"expected an error on '{field}': {Text}");
+        }
+        return this;
+    }
+}

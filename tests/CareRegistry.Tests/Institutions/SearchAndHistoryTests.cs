@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Json;
+using CareRegistry.Common;
+using CareRegistry.Institutions;
+using CareRegistry.Tests.Infrastructure;
+
+namespace CareRegistry.Tests.Institutions;
+
+public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    private async Task<List<string>> Names(string query)
+    {
+        var page = (await Client.Get($"/api/institutions?{query}")).ShouldBe(HttpStatusCode.OK);
+        return page["items"].AsArray().Select(i => i!["name"]!.GetValue<string>()).ToList();
+    }
+
+    [Fact]
+    public async Task Search_finds_chinese_and_latin_substrings_and_uscc()
+    {
+        var guangfu = Scenario.CareHome("广福养老中心", "530112") with { LatinName = "Guangfu Elderly Care Centre" };
+        await Client.Register(guangfu);
+        await Client.Register(Scenario.CareHome("观音山养老中心", "530112"));
+        await Client.Register(Scenario.Hospital("昆明广福医院", "530112"));
+
+        Assert.Equal(["广福养老中心"], await Names("q=" + Uri.EscapeDataString("广福养老")));
+        Assert.Equal(2, (await Names("q=" + Uri.EscapeDataString("养老"))).Count);
+        Assert.Equal(2, (await Names("q=" + Uri.EscapeDataString("广福"))).Count);
+        Assert.Equal(["广福养老中心"], await Names("q=guangfu%20elderly"));
+        Assert.Equal(["广福养老中心"], await Names("q=" + guangfu.Uscc!.ToLowerInvariant()));
+        Assert.Equal(3, (await Names("q=" + guangfu.Uscc![..12])).Count);
+    }
+
+    [Fact]
+    public async Task Search_filters_by_jurisdiction_prefix_and_kind()
+    {
+        await Client.Register(Scenario.CareHome("官渡一", "530111"));
+        await Client.Register(Scenario.CareHome("西山一", "530112"));
+        await Client.Register(Scenario.Hospital("西山医院", "530112"));
+        await Client.Register(Scenario.CareHome("渝北一", "500112"));
+
+        Assert.Equal(3, (await Names("jurisdiction=53")).Count);
+        Assert.Equal(3, (await Names("jurisdiction=5301")).Count);
+        Assert.Equal(["西山一", "西山医院"], await Names("jurisdiction=530112"));
+        Assert.Equal(4, (await Names("jurisdiction=00")).Count);
+        Assert.Equal(["西山医院"], await Names("kind=medical"));
+        Assert.Equal(["西山一"], await Names("jurisdiction=530112&kind=elderly-care"));
+    }
+
+    [Fact]
+    public async Task Cursor_paging_visits_every_institution_once_while_new_ones_arrive()
+    {
+        for (var i = 0; i < 7; i++) await Client.Register(Scenario.CareHome($"养老院{i}"));
+
+        var seen = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = (await Client.Get("/api/institutions?limit=3" + (cursor is null ? "" : $"&cursor={cursor}"))).ShouldBe(HttpStatusCode.OK);
+            seen.AddRange(page["items"].AsArray().Select(i => i!["name"]!.GetValue<string>()));
+            cursor = page.Body!["next"]?.GetValue<string>();
+            if (pages++ == 0) await Client.Register(Scenario.CareHome("养老院7"));
+        } while (cursor is not null);
+
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"养老院{i}"), seen);
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=501", "limit")]
+    [InlineData("limit=ten", "limit")]
+    [InlineData("cursor=%%%", "cursor")]
+    [InlineData("cursor=bm90LWEtZ3VpZA", "cursor")]
+    [InlineData("jurisdiction=531", "jurisdiction")]
+    [InlineData("kind=hospital", "kind")]
+    public async Task Bad_search_parameters_are_400_problems(string query, string field) =>
+        (await Client.Get($"/api/institutions?{query}")).ShouldBeProblem(HttpStatusCode.BadRequest, field);
+
+    [Fact]
+    public async Task History_lists_every_event_with_who_when_and_what()
+    {
+        var id = await Client.Register(Scenario.CareHome());
+        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/api/institutions/{id}/beds"))
+        {
+            request.Content = JsonContent.Create(new ChangeBeds(new DateOnly(2020, 1, 1), new BedsInput(ElderlyCare: 200), "扩建"), options: Json.Options);
+            request.Headers.Add("X-Correlation-Id", "corr-42");
+            (await Client.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+        await Client.Post($"/api/institutions/{id}/closure", new CloseInstitution(new DateOnly(2024, 1, 1), "停业"));
+
+        var history = (await Client.Get($"/api/institutions/{id}/history")).ShouldBe(HttpStatusCode.OK);
+        var items = history["items"].AsArray();
+        Assert.Equal(["institution-registered", "institution-beds-changed", "institution-closed"], items.Select(i => i!["type"]!.GetValue<string>()));
+        Assert.Equal([1L, 2L, 3L], items.Select(i => i!["version"]!.GetValue<long>()));
+        var bedsChanged = items[1]!;
+        Assert.Equal("2020-01-01", bedsChanged["effectiveOn"]!.GetValue<string>());
+        Assert.Equal("corr-42", bedsChanged["correlationId"]!.GetValue<string>());
+        Assert.Equal("anonymous", bedsChanged["user"]!.GetValue<string>());
+        Assert.NotNull(bedsChanged["recordedAt"]);
+        Assert.Contains("200", bedsChanged["summary"]!.GetValue<string>());
+        Assert.Equal(200, bedsChanged["data"]!["beds"]!["elderlyCare"]!.GetValue<int>());
+
+        var firstPage = (await Client.Get($"/api/institutions/{id}/history?limit=2")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(2, firstPage["items"].AsArray().Count);
+        var rest = await Client.Get($"/api/institutions/{id}/history?limit=2&cursor={firstPage["next"].GetValue<string>()}");
+        Assert.Equal("institution-closed", Assert.Single(rest["items"].AsArray())!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task History_continues_into_the_predecessor_when_asked()
+    {
+        var old = await Client.Register(Scenario.CareHome("旧法人养老院"));
+        await Client.Post($"/api/institutions/{old}/closure", new CloseInstitution(new DateOnly(2020, 12, 31), "re-registered as a new legal entity"));
+        var successor = await Client.Register(Scenario.CareHome("新法人养老院", predecessorId: old, establishedOn: new DateOnly(2021, 1, 1)));
+
+        var own = (await Client.Get($"/api/institutions/{successor}/history"))["items"].AsArray();
+        Assert.Single(own);
+        var all = (await Client.Get($"/api/institutions/{successor}/history?includePredecessors=true"))["items"].AsArray();
+        Assert.Equal([old, old, successor], all.Select(i => Guid.Parse(i!["streamId"]!.GetValue<string>())));
+
+        var oldView = await Client.Get($"/api/institutions/{old}");
+        Assert.Equal(successor, Guid.Parse(Assert.Single(oldView["successorIds"].AsArray())!.GetValue<string>()));
+        (await Client.Get($"/api/institutions/{successor}/history?includePredecessors=maybe")).ShouldBeProblem(HttpStatusCode.BadRequest, "includePredecessors");
+    }
+}
