@@ -1,5 +1,7 @@
 using CareRegistry.Common;
 using CareRegistry.Institutions;
+using CareRegistry.Jurisdictions;
+using CareRegistry.Permits;
 using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -25,6 +27,8 @@ builder.Services.AddMarten(opts =>
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
         opts.ConfigureInstitutions();
+        opts.ConfigurePermits();
+        opts.ConfigureJurisdictions();
     })
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()

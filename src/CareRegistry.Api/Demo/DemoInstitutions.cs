@@ -50,7 +50,17 @@ public static class DemoInstitutions
         new("xiantao-centre", "仙桃街道养老服务中心", "Xiantao Subdistrict Elderly Care Centre", InstitutionKind.CommunityCareCentre, null, null, Ownership.Public, "500112", "重庆市渝北区仙桃街道", Care(60, 10), new(2020, 6, 1)),
         new("xiantao-chc", "仙桃街道社区卫生服务中心", "Xiantao Subdistrict Community Health Centre", InstitutionKind.Medical, MedicalSubtype.CommunityHealthCentre, null, Ownership.Public, "500112", "重庆市渝北区仙桃街道", Hospital(30), new(2009, 1, 1)),
         new("dawan", "大湾镇敬老院", "Dawan Town Home for the Aged", InstitutionKind.ElderlyCare, null, null, Ownership.Public, "500112", "重庆市渝北区大湾镇", Care(80), new(2005, 1, 1)),
+        new("yubei-demo-01", "渝北区示例养老院01", "Yubei demo care home 01", InstitutionKind.ElderlyCare, null, null, Ownership.Private, "500112", "重庆市渝北区", Care(90, 20), new(2016, 1, 1)),
+        .. XishanPlaceholders(),
     ];
+
+    // Xishan's reply counts 26 care homes filed with civil affairs (1 public, 25 private) without naming most of
+    // them; these stand in for the unnamed ones so that the district's figures can be computed from events.
+    public const int XishanPlaceholderCount = 22;
+
+    private static IEnumerable<Entry> XishanPlaceholders() => Enumerable.Range(1, XishanPlaceholderCount).Select(n => new Entry(
+        $"xishan-demo-{n:D2}", $"西山区示例养老机构{n:D2}", $"Xishan demo care home {n:D2}", InstitutionKind.ElderlyCare, null, null,
+        n == 1 ? Ownership.Public : Ownership.Private, "530112", "昆明市西山区", Care(40 + n * 5, n % 3 * 10), new(2008 + n % 10, 1 + n % 12, 1)));
 
     // Positions 1-2: registering authority and category (52 private non-enterprise unit, 12 public institution);
     // 3-8 the division; 9-17 "DM" and a serial (demo); 18 the check character.

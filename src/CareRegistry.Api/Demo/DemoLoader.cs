@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
+using CareRegistry.Jurisdictions;
+using CareRegistry.Permits;
 
 namespace CareRegistry.Demo;
 
@@ -16,13 +18,30 @@ public sealed class DemoLoader(HttpClient http, TextWriter log)
             return false;
         }
 
+        foreach (var r in DemoPermits.Regimes)
+            await SendAsync($"/api/jurisdictions/{r.Jurisdiction}/regimes", new RecordRegime(r.Type, r.Regime, r.EffectiveOn, r.Basis, PendingApplications.Convert), ct);
+
+        var ids = new Dictionary<string, Guid>();
         foreach (var e in DemoInstitutions.All)
         {
             var command = new RegisterInstitution(e.Name, e.LatinName, DemoInstitutions.UsccFor(e), e.Kind, e.Subtype, e.Grade,
                 e.Ownership, e.Jurisdiction, e.Address, e.Beds, e.Operator, null, e.EstablishedOn);
-            await SendAsync("/api/institutions", command, ct);
+            ids[e.Key] = (await SendAsync("/api/institutions", command, ct)).Id;
         }
-        await log.WriteLineAsync($"demo data: {DemoInstitutions.All.Length} institutions registered");
+
+        var permits = 0;
+        foreach (var p in DemoPermits.All())
+        {
+            var institution = ids[p.Institution];
+            var permitId = (await SendAsync($"/api/institutions/{institution}/permits", new SubmitPermit(p.Type, p.Number, p.SubmittedOn, p.ExpiresOn, null), ct)).Id;
+            var url = $"/api/institutions/{institution}/permits/{permitId}";
+            if (p.GrantedOn is { } granted)
+                await SendAsync($"{url}/decision", new DecideApplication(Decision.Granted, granted, null, null, null), ct);
+            if (p.RevokedOn is { } revoked)
+                await SendAsync($"{url}/revocation", new RevokePermit(revoked, p.RevocationReason), ct);
+            permits++;
+        }
+        await log.WriteLineAsync($"demo data: {DemoPermits.Regimes.Length} regime changes, {ids.Count} institutions, {permits} permits");
         return true;
     }
 

@@ -1,4 +1,5 @@
 using CareRegistry.Common;
+using CareRegistry.Permits;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
@@ -26,14 +27,20 @@ public record InstitutionView(
     string? ClosureReason,
     Guid? PredecessorId,
     IReadOnlyList<Guid> SuccessorIds,
+    IReadOnlyList<PermitView> Permits,
+    bool Integrated,
+    string? IntegratedModel,
     long Version,
     DateOnly AsOf,
     DateTimeOffset? RecordedAsOf)
 {
-    public static InstitutionView From(Institution i, IReadOnlyList<Guid> successors, long version, DateOnly asOf, DateTimeOffset? recordedAsOf) => new(
+    public static InstitutionView From(Institution i, IReadOnlyList<Guid> successors, IReadOnlyList<Permit> permits, long version,
+        DateOnly asOf, DateTimeOffset? recordedAsOf) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
         Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Beds, i.Operator,
         asOf < i.EstablishedOn ? "not-yet-established" : i.IsClosedOn(asOf) ? "closed" : "operating", i.EstablishedOn, i.ClosedOn, i.ClosureReason, i.PredecessorId, successors,
+        permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
+        Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,
         version, asOf, recordedAsOf);
 }
 
@@ -55,8 +62,9 @@ public static class GetInstitutionEndpoint
         if (institution is null) return Results.Problem(Problems.NotFound($"no institution {id}" + (recorded is null ? "" : $" recorded by {recorded:O}")));
 
         var successors = await session.Query<Institution>().Where(x => x.PredecessorId == id).Select(x => x.Id).ToListAsync(ct);
+        var permits = await InstitutionPermits.LoadAsync(session, id, recorded, ct);
         var version = events[^1].Version;
         http.Response.Headers.ETag = Concurrency.ETag(version);
-        return Results.Json(InstitutionView.From(institution, successors, version, day, recorded), Json.Options);
+        return Results.Json(InstitutionView.From(institution, successors, permits, version, day, recorded), Json.Options);
     }
 }

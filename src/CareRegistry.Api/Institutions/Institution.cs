@@ -47,6 +47,8 @@ public record Institution(
         ({ } s, InstitutionDetailsChanged d) => s.Apply(d),
         ({ } s, InstitutionBedsChanged b) => s.Apply(b),
         ({ } s, InstitutionClosed c) => s.Apply(c),
+        ({ } s, InstitutionOperatorChanged o) => s.Apply(o),
+        ({ } s, InstitutionWarned or InstitutionFined) => s,
         _ => null,
     };
 
@@ -58,6 +60,8 @@ public record Institution(
         this with { Name = e.Name, LatinName = e.LatinName, Address = e.Address, Ownership = e.Ownership };
 
     public Institution Apply(InstitutionBedsChanged e) => this with { Beds = e.Beds };
+
+    public Institution Apply(InstitutionOperatorChanged e) => this with { Operator = e.Operator };
 
     public Institution Apply(InstitutionClosed e) => this with { ClosedOn = e.EffectiveOn, ClosureReason = e.Reason };
 }

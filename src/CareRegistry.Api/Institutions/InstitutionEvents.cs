@@ -48,3 +48,19 @@ public record InstitutionClosed(Guid InstitutionId, DateOnly EffectiveOn, string
 {
     public string Describe() => $"closed: {Reason}";
 }
+
+// 公建民营: the operator changes, the institution and its permits stay.
+public record InstitutionOperatorChanged(Guid InstitutionId, string Operator, DateOnly EffectiveOn, string Basis) : IRegistryEvent
+{
+    public string Describe() => $"operator changed to {Operator} ({Basis})";
+}
+
+public record InstitutionWarned(Guid InstitutionId, DateOnly EffectiveOn, string Basis) : IRegistryEvent
+{
+    public string Describe() => $"warning issued ({Basis})";
+}
+
+public record InstitutionFined(Guid InstitutionId, DateOnly EffectiveOn, decimal Amount, string Basis) : IRegistryEvent
+{
+    public string Describe() => $"fined ¥{Amount:0.##} ({Basis})";
+}

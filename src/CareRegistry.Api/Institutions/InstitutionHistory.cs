@@ -1,4 +1,5 @@
 using CareRegistry.Common;
+using CareRegistry.Permits;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
@@ -12,9 +13,11 @@ public record HistoryEntry(
     string? Department, string? User, string? Role, string? CorrelationId, string? CausationId, string? Source,
     string Summary, object Data)
 {
-    public static HistoryEntry From(IEvent e) => new(
+    // The department is the one the caller acted for; on a permit's events, the permit's department when the caller
+    // named none.
+    public static HistoryEntry From(IEvent e, string? department = null) => new(
         e.StreamId, e.Version, e.Sequence, EventType(e.EventType), (e.Data as IRegistryEvent)?.EffectiveOn, e.Timestamp,
-        Header(e, RecordedBy.DepartmentHeader), e.UserName, Header(e, RecordedBy.RoleHeader), e.CorrelationId, e.CausationId,
+        Header(e, RecordedBy.DepartmentHeader) ?? department, e.UserName, Header(e, RecordedBy.RoleHeader), e.CorrelationId, e.CausationId,
         Header(e, RecordedBy.SourceHeader), (e.Data as IRegistryEvent)?.Describe() ?? EventType(e.EventType), e.Data);
 
     public static string EventType(Type type) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(type.Name);
@@ -25,8 +28,8 @@ public record HistoryEntry(
 
 public static class InstitutionHistoryEndpoint
 {
-    // The institution's own stream in recorded order; with includePredecessors=true, the predecessors' streams
-    // first (oldest legal entity first), so regulatory history continues across re-registration.
+    // The institution's own stream and its permits' streams, merged in recorded order; with includePredecessors=true
+    // the predecessors' come first (oldest legal entity first), so regulatory history continues across re-registration.
     [WolverineGet("/api/institutions/{id}/history"), Tags("Institutions")]
     [ProducesResponseType<Page<HistoryEntry>>(200)]
     public static async Task<IResult> History(Guid id, string? includePredecessors, string? cursor, string? limit,
@@ -51,8 +54,13 @@ public static class InstitutionHistoryEndpoint
         }
 
         var entries = new List<HistoryEntry>();
-        foreach (var streamId in chain)
-            entries.AddRange((await session.Events.FetchStreamAsync(streamId, token: ct)).Select(HistoryEntry.From));
+        foreach (var institutionId in chain)
+        {
+            var merged = (await session.Events.FetchStreamAsync(institutionId, token: ct)).Select(e => HistoryEntry.From(e)).ToList();
+            foreach (var permit in await session.Query<Permit>().Where(p => p.InstitutionId == institutionId).ToListAsync(ct))
+                merged.AddRange((await session.Events.FetchStreamAsync(permit.Id, token: ct)).Select(e => HistoryEntry.From(e, Json.Wire(permit.Department))));
+            entries.AddRange(merged.OrderBy(e => e.Sequence));
+        }
 
         var start = after is null ? 0 : entries.FindIndex(e => $"{e.StreamId}:{e.Version}" == after) + 1;
         if (after is not null && start == 0)

@@ -1,0 +1,98 @@
+using CareRegistry.Jurisdictions;
+using CareRegistry.Permits;
+
+namespace CareRegistry.Demo;
+
+// The reforms the documents cite, and permits that make their stories visible: Guandu's five integrated pilots,
+// Xishan's 8 of 26 care homes holding both certificates, Yubei's internal clinics before and after the move to
+// filing. Dates not given by the documents are plausible, not published.
+public static class DemoPermits
+{
+    public record RegimeEntry(string Jurisdiction, PermitType Type, Regime Regime, DateOnly EffectiveOn, string Basis);
+
+    // A submission, then optionally its decision (approval) or later lifecycle steps.
+    public record PermitEntry(string Institution, PermitType Type, DateOnly SubmittedOn, string? Number = null, DateOnly? ExpiresOn = null,
+        DateOnly? GrantedOn = null, DateOnly? RevokedOn = null, string? RevocationReason = null);
+
+    public static readonly RegimeEntry[] Regimes =
+    [
+        new("00", PermitType.InternalClinic, Regime.Filing, new(2017, 11, 8), "国卫办医发〔2017〕38号"),
+        new("500112", PermitType.InternalClinic, Regime.Filing, new(2017, 11, 8), "渝北卫健函〔2024〕71号：养老机构内设医务室、护理站由审批制改为备案制"),
+        new("00", PermitType.ElderlyCare, Regime.Filing, new(2018, 12, 29), "《中华人民共和国老年人权益保障法》2018年修正；民函〔2019〕1号"),
+    ];
+
+    // Not before the institution was established.
+    private static DateOnly From(string key, DateOnly on)
+    {
+        var established = DemoInstitutions.All.Single(e => e.Key == key).EstablishedOn;
+        return on < established ? established : on;
+    }
+
+    private static PermitEntry CareApproval(string key, int year) =>
+        new(key, PermitType.ElderlyCare, From(key, new(year, 3, 1)), $"民养许-{key}", GrantedOn: From(key, new(year, 3, 1)).AddMonths(2));
+
+    private static PermitEntry CareFiling(string key, DateOnly on) => new(key, PermitType.ElderlyCare, From(key, on), $"民养备-{key}");
+
+    private static PermitEntry Licence(string key, int year) =>
+        new(key, PermitType.MedicalPractice, From(key, new(year, 1, 10)), $"医执-{key}", new(2029, 12, 31), From(key, new(year, 1, 10)).AddMonths(2));
+
+    private static PermitEntry Pilot(string key, DateOnly on) => new(key, PermitType.IntegratedCarePilot, on, $"医养试点-{key}", GrantedOn: on.AddMonths(2));
+
+    public static IEnumerable<PermitEntry> All()
+    {
+        // Guandu: five pilots named as Kunming's first batch of integrated-care pilot units.
+        yield return CareApproval("baishou", 2012);
+        yield return new("baishou", PermitType.InternalClinic, new(2016, 3, 1), "官卫医务室-001", GrantedOn: new(2016, 5, 1));
+        foreach (var key in new[] { "dushi-xinjia", "yadong-fushou", "guanfang" })
+        {
+            yield return CareApproval(key, 2014);
+            yield return new(key, PermitType.InternalClinic, new(2018, 3, 1), $"官卫备-{key}");
+        }
+        yield return Licence("liujia-chc", 2008);
+        yield return CareFiling("liujia-chc", new(2019, 3, 1));
+        foreach (var key in new[] { "baishou", "dushi-xinjia", "yadong-fushou", "guanfang", "liujia-chc" })
+            yield return Pilot(key, new(2018, 6, 1));
+        foreach (var key in new[] { "kunming-rende", "kunming-yadong", "guandu-peoples", "yunxiu-kangyuan" })
+            yield return Licence(key, 2010);
+        yield return CareFiling("guandu-demo-centre", new(2019, 3, 27));
+
+        // Xishan: 26 care homes filed with civil affairs; 8 with both certificates (3 pilots since 2017).
+        foreach (var key in new[] { "guangfu-care", "laonian-zhijia", "xiyi", "guanyinshan" })
+            yield return CareApproval(key, 2015);
+        for (var n = 1; n <= DemoInstitutions.XishanPlaceholderCount; n++)
+            yield return n <= 11 ? CareApproval($"xishan-demo-{n:D2}", 2012 + n % 6) : CareFiling($"xishan-demo-{n:D2}", new(2019, n % 12 + 1, 15));
+        foreach (var key in new[] { "guangfu-care", "laonian-zhijia", "xiyi", "xishan-demo-01", "xishan-demo-02", "xishan-demo-03", "xishan-demo-04" })
+            yield return Licence(key, 2016);
+        yield return new("guanyinshan", PermitType.InternalClinic, new(2019, 9, 1), "西卫备-guanyinshan");
+        foreach (var key in new[] { "guangfu-care", "laonian-zhijia", "xiyi" })
+            yield return Pilot(key, new(2017, 5, 1));
+        // A ninth that lost its medical licence: integrated until the revocation, not after.
+        yield return Licence("xishan-demo-05", 2016) with { RevokedOn = new(2021, 7, 1), RevocationReason = "执业许可证被吊销（示例）" };
+        yield return Licence("guangfu-hospital", 2005);
+        yield return new("guangfu-hospital", PermitType.InsuranceDesignation, new(2015, 1, 1), "医保定点-guangfu", GrantedOn: new(2015, 4, 1));
+
+        // Mianyang.
+        yield return CareApproval("wanhong", 2014);
+        yield return CareApproval("fule-centre", 2012);
+        yield return Licence("fule-centre", 2012);
+        yield return Licence("youxian-peoples", 2000);
+        yield return Licence("fule-chc", 2006);
+        yield return Licence("xishan-chc", 2007);
+        yield return CareFiling("xishan-chc", new(2019, 6, 1));
+        yield return CareApproval("santai-guangrong", 2010);
+        yield return Licence("jiangyou-geriatric", 2001);
+        yield return CareApproval("jiangyou-geriatric", 2016);
+
+        // Yubei: an internal clinic applied for before the move to filing stays pending until granted; the ones
+        // filed afterwards are in force at once.
+        yield return CareApproval("dawan", 2006);
+        yield return new("dawan", PermitType.InternalClinic, new(2017, 6, 1), "渝北卫医务室-dawan", GrantedOn: new(2017, 9, 15));
+        yield return CareFiling("yuelai", new(2019, 1, 15));
+        yield return new("yuelai", PermitType.InternalClinic, new(2019, 3, 1), "渝北卫备-yuelai");
+        yield return CareFiling("xiantao-centre", new(2020, 6, 1));
+        yield return new("xiantao-centre", PermitType.InternalClinic, new(2020, 7, 1), "渝北卫备-xiantao");
+        yield return CareFiling("yubei-demo-01", new(2019, 5, 1));
+        yield return new("yubei-demo-01", PermitType.InternalClinic, new(2021, 4, 1), "渝北卫备-demo01");
+        yield return Licence("xiantao-chc", 2009);
+    }
+}

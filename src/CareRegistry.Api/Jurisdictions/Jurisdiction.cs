@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using CareRegistry.Permits;
+
+namespace CareRegistry.Jurisdictions;
+
+// A jurisdiction (the nation "00", a province, a city or a district) and the regime events it has recorded.
+// Its stream id is derived from its code, so the first regime event starts the stream.
+public record Jurisdiction(Guid Id, string Code, IReadOnlyList<RegimeChanged> Regimes, long Version)
+{
+    public static Guid StreamIdFor(string code) =>
+        new(MD5.HashData(Encoding.UTF8.GetBytes("careregistry:jurisdiction:" + code)));
+
+    public static Jurisdiction Create(RegimeChanged e) => new(StreamIdFor(e.Jurisdiction), e.Jurisdiction, [e], 0);
+
+    public Jurisdiction Apply(RegimeChanged e) => this with { Regimes = [.. Regimes, e] };
+
+    // The latest regime event of this level for the type in force on the day, if any.
+    public RegimeChanged? InForce(PermitType type, DateOnly day) =>
+        Regimes.Where(r => r.PermitType == type && r.EffectiveOn <= day).OrderBy(r => r.EffectiveOn).LastOrDefault();
+
+    // The district itself, then its city, its province and the nation.
+    public static IReadOnlyList<string> Levels(string district) =>
+        new[] { district, district[..Math.Min(4, district.Length)], district[..2], "00" }.Distinct().ToList();
+}
+
+// Which regime applies to a submission: the nearest enclosing level with a regime event in force on the day wins;
+// where none has one, the regime before any reform.
+public sealed class RegimeBook(IEnumerable<Jurisdiction> levels)
+{
+    private readonly Dictionary<string, Jurisdiction> _byCode = levels.ToDictionary(j => j.Code);
+
+    public static IReadOnlyList<Guid> StreamIdsFor(string district) => Jurisdiction.Levels(district).Select(Jurisdiction.StreamIdFor).ToList();
+
+    public (Regime Regime, RegimeChanged? Basis) Resolve(PermitType type, string district, DateOnly day)
+    {
+        foreach (var code in Jurisdiction.Levels(district))
+            if (_byCode.TryGetValue(code, out var level) && level.InForce(type, day) is { } change)
+                return (change.Regime, change);
+        return (PermitTypes.RegimeBeforeAnyReform(type), null);
+    }
+}

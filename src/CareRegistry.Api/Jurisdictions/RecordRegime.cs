@@ -1,0 +1,54 @@
+using CareRegistry.Common;
+using CareRegistry.Permits;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CareRegistry.Jurisdictions;
+
+public record RecordRegime(PermitType? PermitType, Regime? Regime, DateOnly? EffectiveOn, string? Basis, PendingApplications? PendingApplications)
+{
+    public ProblemDetails Validate(string code)
+    {
+        var v = new Validation().Check("code", Division.PrefixProblem(code)).Defined("permitType", PermitType).Defined("regime", Regime)
+            .Date("effectiveOn", EffectiveOn).Require("basis", Basis, 300);
+        if (PendingApplications is { } p && !Enum.IsDefined(p)) v.Add("pendingApplications", "must be keep or convert");
+        if (PendingApplications == Jurisdictions.PendingApplications.Convert && Regime != Permits.Regime.Filing)
+            v.Add("pendingApplications", "only a move to filing can convert pending applications");
+        return v.Answer();
+    }
+}
+
+public static class RecordRegimeEndpoint
+{
+    public static ProblemDetails Validate(string code, RecordRegime command) => command.Validate(code);
+
+    // Records the regime event and, when it says so, converts the applications still pending on its date in the
+    // jurisdiction (where this level now decides) into filings effective that date, in the same transaction.
+    [WolverinePost("/api/jurisdictions/{code}/regimes"), Tags("Jurisdictions")]
+    public static async Task<CommandAccepted> Post(string code, RecordRegime command, IDocumentSession session, CancellationToken ct)
+    {
+        var jurisdictionId = Jurisdiction.StreamIdFor(code);
+        var stream = await session.Events.FetchForExclusiveWriting<Jurisdiction>(jurisdictionId, ct);
+        var changed = new RegimeChanged(code, command.PermitType!.Value, command.Regime!.Value, command.EffectiveOn!.Value,
+            command.Basis!.Trim(), command.PendingApplications ?? PendingApplications.Keep);
+        stream.AppendOne(changed);
+
+        if (changed.PendingApplications == PendingApplications.Convert)
+        {
+            var updated = stream.Aggregate?.Apply(changed) ?? Jurisdiction.Create(changed);
+            var prefix = Division.NormalizePrefix(code);
+            var pending = await session.Query<Permit>()
+                .Where(p => p.Type == changed.PermitType && p.LatestStatus == PermitStatus.Pending && p.Jurisdiction.StartsWith(prefix))
+                .ToListAsync(ct);
+            foreach (var permit in pending.Where(p => p.StatusOn(changed.EffectiveOn) == PermitStatus.Pending))
+            {
+                var levels = (await session.LoadManyAsync<Jurisdiction>(ct, RegimeBook.StreamIdsFor(permit.Jurisdiction)))
+                    .Where(j => j.Code != code).Append(updated);
+                if (new RegimeBook(levels).Resolve(permit.Type, permit.Jurisdiction, changed.EffectiveOn).Regime == Regime.Filing)
+                    session.Events.Append(permit.Id, new PendingApplicationConvertedToFiling(permit.Id, changed.EffectiveOn, changed.Basis));
+            }
+        }
+        return new CommandAccepted(jurisdictionId, (stream.CurrentVersion ?? 0));
+    }
+}

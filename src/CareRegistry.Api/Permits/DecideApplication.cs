@@ -1,0 +1,42 @@
+using CareRegistry.Common;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CareRegistry.Permits;
+
+public enum Decision { Granted, Refused }
+
+// Approval only: a pending application is granted (and takes effect) or refused with a reason.
+public record DecideApplication(Decision? Decision, DateOnly? DecidedOn, string? Reason, string? Number, DateOnly? ExpiresOn) : IPermitCommand
+{
+    public DateOnly? EffectiveOn => DecidedOn;
+
+    public ProblemDetails Validate()
+    {
+        var v = new Validation().Date("decidedOn", DecidedOn).Defined("decision", Decision).Optional("number", Number, 50)
+            .Optional("reason", Reason, 1000).Date("expiresOn", ExpiresOn, required: false);
+        if (Decision == Permits.Decision.Refused && string.IsNullOrWhiteSpace(Reason)) v.Add("reason", "is required for a refusal");
+        if (ExpiresOn <= DecidedOn) v.Add("expiresOn", "must be after decidedOn");
+        return v.Answer();
+    }
+
+    public ProblemDetails Check(Permit permit) =>
+        PermitCommand.RequireStatus(permit, DecidedOn!.Value, Decision == Permits.Decision.Granted ? "grant" : "refuse", PermitStatus.Pending);
+
+    public object Decide(Permit permit) => Decision == Permits.Decision.Granted
+        ? new PermitGranted(permit.Id, DecidedOn!.Value, Number?.Trim(), ExpiresOn)
+        : new PermitRefused(permit.Id, DecidedOn!.Value, Reason!.Trim());
+}
+
+public static class DecideApplicationEndpoint
+{
+    public static ProblemDetails Validate(DecideApplication command) => command.Validate();
+
+    public static ProblemDetails Before(Guid id, DecideApplication command, Permit permit, HttpContext http) => PermitCommand.Guard(id, command, permit, http);
+
+    [WolverinePost("/api/institutions/{id}/permits/{permitId}/decision"), Tags("Permits")]
+    public static (CommandAccepted, Events) Post(DecideApplication command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Permit permit) =>
+        Decided.Accept(permit.Id, permit.Version, [command.Decide(permit)]);
+}

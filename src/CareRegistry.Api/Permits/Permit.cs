@@ -1,0 +1,68 @@
+using CareRegistry.Common;
+
+namespace CareRegistry.Permits;
+
+// One status interval: from this date (until the next one), with the expiry then in force.
+public record PermitPeriod(DateOnly From, PermitStatus Status, DateOnly? ExpiresOn, int Ordinal);
+
+// A permit keeps its life as effective-dated periods, so its status on any day is read off the document without
+// replaying events; expiry is a fact of the date, so no job has to run for a permit to show as expired.
+public record Permit(
+    Guid Id,
+    Guid InstitutionId,
+    string Jurisdiction,
+    PermitType Type,
+    Department Department,
+    Regime Regime,
+    string? Number,
+    string? Scope,
+    DateOnly SubmittedOn,
+    DateOnly? CorrectionDueOn,
+    IReadOnlyList<PermitPeriod> Periods,
+    PermitStatus LatestStatus,
+    long Version)
+{
+    public PermitPeriod? PeriodOn(DateOnly day) => Periods.LastOrDefault(p => p.From <= day);
+
+    // Null before the permit was submitted.
+    public PermitStatus? StatusOn(DateOnly day) => PeriodOn(day) switch
+    {
+        null => null,
+        { ExpiresOn: { } expires, Status: PermitStatus.Active or PermitStatus.CorrectionRequested or PermitStatus.Suspended } when expires < day
+            => PermitStatus.Expired,
+        var p => p.Status,
+    };
+
+    public bool IsInForceOn(DateOnly day) => StatusOn(day) is { } s && PermitTypes.IsInForce(s);
+
+    public static Permit Create(PermitApplicationSubmitted e) => Start(e.PermitId, e.InstitutionId, e.Jurisdiction, e.Type,
+        e.Department, Regime.Approval, e.Number, e.Scope, e.EffectiveOn, e.ExpiresOn, PermitStatus.Pending);
+
+    public static Permit Create(PermitFiled e) => Start(e.PermitId, e.InstitutionId, e.Jurisdiction, e.Type,
+        e.Department, Regime.Filing, e.Number, e.Scope, e.EffectiveOn, e.ExpiresOn, PermitStatus.Active);
+
+    private static Permit Start(Guid id, Guid institutionId, string jurisdiction, PermitType type, Department department,
+        Regime regime, string? number, string? scope, DateOnly on, DateOnly? expiresOn, PermitStatus status) =>
+        new(id, institutionId, jurisdiction, type, department, regime, number, scope, on, null,
+            [new PermitPeriod(on, status, expiresOn, 1)], status, 1);
+
+    public Permit Apply(PermitGranted e) => With(e.EffectiveOn, PermitStatus.Active, e.ExpiresOn) with { Number = e.Number ?? Number };
+    public Permit Apply(PermitRefused e) => With(e.EffectiveOn, PermitStatus.Refused);
+    public Permit Apply(PermitRenewed e) => With(e.EffectiveOn, PermitStatus.Active, e.ExpiresOn);
+    public Permit Apply(PermitSuspended e) => With(e.EffectiveOn, PermitStatus.Suspended);
+    public Permit Apply(PermitReinstated e) => With(e.EffectiveOn, PermitStatus.Active);
+    public Permit Apply(PermitRevoked e) => With(e.EffectiveOn, PermitStatus.Revoked);
+    public Permit Apply(FilingCorrectionRequested e) => With(e.EffectiveOn, PermitStatus.CorrectionRequested) with { CorrectionDueOn = e.DueOn };
+    public Permit Apply(FilingCorrected e) => With(e.EffectiveOn, PermitStatus.Active) with { CorrectionDueOn = null };
+    public Permit Apply(FilingCancelled e) => With(e.EffectiveOn, PermitStatus.Cancelled);
+    public Permit Apply(PendingApplicationConvertedToFiling e) => With(e.EffectiveOn, PermitStatus.Active) with { Regime = Regime.Filing };
+
+    // A new period from this date; a late entry is placed in date order, and the expiry in force then carries on.
+    private Permit With(DateOnly from, PermitStatus status, DateOnly? newExpiry = null)
+    {
+        var expiry = newExpiry ?? PeriodOn(from)?.ExpiresOn;
+        var period = new PermitPeriod(from, status, expiry, Periods.Count + 1);
+        var periods = Periods.Append(period).OrderBy(p => p.From).ThenBy(p => p.Ordinal).ToList();
+        return this with { Periods = periods, LatestStatus = periods[^1].Status };
+    }
+}

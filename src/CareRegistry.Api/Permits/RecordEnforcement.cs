@@ -1,0 +1,76 @@
+using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CareRegistry.Permits;
+
+public enum EnforcementAction { Warning, Fine, PermitSuspension, PermitRevocation }
+
+// An enforcement action lands on what it hits: a warning or fine on the institution, a suspension or revocation
+// on the permit, changing it exactly as a suspension or revocation by its department would.
+public record RecordEnforcement(EnforcementAction? Action, Guid? PermitId, decimal? Amount, string? Basis, DateOnly? EffectiveOn, Guid? FindingId)
+{
+    public ProblemDetails Validate()
+    {
+        var v = new Validation().Defined("action", Action).Require("basis", Basis, 500).Date("effectiveOn", EffectiveOn);
+        var onPermit = Action is EnforcementAction.PermitSuspension or EnforcementAction.PermitRevocation;
+        if (onPermit && PermitId is null) v.Add("permitId", "is required for a permit suspension or revocation");
+        if (!onPermit && PermitId is not null) v.Add("permitId", "applies only to a permit suspension or revocation");
+        if (Action == EnforcementAction.Fine && Amount is not > 0) v.Add("amount", "is required for a fine and must be positive");
+        if (Amount is > 100_000_000) v.Add("amount", "must be at most 100,000,000");
+        if (Action != EnforcementAction.Fine && Amount is not null) v.Add("amount", "applies only to a fine");
+        return v.Answer();
+    }
+
+    public IPermitCommand ForPermit() => Action == EnforcementAction.PermitSuspension
+        ? new SuspendPermit(EffectiveOn, $"enforcement: {Basis}")
+        : new RevokePermit(EffectiveOn, $"enforcement: {Basis}");
+
+    public object DecideOnPermit(Permit permit) => ForPermit().Decide(permit) switch
+    {
+        PermitSuspended s => s with { EnforcementBasis = Basis },
+        PermitRevoked r => r with { EnforcementBasis = Basis },
+        var other => other,
+    };
+
+    public object DecideOnInstitution(Institution institution) => Action == EnforcementAction.Fine
+        ? new InstitutionFined(institution.Id, EffectiveOn!.Value, Amount!.Value, Basis!.Trim())
+        : new InstitutionWarned(institution.Id, EffectiveOn!.Value, Basis!.Trim());
+}
+
+public static class RecordEnforcementEndpoint
+{
+    public static ProblemDetails Validate(RecordEnforcement command) => command.Validate();
+
+    [WolverinePost("/api/institutions/{id}/enforcement"), Tags("Permits")]
+    [ProducesResponseType<CommandAccepted>(200)]
+    public static async Task<IResult> Post(Guid id, RecordEnforcement command, IDocumentSession session, HttpContext http, CancellationToken ct)
+    {
+        if (command.PermitId is { } permitId)
+        {
+            var stream = await session.Events.FetchForExclusiveWriting<Permit>(permitId, ct);
+            if (stream.Aggregate is not { } permit) return Results.Problem(Problems.NotFound($"institution {id} has no permit {permitId}"));
+            var problem = PermitCommand.Guard(id, command.ForPermit(), permit, http);
+            if (!ReferenceEquals(problem, WolverineContinue.NoProblems)) return Results.Problem(problem);
+            stream.AppendOne(command.DecideOnPermit(permit));
+            return Accepted(http, permit.Id, permit.Version + 1);
+        }
+
+        var institutionStream = await session.Events.FetchForExclusiveWriting<Institution>(id, ct);
+        if (institutionStream.Aggregate is not { } institution) return Results.Problem(Problems.NotFound($"no institution {id}"));
+        var refusal = Concurrency.CheckIfMatch(http, institution.Version)
+            .Then(() => institution.RefusesChangeOn(command.EffectiveOn!.Value) is { } r ? Problems.Conflict(r) : WolverineContinue.NoProblems);
+        if (!ReferenceEquals(refusal, WolverineContinue.NoProblems)) return Results.Problem(refusal);
+        institutionStream.AppendOne(command.DecideOnInstitution(institution));
+        return Accepted(http, institution.Id, institution.Version + 1);
+    }
+
+    private static IResult Accepted(HttpContext http, Guid id, long version)
+    {
+        http.Response.Headers.ETag = Concurrency.ETag(version);
+        return Results.Json(new CommandAccepted(id, version), Json.Options);
+    }
+}

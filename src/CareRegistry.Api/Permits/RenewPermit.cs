@@ -1,0 +1,32 @@
+using CareRegistry.Common;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CareRegistry.Permits;
+
+// Renews a permit in force or lapsed (not a refused, revoked, suspended or cancelled one) until a new expiry.
+public record RenewPermit(DateOnly? EffectiveOn, DateOnly? ExpiresOn, string? Reason) : IPermitCommand
+{
+    public ProblemDetails Validate() => PermitCommand.Start(EffectiveOn).Date("expiresOn", ExpiresOn).Optional("reason", Reason, 1000).Answer();
+
+    public ProblemDetails Check(Permit permit) =>
+        PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "renew", PermitStatus.Active, PermitStatus.CorrectionRequested, PermitStatus.Expired)
+            .Then(() => ExpiresOn <= EffectiveOn || ExpiresOn <= permit.PeriodOn(EffectiveOn!.Value)?.ExpiresOn
+                ? Problems.Conflict($"the new expiry {ExpiresOn:yyyy-MM-dd} must be after {EffectiveOn:yyyy-MM-dd} and after the current expiry")
+                : WolverineContinue.NoProblems);
+
+    public object Decide(Permit permit) => new PermitRenewed(permit.Id, EffectiveOn!.Value, ExpiresOn!.Value, Reason?.Trim());
+}
+
+public static class RenewPermitEndpoint
+{
+    public static ProblemDetails Validate(RenewPermit command) => command.Validate();
+
+    public static ProblemDetails Before(Guid id, RenewPermit command, Permit permit, HttpContext http) => PermitCommand.Guard(id, command, permit, http);
+
+    [WolverinePost("/api/institutions/{id}/permits/{permitId}/renewal"), Tags("Permits")]
+    public static (CommandAccepted, Events) Post(RenewPermit command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Permit permit) =>
+        Decided.Accept(permit.Id, permit.Version, [command.Decide(permit)]);
+}

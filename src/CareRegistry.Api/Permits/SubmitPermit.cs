@@ -1,0 +1,110 @@
+using System.Reflection;
+using CareRegistry.Common;
+using CareRegistry.Institutions;
+using CareRegistry.Jurisdictions;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CareRegistry.Permits;
+
+public record SubmitPermit(PermitType? Type, string? Number, DateOnly? EffectiveOn, DateOnly? ExpiresOn, string? Scope)
+{
+    public ProblemDetails Validate()
+    {
+        var v = PermitCommand.Start(EffectiveOn).Defined("type", Type).Optional("number", Number, 50).Optional("scope", Scope, 500)
+            .Date("expiresOn", ExpiresOn, required: false);
+        if (ExpiresOn <= EffectiveOn) v.Add("expiresOn", "must be after effectiveOn");
+        return v.Answer();
+    }
+
+    // Kinds must fit the permit, and a designation needs a medical licence or internal clinic in force. Any kind may
+    // hold a medical-practice licence: a care home can run a licensed hospital or nursing home inside.
+    public ProblemDetails Check(PermitSubmission context)
+    {
+        var (institution, permits, _) = context;
+        var on = EffectiveOn!.Value;
+        var type = Type!.Value;
+        if (institution.RefusesChangeOn(on) is { } refusal) return Problems.Conflict(refusal);
+        var fits = type switch
+        {
+            PermitType.ElderlyCare => institution.Kind is InstitutionKind.ElderlyCare or InstitutionKind.CommunityCareCentre
+                                      || institution.Beds.ElderlyCare > 0,
+            PermitType.InternalClinic => institution.Kind is InstitutionKind.ElderlyCare or InstitutionKind.CommunityCareCentre,
+            _ => true,
+        };
+        if (!fits)
+            return Problems.Conflict(type switch
+            {
+                PermitType.ElderlyCare => "an elderly-care permit needs an elderly-care institution or a medical institution with elderly-care beds",
+                _ => "an internal clinic needs an elderly-care institution",
+            });
+        if (type == PermitType.InsuranceDesignation
+            && !permits.Any(p => p.Type is PermitType.MedicalPractice or PermitType.InternalClinic && p.IsInForceOn(on)))
+            return Problems.Conflict($"an insurance designation needs a medical-practice licence or internal clinic in force on {on:yyyy-MM-dd}");
+        if (permits.FirstOrDefault(p => p.Type == type && p.StatusOn(on) is PermitStatus.Pending || p.Type == type && p.IsInForceOn(on)) is { } held)
+            return Problems.Conflict($"institution {institution.Uscc} already holds {PermitCommand.Label(held)} ({Json.Wire(held.StatusOn(on)!.Value)}) on {on:yyyy-MM-dd}");
+        return WolverineContinue.NoProblems;
+    }
+
+    // The regime in force on the effective date in the institution's jurisdiction decides the path.
+    public object Decide(Guid permitId, PermitSubmission context)
+    {
+        var (institution, _, regimes) = context;
+        var type = Type!.Value;
+        var (regime, basis) = regimes.Resolve(type, institution.Jurisdiction, EffectiveOn!.Value);
+        var department = PermitTypes.DepartmentOf(type);
+        return regime == Regime.Filing
+            ? new PermitFiled(permitId, institution.Id, institution.Jurisdiction, type, department, Number?.Trim(), Scope?.Trim(), EffectiveOn!.Value, ExpiresOn, basis?.Basis)
+            : new PermitApplicationSubmitted(permitId, institution.Id, institution.Jurisdiction, type, department, Number?.Trim(), Scope?.Trim(), EffectiveOn!.Value, ExpiresOn, basis?.Basis);
+    }
+}
+
+public record PermitSubmission(Institution Institution, IReadOnlyList<Permit> Permits, RegimeBook Regimes);
+
+// 201 for a filing (in force now), 202 for an application (pending a decision).
+public record PermitSubmitted(Guid Id, long Version, string Status, string Regime, [property: System.Text.Json.Serialization.JsonIgnore] string Location) : IHttpAware
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        builder.RemoveStatusCodeResponse(200);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(PermitSubmitted), ["application/json"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status202Accepted, typeof(PermitSubmitted), ["application/json"]));
+    }
+
+    public void Apply(HttpContext context)
+    {
+        context.Response.StatusCode = Status == "pending" ? StatusCodes.Status202Accepted : StatusCodes.Status201Created;
+        context.Response.Headers.Location = Location;
+        context.Response.Headers.ETag = Concurrency.ETag(Version);
+    }
+}
+
+public static class SubmitPermitEndpoint
+{
+    public static ProblemDetails Validate(SubmitPermit command) => command.Validate();
+
+    public static async Task<PermitSubmission?> LoadAsync(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        var institution = await session.LoadAsync<Institution>(id, ct);
+        if (institution is null) return null;
+        var permits = await session.Query<Permit>().Where(p => p.InstitutionId == id).ToListAsync(ct);
+        var levels = await session.LoadManyAsync<Jurisdiction>(ct, RegimeBook.StreamIdsFor(institution.Jurisdiction));
+        return new PermitSubmission(institution, permits, new RegimeBook(levels));
+    }
+
+    public static ProblemDetails Before(Guid id, SubmitPermit command, PermitSubmission? context) =>
+        context is null ? Problems.NotFound($"no institution {id}") : command.Check(context);
+
+    [WolverinePost("/api/institutions/{id}/permits"), Tags("Permits")]
+    public static (PermitSubmitted, IStartStream) Post(Guid id, SubmitPermit command, PermitSubmission context)
+    {
+        var permitId = Guid.CreateVersion7();
+        var submitted = command.Decide(permitId, context);
+        var (status, regime) = submitted is PermitFiled ? ("active", "filing") : ("pending", "approval");
+        return (new PermitSubmitted(permitId, 1, status, regime, $"/api/institutions/{id}/permits/{permitId}"),
+            MartenOps.StartStream<Permit>(permitId, submitted));
+    }
+}
