@@ -28,16 +28,19 @@ public record HistoryEntry(
 
 public static class InstitutionHistoryEndpoint
 {
-    // The institution's own stream and its permits' streams, merged in recorded order; with includePredecessors=true
+    // The institution's own stream and its permits' streams, merged; with includePredecessors=true
     // the predecessors' come first (oldest legal entity first), so regulatory history continues across re-registration.
     [WolverineGet("/api/institutions/{id}/history"), Tags("Institutions")]
     [ProducesResponseType<Page<HistoryEntry>>(200)]
-    public static async Task<IResult> History(Guid id, string? includePredecessors, string? cursor, string? limit,
+    public static async Task<IResult> History(Guid id, string? includePredecessors, string? order, string? cursor, string? limit,
         IQuerySession session, CancellationToken ct)
     {
         var v = new Validation();
         var withPredecessors = includePredecessors == "true";
         if (includePredecessors is not (null or "" or "true" or "false")) v.Add("includePredecessors", "must be true or false");
+        // Effective order is the institution's timeline, a late entry in its place; recorded order is the audit trail.
+        var byRecording = order == "recorded";
+        if (order is not (null or "" or "effective" or "recorded")) v.Add("order", "must be effective or recorded");
         var take = ReadParameters.Limit(v, limit);
         var after = ReadParameters.DecodeCursor(v, cursor);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
@@ -59,7 +62,7 @@ public static class InstitutionHistoryEndpoint
             var merged = (await session.Events.FetchStreamAsync(institutionId, token: ct)).Select(e => HistoryEntry.From(e)).ToList();
             foreach (var permit in await session.Query<Permit>().Where(p => p.InstitutionId == institutionId).ToListAsync(ct))
                 merged.AddRange((await session.Events.FetchStreamAsync(permit.Id, token: ct)).Select(e => HistoryEntry.From(e, Json.Wire(permit.Department))));
-            entries.AddRange(merged.OrderBy(e => e.Sequence));
+            entries.AddRange(byRecording ? merged.OrderBy(e => e.Sequence) : merged.OrderBy(e => e.EffectiveOn).ThenBy(e => e.Sequence));
         }
 
         var start = after is null ? 0 : entries.FindIndex(e => $"{e.StreamId}:{e.Version}" == after) + 1;

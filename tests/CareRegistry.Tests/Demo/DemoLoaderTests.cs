@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using CareRegistry.Common;
 using CareRegistry.Demo;
 using CareRegistry.Tests.Infrastructure;
@@ -33,5 +34,32 @@ public class DemoLoaderTests(RegistryFixture fixture) : RegistryTest(fixture)
 
         var history = (await Client.Get($"/api/institutions/{all[0]!["id"]!.GetValue<string>()}/history"))["items"].AsArray();
         Assert.Equal("demo", history[0]!["source"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_demo_tells_the_stories_of_the_source_documents()
+    {
+        await new DemoLoader(Client, TextWriter.Null).LoadAsync();
+
+        // Xishan (西卫函〔2022〕78号, 2022-10-19): 26 care homes filed with civil affairs, 8 with both certificates.
+        var xishan = (await Client.Get("/api/institutions?jurisdiction=530112&kind=elderly-care&limit=500"))["items"].AsArray();
+        Assert.Equal(26, xishan.Count);
+        var integrated = 0;
+        foreach (var home in xishan)
+            if ((await Client.Get($"/api/institutions/{home!["id"]!.GetValue<string>()}?asOf=2022-10-19"))["integrated"].GetValue<bool>()) integrated++;
+        Assert.Equal(8, integrated);
+
+        // Yubei: an internal clinic applied for before the move to filing is pending until granted; one filed after
+        // is in force at once.
+        async Task<JsonArray> PermitsOf(string name, string day)
+        {
+            var id = (await Client.Get("/api/institutions?q=" + Uri.EscapeDataString(name)))["items"].AsArray()[0]!["id"]!.GetValue<string>();
+            return (await Client.Get($"/api/institutions/{id}?asOf={day}"))["permits"].AsArray();
+        }
+        string ClinicStatus(JsonArray permits) => permits.Single(p => p!["type"]!.GetValue<string>() == "internal-clinic")!["status"]!.GetValue<string>();
+        Assert.Equal("pending", ClinicStatus(await PermitsOf("大湾镇敬老院", "2017-07-01")));
+        Assert.Equal("active", ClinicStatus(await PermitsOf("大湾镇敬老院", "2017-10-01")));
+        var yuelai = (await PermitsOf("悦来老年康养中心", "2019-03-01")).Single(p => p!["type"]!.GetValue<string>() == "internal-clinic")!;
+        Assert.Equal(("active", "filing"), (yuelai["status"]!.GetValue<string>(), yuelai["regime"]!.GetValue<string>()));
     }
 }

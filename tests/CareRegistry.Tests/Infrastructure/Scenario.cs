@@ -29,3 +29,18 @@ public static class Scenario
     public static async Task<Guid> Register(this HttpClient client, RegisterInstitution command) =>
         (await client.Post("/api/institutions", command)).ShouldBe(HttpStatusCode.Created).Id;
 }
+
+public static class PermitScenario
+{
+    public static async Task<Answer> Submit(this HttpClient client, Guid institution, CareRegistry.Permits.PermitType type, DateOnly on, DateOnly? expiresOn = null) =>
+        await client.Post($"/api/institutions/{institution}/permits", new CareRegistry.Permits.SubmitPermit(type, null, on, expiresOn, null));
+
+    public static async Task<Answer> Regime(this HttpClient client, string code, CareRegistry.Permits.PermitType type, CareRegistry.Permits.Regime regime,
+        DateOnly on, CareRegistry.Jurisdictions.PendingApplications pending = CareRegistry.Jurisdictions.PendingApplications.Keep) =>
+        (await client.Post($"/api/jurisdictions/{code}/regimes", new CareRegistry.Jurisdictions.RecordRegime(type, regime, on, $"doc {code} {on}", pending)))
+        .ShouldBe(System.Net.HttpStatusCode.OK);
+
+    public static Task<Answer> Grant(this HttpClient client, Guid institution, Guid permit, DateOnly on, DateOnly? expiresOn = null) =>
+        client.Post($"/api/institutions/{institution}/permits/{permit}/decision",
+            new CareRegistry.Permits.DecideApplication(CareRegistry.Permits.Decision.Granted, on, null, null, expiresOn));
+}
