@@ -1,3 +1,4 @@
+using CareRegistry.Audit;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
@@ -34,6 +35,8 @@ builder.Services.AddMarten(opts =>
     .ApplyAllDatabaseChangesOnStartup()
     .UseLightweightSessions()
     .IntegrateWithWolverine();
+
+builder.Services.AddHostedService<AuditChainSetup>();
 
 builder.Host.UseWolverine(opts =>
 {
