@@ -20,6 +20,8 @@ public static class AuditChain
             prev_hash  text,
             hash       text   not null
         );
+        -- The trigger looks up the previous link of a stream on every append.
+        create unique index if not exists ix_careregistry_audit_chain_stream on {schema}.{Table} (stream_id, version);
 
         create or replace function {schema}.careregistry_event_hash(
             prev text, stream_id uuid, version bigint, type text, data jsonb, headers jsonb,

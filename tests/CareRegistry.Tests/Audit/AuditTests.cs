@@ -179,3 +179,26 @@ public class AuditTests(RegistryFixture fixture) : RegistryTest(fixture)
         (await Client.Get("/api/audit/events?limit=501")).ShouldBeProblem(HttpStatusCode.BadRequest, "limit");
     }
 }
+
+public class ReplayTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    [Fact]
+    public async Task Read_models_equal_a_replay_and_a_rebuild_repairs_an_edited_one()
+    {
+        var id = await Client.Register(Scenario.CareHome("原名养老院"));
+        var permit = (await Client.Submit(id, CareRegistry.Permits.PermitType.ElderlyCare, new DateOnly(2016, 1, 1))).Id;
+        await Client.Grant(id, permit, new DateOnly(2016, 3, 1));
+        Assert.Equal("ok", (await Client.Get("/api/audit/replay"))["status"].GetValue<string>());
+
+        await using (var cmd = Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>()
+                         .CreateCommand($"update mt_doc_institution set data = jsonb_set(data, '{{name}}', '\"篡改\"') where id = '{id}'"))
+            await cmd.ExecuteNonQueryAsync();
+        var report = await Client.Get("/api/audit/replay");
+        Assert.Equal("different", report["status"].GetValue<string>());
+        Assert.Equal(id, Assert.Single(report["differences"].AsArray())!["id"]!.GetValue<Guid>());
+
+        (await Client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal("ok", (await Client.Get("/api/audit/replay"))["status"].GetValue<string>());
+        Assert.Equal("原名养老院", (await Client.Get($"/api/institutions?q={Uri.EscapeDataString("原名养老")}"))["items"][0]!["name"]!.GetValue<string>());
+    }
+}
