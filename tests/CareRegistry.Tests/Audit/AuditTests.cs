@@ -202,3 +202,34 @@ public class ReplayTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Equal("原名养老院", (await Client.Get($"/api/institutions?q={Uri.EscapeDataString("原名养老")}"))["items"][0]!["name"]!.GetValue<string>());
     }
 }
+
+public class ExportImportTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    [Fact]
+    public async Task An_export_imported_into_an_empty_registry_gives_the_same_digest_and_read_models()
+    {
+        var kunming = await Client.Register(Scenario.CareHome("昆明导出养老院", "530111"));
+        var permit = (await Client.Submit(kunming, CareRegistry.Permits.PermitType.ElderlyCare, new DateOnly(2016, 1, 1))).Id;
+        await Client.Grant(kunming, permit, new DateOnly(2016, 3, 1));
+        var yubei = await Client.Register(Scenario.CareHome("渝北导出养老院", "500112"));
+        var digest = (await Client.Get("/api/audit/digest"))["value"].GetValue<string>();
+        var view = (await Client.Get($"/api/institutions/{kunming}")).Text;
+
+        var all = await Client.GetStringAsync("/api/audit/export");
+        Assert.Equal(4, all.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var kunmingOnly = await Client.GetStringAsync("/api/audit/export?jurisdiction=5301");
+        Assert.Equal(3, kunmingOnly.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.DoesNotContain(yubei.ToString(), kunmingOnly);
+
+        await Fixture.ResetAsync();
+        var imported = await CareRegistry.Audit.EventLog.ImportAsync(Fixture.Store, Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>(),
+            new StringReader(all), CancellationToken.None);
+
+        Assert.Equal(4, imported);
+        Assert.Equal(digest, (await Client.Get("/api/audit/digest"))["value"].GetValue<string>());
+        Assert.Equal("ok", (await Client.Get("/api/audit/verify"))["status"].GetValue<string>());
+        Assert.Equal(view, (await Client.Get($"/api/institutions/{kunming}")).Text);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => CareRegistry.Audit.EventLog.ImportAsync(Fixture.Store,
+            Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>(), new StringReader(all), CancellationToken.None));
+    }
+}
