@@ -1,3 +1,4 @@
+using CareRegistry.Access;
 using CareRegistry.Audit;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -36,7 +37,9 @@ builder.Services.AddMarten(opts =>
     .UseLightweightSessions()
     .IntegrateWithWolverine();
 
-builder.Services.AddHostedService<AuditChainSetup>();
+builder.Services.AddHostedService<DatabaseSetup>();
+builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
+builder.Services.AddHostedService<IdempotencyJanitor>();
 
 builder.Host.UseWolverine(opts =>
 {
@@ -49,14 +52,19 @@ builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOption
 
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemShaping.Customize);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres", tags: ["ready"]);
 builder.AddCareRegistryTelemetry();
+builder.AddCareRegistryAuthentication();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRouting();
+app.UseAuthentication();
+app.UseMiddleware<AccessControl>();
+app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/docs");

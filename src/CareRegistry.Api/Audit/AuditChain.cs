@@ -64,13 +64,15 @@ public static class AuditChain
     }
 }
 
-// Runs after Marten has applied its schema at start-up (hosted services start in registration order).
-public sealed class AuditChainSetup(IDocumentStore store, NpgsqlDataSource dataSource) : IHostedService
+// At start-up, after Marten's own schema: the chain trigger and the idempotency table.
+public sealed class DatabaseSetup(IDocumentStore store, NpgsqlDataSource dataSource) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await AuditChain.EnsureAsync(store, dataSource, ct);
+        await using var cmd = dataSource.CreateCommand(Access.Idempotency.Ddl(store.Options.Events.DatabaseSchemaName));
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

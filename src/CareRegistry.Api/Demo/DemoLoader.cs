@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
@@ -6,12 +7,17 @@ using CareRegistry.Permits;
 
 namespace CareRegistry.Demo;
 
-// Loads the demo data through the public API, exactly as a user would, and only into an empty registry.
-public sealed class DemoLoader(HttpClient http, TextWriter log)
+// Loads the demo data through the public API, exactly as users would — each decision sent by a national officer
+// of the department that owns it — and only into an empty registry.
+public sealed class DemoLoader(HttpClient http, TextWriter log, DevTokens tokens)
 {
     public async Task<bool> LoadAsync(CancellationToken ct = default)
     {
-        var existing = await http.GetFromJsonAsync<Page<InstitutionSummary>>("/api/institutions?limit=1", Json.Options, ct);
+        using var probe = new HttpRequestMessage(HttpMethod.Get, "/api/institutions?limit=1");
+        probe.Headers.Authorization = new("Bearer", tokens.For("demo-loader", null, Role.Auditor));
+        using var probed = await http.SendAsync(probe, ct);
+        probed.EnsureSuccessStatusCode();
+        var existing = await probed.Content.ReadFromJsonAsync<Page<InstitutionSummary>>(Json.Options, ct);
         if (existing is { Items.Count: > 0 })
         {
             await log.WriteLineAsync("demo data: the registry already holds institutions; nothing loaded");
@@ -19,35 +25,38 @@ public sealed class DemoLoader(HttpClient http, TextWriter log)
         }
 
         foreach (var r in DemoPermits.Regimes)
-            await SendAsync($"/api/jurisdictions/{r.Jurisdiction}/regimes", new RecordRegime(r.Type, r.Regime, r.EffectiveOn, r.Basis, PendingApplications.Convert), ct);
+            await SendAsync($"/api/jurisdictions/{r.Jurisdiction}/regimes", new RecordRegime(r.Type, r.Regime, r.EffectiveOn, r.Basis, PendingApplications.Convert),
+                PermitTypes.DepartmentOf(r.Type), ct);
 
         var ids = new Dictionary<string, Guid>();
         foreach (var e in DemoInstitutions.All)
         {
             var command = new RegisterInstitution(e.Name, e.LatinName, DemoInstitutions.UsccFor(e), e.Kind, e.Subtype, e.Grade,
                 e.Ownership, e.Jurisdiction, e.Address, e.Beds, e.Operator, null, e.EstablishedOn);
-            ids[e.Key] = (await SendAsync("/api/institutions", command, ct)).Id;
+            ids[e.Key] = (await SendAsync("/api/institutions", command, Department.CivilAffairs, ct)).Id;
         }
 
         var permits = 0;
         foreach (var p in DemoPermits.All())
         {
             var institution = ids[p.Institution];
-            var permitId = (await SendAsync($"/api/institutions/{institution}/permits", new SubmitPermit(p.Type, p.Number, p.SubmittedOn, p.ExpiresOn, null), ct)).Id;
+            var department = PermitTypes.DepartmentOf(p.Type);
+            var permitId = (await SendAsync($"/api/institutions/{institution}/permits", new SubmitPermit(p.Type, p.Number, p.SubmittedOn, p.ExpiresOn, null), department, ct)).Id;
             var url = $"/api/institutions/{institution}/permits/{permitId}";
             if (p.GrantedOn is { } granted)
-                await SendAsync($"{url}/decision", new DecideApplication(Decision.Granted, granted, null, null, null), ct);
+                await SendAsync($"{url}/decision", new DecideApplication(Decision.Granted, granted, null, null, null), department, ct);
             if (p.RevokedOn is { } revoked)
-                await SendAsync($"{url}/revocation", new RevokePermit(revoked, p.RevocationReason), ct);
+                await SendAsync($"{url}/revocation", new RevokePermit(revoked, p.RevocationReason), department, ct);
             permits++;
         }
         await log.WriteLineAsync($"demo data: {DemoPermits.Regimes.Length} regime changes, {ids.Count} institutions, {permits} permits");
         return true;
     }
 
-    private async Task<CommandAccepted> SendAsync(string url, object command, CancellationToken ct)
+    private async Task<CommandAccepted> SendAsync(string url, object command, Department department, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(command, options: Json.Options) };
+        request.Headers.Authorization = new("Bearer", tokens.For($"demo-{Json.Wire(department)}", department, Role.Officer));
         request.Headers.Add("X-Data-Source", "demo");
         using var response = await http.SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)

@@ -13,8 +13,11 @@ public class LoadDemoCommand : JasperFxAsyncCommand<LoadDemoInput>
 {
     public override async Task<bool> Execute(LoadDemoInput input)
     {
+        var key = Environment.GetEnvironmentVariable("Auth__SigningKey")
+                  ?? throw new InvalidOperationException("load-demo signs its requests with the development key: set Auth__SigningKey (ops/up does)");
         using var http = new HttpClient { BaseAddress = new Uri(input.UrlFlag), Timeout = TimeSpan.FromSeconds(30) };
-        await new DemoLoader(http, Console.Out).LoadAsync();
+        await new DemoLoader(http, Console.Out, new Access.DevTokens(key, Environment.GetEnvironmentVariable("Auth__Issuer") ?? "careregistry-dev",
+            Environment.GetEnvironmentVariable("Auth__Audience") ?? "careregistry")).LoadAsync();
         return true;
     }
 }

@@ -115,7 +115,7 @@ public class AuditTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Null(events[0]!["prevHash"]);
         Assert.Equal(events[0]!["hash"]!.GetValue<string>(), events[1]!["prevHash"]!.GetValue<string>());
         Assert.Equal(events[1]!["hash"]!.GetValue<string>(), events[2]!["prevHash"]!.GetValue<string>());
-        Assert.Equal("anonymous", events[1]!["event"]!["user"]!.GetValue<string>());
+        Assert.Equal("test-civil-affairs", events[1]!["event"]!["user"]!.GetValue<string>());
         Assert.Equal("institution-beds-changed", events[1]!["event"]!["type"]!.GetValue<string>());
         (await Client.Get($"/api/audit/streams/{Guid.NewGuid()}")).ShouldBeProblem(HttpStatusCode.NotFound);
     }

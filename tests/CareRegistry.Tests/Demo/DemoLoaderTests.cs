@@ -20,8 +20,8 @@ public class DemoLoaderTests(RegistryFixture fixture) : RegistryTest(fixture)
     [Fact]
     public async Task The_demo_loads_once_through_the_api_and_is_searchable()
     {
-        Assert.True(await new DemoLoader(Client, TextWriter.Null).LoadAsync());
-        Assert.False(await new DemoLoader(Client, TextWriter.Null).LoadAsync());
+        Assert.True(await new DemoLoader(Fixture.Anonymous, TextWriter.Null, Fixture.Tokens).LoadAsync());
+        Assert.False(await new DemoLoader(Fixture.Anonymous, TextWriter.Null, Fixture.Tokens).LoadAsync());
 
         var all = (await Client.Get("/api/institutions?limit=500")).ShouldBe(HttpStatusCode.OK)["items"].AsArray();
         Assert.True(all.Count >= 20);
@@ -39,7 +39,7 @@ public class DemoLoaderTests(RegistryFixture fixture) : RegistryTest(fixture)
     [Fact]
     public async Task The_demo_tells_the_stories_of_the_source_documents()
     {
-        await new DemoLoader(Client, TextWriter.Null).LoadAsync();
+        await new DemoLoader(Fixture.Anonymous, TextWriter.Null, Fixture.Tokens).LoadAsync();
 
         // Xishan (西卫函〔2022〕78号, 2022-10-19): 26 care homes filed with civil affairs, 8 with both certificates.
         var xishan = (await Client.Get("/api/institutions?jurisdiction=530112&kind=elderly-care&limit=500"))["items"].AsArray();

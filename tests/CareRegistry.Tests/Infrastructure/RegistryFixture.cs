@@ -1,4 +1,5 @@
 using Alba;
+using CareRegistry.Access;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Testcontainers.PostgreSql;
@@ -29,12 +30,29 @@ public sealed class RegistryFixture : IAsyncLifetime
         // Program reads the connection string while it builds, so it is handed over as the environment would.
         Environment.SetEnvironmentVariable("ConnectionStrings__CareRegistry", connectionString);
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+        Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
         Host = await AlbaHost.For<Program>(builder => builder.ConfigureServices(services =>
         {
             services.RunWolverineInSoloMode();
             services.DisableAllExternalWolverineTransports();
         }));
-        Client = Host.Server.CreateClient();
+        Client = NewClient(new RightOfficerHandler(Tokens));
+        Anonymous = NewClient(null);
+    }
+
+    // A fresh key per run: tokens are only ever signed by this fixture.
+    public static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    public DevTokens Tokens { get; } = new(SigningKey);
+
+    // Sends requests as they are, with whatever Authorization they carry (or none).
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    private HttpClient NewClient(DelegatingHandler? handler)
+    {
+        HttpMessageHandler inner = Host.Server.CreateHandler();
+        if (handler is not null) { handler.InnerHandler = inner; inner = handler; }
+        return new HttpClient(inner) { BaseAddress = Host.Server.BaseAddress };
     }
 
     public Task ResetAsync() => Host.ResetAllMartenDataAsync();
@@ -44,6 +62,7 @@ public sealed class RegistryFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        Anonymous.Dispose();
         await Host.DisposeAsync();
         if (_container is not null) await _container.DisposeAsync();
     }

@@ -95,7 +95,9 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
         var bedsChanged = items[1]!;
         Assert.Equal("2020-01-01", bedsChanged["effectiveOn"]!.GetValue<string>());
         Assert.Equal("corr-42", bedsChanged["correlationId"]!.GetValue<string>());
-        Assert.Equal("anonymous", bedsChanged["user"]!.GetValue<string>());
+        Assert.Equal("test-civil-affairs", bedsChanged["user"]!.GetValue<string>());
+        Assert.Equal("civil-affairs", bedsChanged["department"]!.GetValue<string>());
+        Assert.Equal("officer", bedsChanged["role"]!.GetValue<string>());
         Assert.NotNull(bedsChanged["recordedAt"]);
         Assert.Contains("200", bedsChanged["summary"]!.GetValue<string>());
         Assert.Equal(200, bedsChanged["data"]!["beds"]!["elderlyCare"]!.GetValue<int>());

@@ -1,0 +1,80 @@
+using CareRegistry.Common;
+
+namespace CareRegistry.Access;
+
+// Where a command's deciding department comes from.
+public enum DepartmentRule
+{
+    AnyDepartment,        // any department's officer (registering and changing institutions)
+    PermitTypeInBody,     // the department that owns the permit type named in the body (type / permitType)
+    PermitInRoute,        // the department that owns the permit named in the route
+    PermitInBodyElseAny,  // enforcement: the permit's department when it acts on a permit, any department otherwise
+    None,                 // not a department decision
+}
+
+// Which jurisdiction the caller must cover.
+public enum JurisdictionRule
+{
+    JurisdictionInBody,   // the division named in the body (registration)
+    InstitutionInRoute,   // the institution named in the route
+    CodeInRoute,          // the jurisdiction named in the route (regimes)
+    SearchFilter,         // searches are narrowed to the caller's jurisdiction
+    Everywhere,           // public rules (regimes in force) and national operations
+}
+
+public sealed record AccessRule(string Method, string Route, Role[] Roles, DepartmentRule Department, JurisdictionRule Jurisdiction, bool NationalOnly = false);
+
+// The whole policy in one table: who may call which route. A route not listed here is refused, and a test fails
+// when a route exists without a row. docs/access.md explains it in prose.
+public static class AccessPolicy
+{
+    private static readonly Role[] Officers = [Role.Officer];
+    private static readonly Role[] Readers = [Role.Officer, Role.Inspector, Role.Auditor, Role.Admin];
+    private static readonly Role[] Auditors = [Role.Auditor, Role.Admin];
+    private static readonly Role[] Admins = [Role.Admin];
+
+    private const string Permit = "/api/institutions/{id}/permits/{permitId}";
+
+    public static readonly AccessRule[] Rules =
+    [
+        new("POST", "/api/institutions", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.JurisdictionInBody),
+        new("POST", "/api/institutions/{id}/details", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/beds", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/closure", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/operator", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/enforcement", Officers, DepartmentRule.PermitInBodyElseAny, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/permits", Officers, DepartmentRule.PermitTypeInBody, JurisdictionRule.InstitutionInRoute),
+        new("POST", Permit + "/decision", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
+        new("POST", Permit + "/renewal", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
+        new("POST", Permit + "/suspension", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
+        new("POST", Permit + "/reinstatement", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
+        new("POST", Permit + "/revocation", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
+        new("POST", Permit + "/correction-request", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
+        new("POST", Permit + "/correction", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
+        new("POST", Permit + "/cancellation", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/jurisdictions/{code}/regimes", Officers, DepartmentRule.PermitTypeInBody, JurisdictionRule.CodeInRoute),
+        new("POST", "/api/admin/projections/rebuild", Admins, DepartmentRule.None, JurisdictionRule.Everywhere, NationalOnly: true),
+
+        new("GET", "/api/institutions", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
+        new("GET", "/api/institutions/{id}", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
+        new("GET", "/api/institutions/{id}/history", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
+        new("GET", Permit, Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
+        new("GET", "/api/jurisdictions/{code}", Readers, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/audit/events", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/audit/streams/{id}", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/audit/verify", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/audit/digest", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/audit/replay", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/audit/export", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+    ];
+
+    private static readonly Dictionary<(string, string), AccessRule> ByRoute = Rules.ToDictionary(r => (r.Method, r.Route));
+
+    public static AccessRule? For(string method, string route) => ByRoute.GetValueOrDefault((method, route));
+
+    // A caller's division prefix ("00" or empty: the nation) covers a division code below or at it.
+    public static bool Covers(Caller caller, string division) => caller.Jurisdiction is "00" or "" || division.StartsWith(caller.Jurisdiction, StringComparison.Ordinal);
+
+    // Reads reach everywhere for auditors and national callers.
+    public static bool ReadsEverywhere(Caller caller) => caller.Role == Role.Auditor || caller.Jurisdiction is "00" or "";
+}

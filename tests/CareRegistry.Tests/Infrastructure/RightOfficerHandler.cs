@@ -1,0 +1,61 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using CareRegistry.Access;
+using CareRegistry.Common;
+using CareRegistry.Permits;
+
+namespace CareRegistry.Tests.Infrastructure;
+
+// For tests about behaviour rather than access: each request goes out with the token of a national caller allowed
+// to send it (an officer of the deciding department, an auditor for reads, an admin for admin routes). A request
+// that already carries Authorization is sent as it is — the access tests do that.
+public sealed partial class RightOfficerHandler(DevTokens tokens) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        if (request.Headers.Authorization is null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenFor(request, ct));
+        return await base.SendAsync(request, ct);
+    }
+
+    private async Task<string> TokenFor(HttpRequestMessage request, CancellationToken ct)
+    {
+        var path = request.RequestUri!.AbsolutePath;
+        if (request.Method == HttpMethod.Get) return tokens.For("test-auditor", null, Role.Auditor);
+        if (path.StartsWith("/api/admin/")) return tokens.For("test-admin", null, Role.Admin);
+
+        var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(ct);
+        var department = Department.CivilAffairs;
+        if (PermitRoute().Match(path) is { Success: true } m)
+            department = await PermitDepartment(request.RequestUri, m.Groups["institution"].Value, m.Groups["permit"].Value, ct) ?? department;
+        else if ((Field(body, "type") ?? Field(body, "permitType")) is { } wire && Json.TryParse<PermitType>(wire, out var type))
+            department = PermitTypes.DepartmentOf(type);
+        else if (path.EndsWith("/enforcement") && Field(body, "permitId") is { } permit)
+            department = await PermitDepartment(request.RequestUri, path.Split('/')[3], permit, ct) ?? department;
+        return tokens.For($"test-{Json.Wire(department)}", department, Role.Officer);
+    }
+
+    private async Task<Department?> PermitDepartment(Uri at, string institution, string permit, CancellationToken ct)
+    {
+        using var lookup = new HttpRequestMessage(HttpMethod.Get, new Uri(at, $"/api/institutions/{institution}/permits/{permit}"));
+        lookup.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For("test-auditor", null, Role.Auditor));
+        using var response = await base.SendAsync(lookup, ct);
+        if (!response.IsSuccessStatusCode) return null;
+        var view = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return Json.TryParse<Department>(view.RootElement.GetProperty("department").GetString(), out var d) ? d : null;
+    }
+
+    private static string? Field(string? body, string name)
+    {
+        try
+        {
+            return body is not null && JsonDocument.Parse(body).RootElement is { ValueKind: JsonValueKind.Object } root
+                   && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+        catch (JsonException) { return null; }
+    }
+
+    [GeneratedRegex("^/api/institutions/(?<institution>[^/]+)/permits/(?<permit>[^/]+)/")]
+    private static partial Regex PermitRoute();
+}
