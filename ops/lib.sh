@@ -97,3 +97,14 @@ recreate_database() {
 }
 
 connection_string() { echo "Host=127.0.0.1;Port=$PG_PORT;Database=$1;Username=$PG_SUPERUSER"; }
+
+# The development signing key for bearer tokens: made once, kept under .data/ (never committed).
+ensure_dev_signing_key() {
+  mkdir -p "$DATA"
+  if [ ! -s "$DATA/jwt-signing-key" ]; then
+    command -v openssl >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+    (umask 077; openssl rand -base64 32 > "$DATA/jwt-signing-key")
+  fi
+  export Auth__SigningKey="$(cat "$DATA/jwt-signing-key")"
+  export Auth__Issuer="${Auth__Issuer:-careregistry-dev}" Auth__Audience="${Auth__Audience:-careregistry}"
+}

@@ -11,7 +11,6 @@ public static class Json
     public static void Configure(JsonSerializerOptions o)
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        o.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
         o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         o.Converters.Add(new WireEnumConverterFactory());

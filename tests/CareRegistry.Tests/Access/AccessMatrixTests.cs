@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using CareRegistry.Access;
+using CareRegistry.Common;
+using CareRegistry.Permits;
+using CareRegistry.Tests.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CareRegistry.Tests.Access;
+
+// Every command route × every role × own/other department × inside/outside jurisdiction: only the officer of the
+// deciding department inside the jurisdiction gets through; everyone else gets 403 and nothing is written.
+public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    private static DateOnly D(int y, int m, int d) => new(y, m, d);
+
+    // A command route: its policy route, the department that decides it (null: any department's officer), and how
+    // to build a request against a fresh target institution in 530111.
+    public sealed record Route(string Policy, Department? Decides, Func<Target, (string Url, object Body)> Request, bool AdminOnly = false)
+    {
+        public override string ToString() => Policy;
+    }
+
+    public sealed record Target(Guid Institution, Guid HealthPermit, Guid CareFiling);
+
+    private static object Lifecycle(string step) => step switch
+    {
+        "decision" => new DecideApplication(Decision.Granted, D(2016, 3, 1), null, null, null),
+        "renewal" => new RenewPermit(D(2016, 6, 1), D(2030, 1, 1), null),
+        "suspension" => new SuspendPermit(D(2016, 6, 1), "x"),
+        "reinstatement" => new ReinstatePermit(D(2016, 6, 1), null),
+        "revocation" => new RevokePermit(D(2016, 6, 1), "x"),
+        _ => throw new ArgumentException(step),
+    };
+
+    public static readonly Route[] Routes =
+    [
+        new("/api/institutions", null, _ => ("/api/institutions", Scenario.CareHome("矩阵养老院", "530111"))),
+        new("/api/institutions/{id}/details", null, t => ($"/api/institutions/{t.Institution}/details", new CareRegistry.Institutions.ChangeInstitutionDetails("新名", null, null, null, D(2020, 1, 1), null))),
+        new("/api/institutions/{id}/beds", null, t => ($"/api/institutions/{t.Institution}/beds", new CareRegistry.Institutions.ChangeBeds(D(2020, 1, 1), new CareRegistry.Institutions.BedsInput(ElderlyCare: 5), null))),
+        new("/api/institutions/{id}/closure", null, t => ($"/api/institutions/{t.Institution}/closure", new CareRegistry.Institutions.CloseInstitution(D(2024, 1, 1), "x"))),
+        new("/api/institutions/{id}/operator", null, t => ($"/api/institutions/{t.Institution}/operator", new CareRegistry.Institutions.ChangeOperator("某运营公司", D(2020, 1, 1), "招标"))),
+        new("/api/institutions/{id}/enforcement", Department.Health, t => ($"/api/institutions/{t.Institution}/enforcement",
+            new RecordEnforcement(EnforcementAction.PermitSuspension, t.HealthPermit, null, "执法", D(2016, 6, 1), null))),
+        new("/api/institutions/{id}/permits", Department.Health, t => ($"/api/institutions/{t.Institution}/permits", new SubmitPermit(PermitType.IntegratedCarePilot, null, D(2020, 1, 1), null, null))),
+        .. new[] { "decision", "renewal", "suspension", "reinstatement", "revocation" }.Select(step =>
+            new Route("/api/institutions/{id}/permits/{permitId}/" + step, Department.Health, t => ($"/api/institutions/{t.Institution}/permits/{t.HealthPermit}/{step}", Lifecycle(step)))),
+        new("/api/institutions/{id}/permits/{permitId}/correction-request", Department.CivilAffairs, t =>
+            ($"/api/institutions/{t.Institution}/permits/{t.CareFiling}/correction-request", new RequestFilingCorrection(D(2020, 1, 1), D(2020, 2, 1), "x"))),
+        new("/api/institutions/{id}/permits/{permitId}/correction", Department.CivilAffairs, t =>
+            ($"/api/institutions/{t.Institution}/permits/{t.CareFiling}/correction", new CorrectFiling(D(2020, 1, 15), null))),
+        new("/api/institutions/{id}/permits/{permitId}/cancellation", Department.CivilAffairs, t =>
+            ($"/api/institutions/{t.Institution}/permits/{t.CareFiling}/cancellation", new CancelFiling(D(2020, 3, 1), "x"))),
+        new("/api/jurisdictions/{code}/regimes", Department.Health, _ => ("/api/jurisdictions/530111/regimes",
+            new CareRegistry.Jurisdictions.RecordRegime(PermitType.MedicalPractice, Regime.Filing, D(2025, 1, 1), "doc", null))),
+        new("/api/admin/projections/rebuild", null, _ => ("/api/admin/projections/rebuild", new { }), AdminOnly: true),
+    ];
+
+    public static TheoryData<Route> CommandRoutes => new(Routes);
+
+    private async Task<Target> Arrange()
+    {
+        await Fixture.ResetAsync();
+        // Elderly-care by filing from 2019 in this district, so the target holds a filing to review.
+        await Client.Regime("530111", PermitType.ElderlyCare, Regime.Filing, D(2019, 1, 1));
+        var institution = await Client.Register(Scenario.CareHome("矩阵目标", "530111"));
+        var health = (await Client.Submit(institution, PermitType.MedicalPractice, D(2016, 1, 1))).Id;
+        var filing = (await Client.Submit(institution, PermitType.ElderlyCare, D(2019, 6, 1))).Id;
+        return new Target(institution, health, filing);
+    }
+
+    private async Task<long> Events()
+    {
+        await using var session = Fixture.Store.QuerySession();
+        return await session.Events.QueryAllRawEvents().CountAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(CommandRoutes))]
+    public async Task Only_the_deciding_officer_inside_the_jurisdiction_gets_through(Route route)
+    {
+        var own = route.Decides ?? Department.CivilAffairs;
+        var other = own == Department.Health ? Department.MedicalInsurance : Department.Health;
+        var cases = 0;
+        Target? target = null;
+        foreach (var role in Enum.GetValues<Role>())
+        foreach (var department in new[] { own, other })
+        foreach (var inside in new[] { true, false })
+        {
+            // A refused request writes nothing, so the target is arranged again only after one that got through.
+            target ??= await Arrange();
+            var (url, body) = route.Request(target);
+            var jurisdiction = route.AdminOnly ? (inside ? "00" : "5301") : inside ? "5301" : "5001";
+            var token = Fixture.Tokens.For($"matrix-{Json.Wire(role)}", department, role, jurisdiction);
+            var allowed = route.AdminOnly
+                ? role == Role.Admin && inside
+                : role == Role.Officer && inside && (route.Decides is null || department == route.Decides);
+
+            var before = await Events();
+            var answer = await Send(url, body, token);
+            var label = $"{route.Policy} as {Json.Wire(role)} of {Json.Wire(department)} in {jurisdiction}";
+            if (allowed)
+            {
+                Assert.True(answer.Status is not (HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized), $"{label} should pass: {answer.Text}");
+                target = null;
+            }
+            else
+            {
+                Assert.True(answer.Status == HttpStatusCode.Forbidden, $"{label} should be 403, got {(int)answer.Status}: {answer.Text}");
+                Assert.Equal("application/problem+json", answer.ContentType);
+                Assert.Equal(before, await Events());
+            }
+            cases++;
+        }
+        Assert.Equal(16, cases);
+    }
+
+    private async Task<Answer> Send(string url, object body, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(JsonSerializer.Serialize(body, Json.Options), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await Answer.From(await Fixture.Anonymous.SendAsync(request));
+    }
+
+    [Fact]
+    public void Every_route_has_a_policy_row_and_every_command_route_is_in_the_matrix()
+    {
+        var endpoints = Fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/") == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Route: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .ToList();
+
+        Assert.NotEmpty(endpoints);
+        foreach (var (method, route) in endpoints)
+            Assert.True(AccessPolicy.For(method, route) is not null, $"{method} {route} has no row in AccessPolicy");
+        foreach (var (_, route) in endpoints.Where(e => e.Method == "POST"))
+            Assert.True(Routes.Any(r => r.Policy == route), $"POST {route} is missing from the access matrix");
+    }
+}
