@@ -1,6 +1,7 @@
 using CareRegistry.Access;
 using CareRegistry.Audit;
 using CareRegistry.Common;
+using CareRegistry.Inspections;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
 using CareRegistry.Permits;
@@ -31,6 +32,7 @@ builder.Services.AddMarten(opts =>
         opts.ConfigureInstitutions();
         opts.ConfigurePermits();
         opts.ConfigureJurisdictions();
+        opts.ConfigureInspections();
     })
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CareRegistry.Common;
+using CareRegistry.Inspections;
 using CareRegistry.Institutions;
 using CareRegistry.Permits;
 using Marten;
@@ -47,17 +48,23 @@ public sealed class AccessControl(RequestDelegate next)
         var body = rule.Method == "POST" ? await ReadBodyAsync(context) : null;
         var ct = context.RequestAborted;
 
-        Department? deciding = rule.Department switch
+        var inspection = rule.Jurisdiction == JurisdictionRule.InspectionInRoute && Guid.TryParse(context.Request.RouteValues["id"] as string, out var inspectionId)
+            ? await session.LoadAsync<Inspection>(inspectionId, ct)
+            : null;
+        IReadOnlyList<Department>? deciding = rule.Department switch
         {
-            DepartmentRule.PermitTypeInBody => PermitTypeDepartment(body, "type") ?? PermitTypeDepartment(body, "permitType"),
-            DepartmentRule.PermitInRoute => (await PermitAsync(context.Request.RouteValues["permitId"], session, ct))?.Department,
-            DepartmentRule.PermitInBodyElseAny => (await PermitAsync(Field(body, "permitId"), session, ct))?.Department,
+            DepartmentRule.PermitTypeInBody => One(PermitTypeDepartment(body, "type") ?? PermitTypeDepartment(body, "permitType")),
+            DepartmentRule.PermitInRoute => One((await PermitAsync(context.Request.RouteValues["permitId"], session, ct))?.Department),
+            DepartmentRule.PermitInBodyElseAny => One((await PermitAsync(Field(body, "permitId"), session, ct))?.Department),
+            DepartmentRule.DepartmentsInBody => Strings(body, "departments").Select(w => Json.TryParse<Department>(w, out var d) ? d : (Department?)null)
+                .OfType<Department>().ToList() is { Count: > 0 } named ? named : null,
+            DepartmentRule.InspectionInRoute => inspection?.Departments,
             _ => null,
         };
         if (rule.Department != DepartmentRule.None && caller.Department is null)
             return "the token names no department, and this is a department's decision";
-        if (deciding is { } d && caller.Department != d)
-            return $"this is decided by {Json.Wire(d)}; you act for {Json.Wire(caller.Department!.Value)}";
+        if (deciding is { Count: > 0 } ds && !ds.Contains(caller.Department!.Value))
+            return $"this is decided by {string.Join(" or ", ds.Select(Json.Wire))}; you act for {Json.Wire(caller.Department!.Value)}";
 
         switch (rule.Jurisdiction)
         {
@@ -69,6 +76,19 @@ public sealed class AccessControl(RequestDelegate next)
                 if (Guid.TryParse(context.Request.RouteValues["id"] as string, out var id)
                     && await session.LoadAsync<Institution>(id, ct) is { } institution && !AccessPolicy.Covers(caller, institution.Jurisdiction))
                     return $"institution {institution.Uscc} in {institution.Jurisdiction} is outside your jurisdiction {caller.Jurisdiction}";
+                break;
+            case JurisdictionRule.InstitutionsInBody:
+                var named = Strings(body, "institutionIds").Select(x => Guid.TryParse(x, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToArray();
+                if (named.Length > 0 && (await session.LoadManyAsync<Institution>(ct, named)).FirstOrDefault(i => !AccessPolicy.Covers(caller, i.Jurisdiction)) is { } outside)
+                    return $"institution {outside.Uscc} in {outside.Jurisdiction} is outside your jurisdiction {caller.Jurisdiction}";
+                break;
+            case JurisdictionRule.InspectionInRoute when inspection is not null && (rule.Method == "POST" || !AccessPolicy.ReadsEverywhere(caller)):
+                var inspected = await session.LoadManyAsync<Institution>(ct, inspection.InstitutionIds.ToArray());
+                if (!inspected.Any(i => AccessPolicy.Covers(caller, i.Jurisdiction)))
+                    return $"inspection {inspection.Id} covers no institution inside your jurisdiction {caller.Jurisdiction}";
+                if (Field(body, "institutionId") is string target && Guid.TryParse(target, out var targetId)
+                    && inspected.FirstOrDefault(i => i.Id == targetId) is { } subject && !AccessPolicy.Covers(caller, subject.Jurisdiction))
+                    return $"institution {subject.Uscc} in {subject.Jurisdiction} is outside your jurisdiction {caller.Jurisdiction}";
                 break;
             case JurisdictionRule.SearchFilter when !AccessPolicy.ReadsEverywhere(caller):
                 var asked = context.Request.Query["jurisdiction"].ToString();
@@ -103,6 +123,17 @@ public sealed class AccessControl(RequestDelegate next)
             if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
                 return p.Value.GetString();
         return null;
+    }
+
+    private static IReadOnlyList<Department>? One(Department? d) => d is { } x ? [x] : null;
+
+    private static IEnumerable<string> Strings(JsonElement? body, string name)
+    {
+        if (body is not { ValueKind: JsonValueKind.Object } b) yield break;
+        foreach (var p in b.EnumerateObject())
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.Array)
+                foreach (var item in p.Value.EnumerateArray())
+                    if (item.ValueKind == JsonValueKind.String) yield return item.GetString()!;
     }
 
     private static Department? PermitTypeDepartment(JsonElement? body, string field) =>

@@ -9,6 +9,8 @@ public enum DepartmentRule
     PermitTypeInBody,     // the department that owns the permit type named in the body (type / permitType)
     PermitInRoute,        // the department that owns the permit named in the route
     PermitInBodyElseAny,  // enforcement: the permit's department when it acts on a permit, any department otherwise
+    DepartmentsInBody,    // one of the departments named in the body (opening a joint inspection)
+    InspectionInRoute,    // one of the departments of the inspection named in the route
     None,                 // not a department decision
 }
 
@@ -18,6 +20,8 @@ public enum JurisdictionRule
     JurisdictionInBody,   // the division named in the body (registration)
     InstitutionInRoute,   // the institution named in the route
     CodeInRoute,          // the jurisdiction named in the route (regimes)
+    InstitutionsInBody,   // every institution named in the body (institutionIds)
+    InspectionInRoute,    // at least one institution of the inspection in the route (and a finding's own institution)
     SearchFilter,         // searches are narrowed to the caller's jurisdiction
     Everywhere,           // public rules (regimes in force) and national operations
 }
@@ -32,6 +36,9 @@ public static class AccessPolicy
     private static readonly Role[] Readers = [Role.Officer, Role.Inspector, Role.Auditor, Role.Admin];
     private static readonly Role[] Auditors = [Role.Auditor, Role.Admin];
     private static readonly Role[] Admins = [Role.Admin];
+    private static readonly Role[] Inspectors = [Role.Inspector];
+    private static readonly Role[] FieldStaff = [Role.Officer, Role.Inspector];
+    private const string Finding = "/api/inspections/{id}/findings/{findingId}";
 
     private const string Permit = "/api/institutions/{id}/permits/{permitId}";
 
@@ -53,12 +60,21 @@ public static class AccessPolicy
         new("POST", Permit + "/correction", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
         new("POST", Permit + "/cancellation", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/jurisdictions/{code}/regimes", Officers, DepartmentRule.PermitTypeInBody, JurisdictionRule.CodeInRoute),
+        new("POST", "/api/inspections", Inspectors, DepartmentRule.DepartmentsInBody, JurisdictionRule.InstitutionsInBody),
+        new("POST", "/api/inspections/{id}/findings", Inspectors, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
+        new("POST", "/api/inspections/{id}/close", Inspectors, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
+        new("POST", Finding + "/rectification", FieldStaff, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
+        new("POST", Finding + "/verification", Inspectors, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
+        new("POST", Finding + "/dispute", FieldStaff, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
+        new("POST", Finding + "/dispute/decision", Officers, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
         new("POST", "/api/admin/projections/rebuild", Admins, DepartmentRule.None, JurisdictionRule.Everywhere, NationalOnly: true),
 
         new("GET", "/api/institutions", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/institutions/{id}", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
         new("GET", "/api/institutions/{id}/history", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
         new("GET", Permit, Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
+        new("GET", "/api/inspections", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
+        new("GET", "/api/inspections/{id}", Readers, DepartmentRule.None, JurisdictionRule.InspectionInRoute),
         new("GET", "/api/jurisdictions/{code}", Readers, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/events", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/streams/{id}", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),

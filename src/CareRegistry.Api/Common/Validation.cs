@@ -41,6 +41,9 @@ public sealed class Validation
         : Enum.IsDefined(value.Value) ? this
         : Add(field, $"must be one of {Json.WireValues<TEnum>()}");
 
+    // For Wolverine's Validate(): carry on, or stop with this problem.
+    public Microsoft.AspNetCore.Mvc.ProblemDetails Answer() => IsValid ? Wolverine.Http.WolverineContinue.NoProblems : ToProblem();
+
     public HttpValidationProblemDetails ToProblem() => new(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()))
     {
         Status = StatusCodes.Status400BadRequest,

@@ -1,4 +1,5 @@
 using CareRegistry.Common;
+using CareRegistry.Inspections;
 using CareRegistry.Permits;
 using JasperFx.Events;
 using Marten;
@@ -62,6 +63,11 @@ public static class InstitutionHistoryEndpoint
             var merged = (await session.Events.FetchStreamAsync(institutionId, token: ct)).Select(e => HistoryEntry.From(e)).ToList();
             foreach (var permit in await session.Query<Permit>().Where(p => p.InstitutionId == institutionId).ToListAsync(ct))
                 merged.AddRange((await session.Events.FetchStreamAsync(permit.Id, token: ct)).Select(e => HistoryEntry.From(e, Json.Wire(permit.Department))));
+            // Inspections: the opening and closing concern every inspected institution, a finding's events only its own.
+            foreach (var inspection in await session.Query<Inspection>().Where(i => i.InstitutionIds.Contains(institutionId)).ToListAsync(ct))
+                merged.AddRange((await session.Events.FetchStreamAsync(inspection.Id, token: ct))
+                    .Where(e => e.Data is InspectionOpened or InspectionClosed || FindingInstitution(e.Data) == institutionId)
+                    .Select(e => HistoryEntry.From(e)));
             entries.AddRange(byRecording ? merged.OrderBy(e => e.Sequence) : merged.OrderBy(e => e.EffectiveOn).ThenBy(e => e.Sequence));
         }
 
@@ -72,4 +78,14 @@ public static class InstitutionHistoryEndpoint
         var next = start + take < entries.Count ? ReadParameters.EncodeCursor($"{page[^1].StreamId}:{page[^1].Version}") : null;
         return Results.Json(new Page<HistoryEntry>(page, next), Json.Options);
     }
+
+    private static Guid? FindingInstitution(object data) => data switch
+    {
+        FindingRecorded f => f.InstitutionId,
+        RectificationReported r => r.InstitutionId,
+        RectificationVerified v => v.InstitutionId,
+        FindingDisputed d => d.InstitutionId,
+        DisputeDecided d => d.InstitutionId,
+        _ => null,
+    };
 }

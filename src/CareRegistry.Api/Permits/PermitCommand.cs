@@ -22,8 +22,6 @@ public static class PermitCommand
 {
     public static Validation Start(DateOnly? effectiveOn) => new Validation().Date("effectiveOn", effectiveOn);
 
-    public static ProblemDetails Answer(this Validation v) => v.IsValid ? WolverineContinue.NoProblems : v.ToProblem();
-
     // The permit must belong to the institution in the route, and If-Match must name its version.
     public static ProblemDetails Guard(Guid institutionId, IPermitCommand command, Permit permit, HttpContext http) =>
         permit.InstitutionId != institutionId

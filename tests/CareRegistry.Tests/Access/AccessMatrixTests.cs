@@ -20,12 +20,18 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
 
     // A command route: its policy route, the department that decides it (null: any department's officer), and how
     // to build a request against a fresh target institution in 530111.
-    public sealed record Route(string Policy, Department? Decides, Func<Target, (string Url, object Body)> Request, bool AdminOnly = false)
+    public sealed record Route(string Policy, Department? Decides, Func<Target, (string Url, object Body)> Request, bool AdminOnly = false, Role[]? Roles = null)
     {
+        public Role[] Allowed => Roles ?? [Role.Officer];
+
         public override string ToString() => Policy;
     }
 
-    public sealed record Target(Guid Institution, Guid HealthPermit, Guid CareFiling);
+    public sealed record Target(Guid Institution, Guid HealthPermit, Guid CareFiling, Guid Inspection, Guid Finding);
+
+    private static readonly Role[] Inspector = [Role.Inspector];
+    private static readonly Role[] FieldStaff = [Role.Officer, Role.Inspector];
+    private static string Finding(Target t) => $"/api/inspections/{t.Inspection}/findings/{t.Finding}";
 
     private static object Lifecycle(string step) => step switch
     {
@@ -57,6 +63,19 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
             ($"/api/institutions/{t.Institution}/permits/{t.CareFiling}/cancellation", new CancelFiling(D(2020, 3, 1), "x"))),
         new("/api/jurisdictions/{code}/regimes", Department.Health, _ => ("/api/jurisdictions/530111/regimes",
             new CareRegistry.Jurisdictions.RecordRegime(PermitType.MedicalPractice, Regime.Filing, D(2025, 1, 1), "doc", null))),
+        new("/api/inspections", Department.Health, t => ("/api/inspections", new CareRegistry.Inspections.OpenInspection(
+            CareRegistry.Inspections.InspectionKind.Routine, [t.Institution], [Department.Health], ["王检查"], D(2021, 1, 1))), Roles: Inspector),
+        new("/api/inspections/{id}/findings", Department.Health, t => ($"/api/inspections/{t.Inspection}/findings", new CareRegistry.Inspections.RecordFinding(
+            t.Institution, CareRegistry.Inspections.FindingCategory.Hygiene, CareRegistry.Inspections.Severity.Minor, 1, "x", null, D(2021, 1, 2))), Roles: Inspector),
+        new("/api/inspections/{id}/close", Department.Health, t => ($"/api/inspections/{t.Inspection}/close", new CareRegistry.Inspections.CloseInspection(D(2021, 2, 1), "done")), Roles: Inspector),
+        new("/api/inspections/{id}/findings/{findingId}/rectification", Department.Health, t => ($"{Finding(t)}/rectification",
+            new CareRegistry.Inspections.ReportRectification(D(2021, 1, 10), "fixed")), Roles: FieldStaff),
+        new("/api/inspections/{id}/findings/{findingId}/verification", Department.Health, t => ($"{Finding(t)}/verification",
+            new CareRegistry.Inspections.VerifyRectification(D(2021, 1, 20), CareRegistry.Inspections.VerificationOutcome.Accepted, null)), Roles: Inspector),
+        new("/api/inspections/{id}/findings/{findingId}/dispute", Department.Health, t => ($"{Finding(t)}/dispute",
+            new CareRegistry.Inspections.DisputeFinding(D(2021, 1, 10), "grounds")), Roles: FieldStaff),
+        new("/api/inspections/{id}/findings/{findingId}/dispute/decision", Department.Health, t => ($"{Finding(t)}/dispute/decision",
+            new CareRegistry.Inspections.DecideDispute(CareRegistry.Inspections.DisputeOutcome.Upheld, null, "basis", D(2021, 1, 20)))),
         new("/api/admin/projections/rebuild", null, _ => ("/api/admin/projections/rebuild", new { }), AdminOnly: true),
     ];
 
@@ -70,7 +89,12 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
         var institution = await Client.Register(Scenario.CareHome("矩阵目标", "530111"));
         var health = (await Client.Submit(institution, PermitType.MedicalPractice, D(2016, 1, 1))).Id;
         var filing = (await Client.Submit(institution, PermitType.ElderlyCare, D(2019, 6, 1))).Id;
-        return new Target(institution, health, filing);
+        var inspection = (await Client.Post("/api/inspections", new CareRegistry.Inspections.OpenInspection(
+            CareRegistry.Inspections.InspectionKind.Routine, [institution], [Department.Health], ["王检查"], D(2021, 1, 1)))).ShouldBe(HttpStatusCode.Created).Id;
+        var finding = (await Client.Post($"/api/inspections/{inspection}/findings", new CareRegistry.Inspections.RecordFinding(institution,
+            CareRegistry.Inspections.FindingCategory.FireSafety, CareRegistry.Inspections.Severity.Major, 3, "灭火器过期", D(2021, 2, 1), D(2021, 1, 5))))
+            .ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        return new Target(institution, health, filing, inspection, finding);
     }
 
     private async Task<long> Events()
@@ -98,7 +122,7 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
             var token = Fixture.Tokens.For($"matrix-{Json.Wire(role)}", department, role, jurisdiction);
             var allowed = route.AdminOnly
                 ? role == Role.Admin && inside
-                : role == Role.Officer && inside && (route.Decides is null || department == route.Decides);
+                : route.Allowed.Contains(role) && inside && (route.Decides is null || department == route.Decides);
 
             var before = await Events();
             var answer = await Send(url, body, token);

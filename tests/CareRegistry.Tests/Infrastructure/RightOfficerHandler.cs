@@ -26,6 +26,7 @@ public sealed partial class RightOfficerHandler(DevTokens tokens) : DelegatingHa
         if (path.StartsWith("/api/admin/")) return tokens.For("test-admin", null, Role.Admin);
 
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(ct);
+        if (path.StartsWith("/api/inspections")) return await InspectionToken(request.RequestUri!, path, body, ct);
         var department = Department.CivilAffairs;
         if (PermitRoute().Match(path) is { Success: true } m)
             department = await PermitDepartment(request.RequestUri, m.Groups["institution"].Value, m.Groups["permit"].Value, ct) ?? department;
@@ -34,6 +35,28 @@ public sealed partial class RightOfficerHandler(DevTokens tokens) : DelegatingHa
         else if (path.EndsWith("/enforcement") && Field(body, "permitId") is { } permit)
             department = await PermitDepartment(request.RequestUri, path.Split('/')[3], permit, ct) ?? department;
         return tokens.For($"test-{Json.Wire(department)}", department, Role.Officer);
+    }
+
+    // Inspectors of the inspection's first department; a dispute is decided by an officer.
+    private async Task<string> InspectionToken(Uri at, string path, string? body, CancellationToken ct)
+    {
+        string? wire = null;
+        if (path == "/api/inspections")
+        {
+            try { wire = JsonDocument.Parse(body ?? "{}").RootElement.GetProperty("departments")[0].GetString(); }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException) { }
+        }
+        else
+        {
+            using var lookup = new HttpRequestMessage(HttpMethod.Get, new Uri(at, $"/api/inspections/{path.Split('/')[3]}"));
+            lookup.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For("test-auditor", null, Role.Auditor));
+            using var response = await base.SendAsync(lookup, ct);
+            if (response.IsSuccessStatusCode)
+                wire = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("departments")[0].GetString();
+        }
+        var department = Json.TryParse<Department>(wire, out var d) ? d : Department.Health;
+        var role = path.EndsWith("/dispute/decision") ? Role.Officer : Role.Inspector;
+        return tokens.For($"test-{Json.Wire(department)}-{Json.Wire(role)}", department, role);
     }
 
     private async Task<Department?> PermitDepartment(Uri at, string institution, string permit, CancellationToken ct)

@@ -1,0 +1,82 @@
+using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
+using Marten.Linq.MatchesSql;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CareRegistry.Inspections;
+
+public record FindingView(Guid Id, Guid InstitutionId, string Category, string Severity, int DemeritPoints, string Description, DateOnly FoundOn,
+    DateOnly? RectificationDue, string? Rectification, bool Overdue, string Dispute, IReadOnlyList<RectificationStep> Steps);
+
+public record InspectionView(Guid Id, string Kind, IReadOnlyList<Guid> InstitutionIds, IReadOnlyList<string> Departments, IReadOnlyList<string> Inspectors,
+    DateOnly OpenedOn, DateOnly? ClosedOn, string? Summary, string Status, IReadOnlyList<FindingView> Findings, long Version, DateOnly AsOf)
+{
+    public static InspectionView From(Inspection i, DateOnly day) => new(i.Id, Json.Wire(i.Kind), i.InstitutionIds, i.Departments.Select(Json.Wire).ToList(),
+        i.Inspectors, i.OpenedOn, i.ClosedOn, i.Summary, i.ClosedOn is { } c && c <= day ? "closed" : "open",
+        i.Findings.Where(f => f.FoundOn <= day).Select(f => new FindingView(f.Id, f.InstitutionId, Json.Wire(f.Category), Json.Wire(f.Severity), f.PointsOn(day),
+            f.Description, f.FoundOn, f.RectificationDue, f.RectificationOn(day), f.IsOverdueOn(day),
+            f.OverturnedOn is { } o && o <= day ? "overturned" : f.DisputePending ? "pending" : f.DisputedOn is null ? "none" : "decided",
+            f.Rectification.Where(s => s.On <= day).ToList())).ToList(),
+        i.Version, day);
+}
+
+public static class GetInspectionEndpoints
+{
+    [WolverineGet("/api/inspections/{id}"), Tags("Inspections")]
+    [ProducesResponseType<InspectionView>(200)]
+    public static async Task<IResult> Get(Guid id, string? asOf, string? recordedAsOf, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+    {
+        var v = new Validation();
+        var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
+        var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+        var inspection = recorded is null
+            ? await session.LoadAsync<Inspection>(id, ct)
+            : await session.Events.AggregateStreamAsync<Inspection>(id, timestamp: recorded, token: ct);
+        if (inspection is null) return Results.Problem(Problems.NotFound($"no inspection {id}"));
+        http.Response.Headers.ETag = Concurrency.ETag(inspection.Version);
+        return Results.Json(InspectionView.From(inspection, day), Json.Options);
+    }
+
+    // Filtered list: by institution, jurisdiction (prefix of any inspected institution's division), opening date range, status.
+    [WolverineGet("/api/inspections"), Tags("Inspections")]
+    [ProducesResponseType<Page<InspectionView>>(200)]
+    public static async Task<IResult> List(string? institutionId, string? jurisdiction, string? from, string? to, string? status, string? cursor, string? limit,
+        IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
+        Guid? institution = null;
+        if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", "must be a UUID"); }
+        var fromDay = ReadParameters.AsOf(new Validation(), from);
+        var toDay = ReadParameters.AsOf(new Validation(), to);
+        if (!string.IsNullOrEmpty(from) && fromDay is null) v.Add("from", "must be a date YYYY-MM-DD");
+        if (!string.IsNullOrEmpty(to) && toDay is null) v.Add("to", "must be a date YYYY-MM-DD");
+        if (status is not (null or "" or "open" or "closed")) v.Add("status", "must be open or closed");
+        var take = ReadParameters.Limit(v, limit);
+        Guid? after = null;
+        if (ReadParameters.DecodeCursor(v, cursor) is { } position) { if (Guid.TryParse(position, out var a)) after = a; else v.Add("cursor", "is not a cursor this registry issued"); }
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+
+        IQueryable<Inspection> query = session.Query<Inspection>();
+        if (institution is { } i) query = query.Where(x => x.InstitutionIds.Contains(i));
+        var prefix = Division.NormalizePrefix(jurisdiction);
+        if (prefix.Length > 0)
+        {
+            var inside = await session.Query<Institution>().Where(x => x.Jurisdiction.StartsWith(prefix)).Select(x => x.Id).ToListAsync(ct);
+            var ids = inside.ToArray();
+            query = query.Where(x => x.InstitutionIds.Any(id => ids.Contains(id)));
+        }
+        if (fromDay is { } f) query = query.Where(x => x.OpenedOn >= f);
+        if (toDay is { } t) query = query.Where(x => x.OpenedOn <= t);
+        if (status == "open") query = query.Where(x => x.ClosedOn == null);
+        if (status == "closed") query = query.Where(x => x.ClosedOn != null);
+        if (after is { } c) query = query.Where(x => x.MatchesSql("d.id > ?", c));
+        var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
+        var today = clock.Today();
+        var next = rows.Count > take ? ReadParameters.EncodeCursor(rows[take - 1].Id.ToString()) : null;
+        return Results.Json(new Page<InspectionView>(rows.Take(take).Select(r => InspectionView.From(r, today)).ToList(), next), Json.Options);
+    }
+}

@@ -1,0 +1,75 @@
+using CareRegistry.Common;
+
+namespace CareRegistry.Inspections;
+
+public record PointChange(DateOnly On, int Points);
+
+public record RectificationStep(DateOnly On, string Step);
+
+// A finding and what followed it, each step with its effective date, so its state on any day is read off the
+// document: points in force, whether rectification was accepted, whether it is overdue, whether it was overturned.
+public record Finding(
+    Guid Id, Guid InstitutionId, FindingCategory Category, Severity Severity, int DemeritPoints, string Description,
+    DateOnly FoundOn, DateOnly? RectificationDue,
+    IReadOnlyList<PointChange> PointChanges,
+    IReadOnlyList<RectificationStep> Rectification,
+    DateOnly? DisputedOn, DateOnly? OverturnedOn, bool DisputePending)
+{
+    public int PointsOn(DateOnly day) =>
+        OverturnedOn is { } o && o <= day ? 0 : PointChanges.Where(c => c.On <= day).Select(c => c.Points).LastOrDefault(DemeritPoints);
+
+    public bool CountsOn(DateOnly day) => FoundOn <= day && !(OverturnedOn is { } o && o <= day);
+
+    // "reported", "accepted", "rejected" or null (nothing yet) on the day.
+    public string? RectificationOn(DateOnly day) => Rectification.Where(r => r.On <= day).Select(r => r.Step).LastOrDefault();
+
+    public bool IsRectifiedOn(DateOnly day) => RectificationOn(day) == "accepted";
+
+    public bool IsOverdueOn(DateOnly day) => CountsOn(day) && RectificationDue is { } due && due < day && !IsRectifiedOn(day);
+
+    public bool NeedsRectificationOn(DateOnly day) => CountsOn(day) && RectificationDue is not null && !IsRectifiedOn(day);
+}
+
+public record Inspection(
+    Guid Id, InspectionKind Kind, IReadOnlyList<Guid> InstitutionIds, IReadOnlyList<Department> Departments,
+    IReadOnlyList<string> Inspectors, DateOnly OpenedOn, DateOnly? ClosedOn, string? Summary, IReadOnlyList<Finding> Findings, long Version)
+{
+    public Finding? Finding(Guid id) => Findings.FirstOrDefault(f => f.Id == id);
+
+    public static Inspection Create(InspectionOpened e) =>
+        new(e.InspectionId, e.Kind, e.InstitutionIds, e.Departments, e.Inspectors, e.EffectiveOn, null, null, [], 0);
+
+    public Inspection Apply(FindingRecorded e) => this with
+    {
+        Findings = [.. Findings, new Finding(e.FindingId, e.InstitutionId, e.Category, e.Severity, e.DemeritPoints, e.Description,
+            e.EffectiveOn, e.RectificationDue, [], [], null, null, false)],
+    };
+
+    public Inspection Apply(InspectionClosed e) => this with { ClosedOn = e.EffectiveOn, Summary = e.Summary };
+
+    public Inspection Apply(RectificationReported e) => Change(e.FindingId, f => f with { Rectification = Step(f.Rectification, e.EffectiveOn, "reported") });
+
+    public Inspection Apply(RectificationVerified e) => Change(e.FindingId, f => f with
+    {
+        Rectification = Step(f.Rectification, e.EffectiveOn, e.Outcome == VerificationOutcome.Accepted ? "accepted" : "rejected"),
+    });
+
+    public Inspection Apply(FindingDisputed e) => Change(e.FindingId, f => f with { DisputedOn = e.EffectiveOn, DisputePending = true });
+
+    public Inspection Apply(DisputeDecided e) => Change(e.FindingId, f => e.Outcome switch
+    {
+        DisputeOutcome.Overturned => f with { DisputePending = false, OverturnedOn = e.EffectiveOn },
+        DisputeOutcome.PointsChanged => f with
+        {
+            DisputePending = false,
+            PointChanges = [.. f.PointChanges.Append(new PointChange(e.EffectiveOn, e.DemeritPoints!.Value)).OrderBy(c => c.On)],
+        },
+        _ => f with { DisputePending = false },
+    });
+
+    private static IReadOnlyList<RectificationStep> Step(IReadOnlyList<RectificationStep> steps, DateOnly on, string step) =>
+        [.. steps.Append(new RectificationStep(on, step)).OrderBy(s => s.On)];
+
+    private Inspection Change(Guid findingId, Func<Finding, Finding> change) =>
+        this with { Findings = Findings.Select(f => f.Id == findingId ? change(f) : f).ToList() };
+}

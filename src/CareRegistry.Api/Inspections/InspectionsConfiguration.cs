@@ -1,0 +1,15 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace CareRegistry.Inspections;
+
+public static class InspectionsConfiguration
+{
+    public static StoreOptions ConfigureInspections(this StoreOptions opts)
+    {
+        // Inline: an inspector sees the finding just recorded, and the institution view reads inspections directly.
+        opts.Projections.Snapshot<Inspection>(SnapshotLifecycle.Inline);
+        opts.Schema.For<Inspection>().GinIndexJsonData();
+        return opts;
+    }
+}

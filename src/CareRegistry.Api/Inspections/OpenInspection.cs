@@ -1,0 +1,47 @@
+using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CareRegistry.Inspections;
+
+public record OpenInspection(InspectionKind? Kind, Guid[]? InstitutionIds, Department[]? Departments, string[]? Inspectors, DateOnly? OpenedOn)
+{
+    public ProblemDetails Validate()
+    {
+        var v = new Validation().Defined("kind", Kind).Date("openedOn", OpenedOn);
+        if (InstitutionIds is not { Length: > 0 and <= 100 }) v.Add("institutionIds", "must name 1 to 100 institutions");
+        else if (InstitutionIds.Distinct().Count() != InstitutionIds.Length) v.Add("institutionIds", "must not repeat an institution");
+        if (Departments is not { Length: > 0 and <= 3 } || Departments.Distinct().Count() != Departments.Length) v.Add("departments", "must name 1 to 3 different departments");
+        else if (Kind == InspectionKind.Joint && Departments.Length < 2) v.Add("departments", "a joint inspection needs at least two departments");
+        if (Inspectors is not { Length: > 0 and <= 50 }) v.Add("inspectors", "must name 1 to 50 inspectors");
+        else foreach (var name in Inspectors) v.Require("inspectors", name, 100);
+        return v.Answer();
+    }
+}
+
+public static class OpenInspectionEndpoint
+{
+    public static ProblemDetails Validate(OpenInspection command) => command.Validate();
+
+    public static async Task<ProblemDetails> ValidateAsync(OpenInspection command, IQuerySession session, CancellationToken ct)
+    {
+        var found = await session.LoadManyAsync<Institution>(ct, command.InstitutionIds!);
+        if (command.InstitutionIds!.FirstOrDefault(id => found.All(i => i.Id != id)) is var missing && missing != Guid.Empty)
+            return Problems.NotFound($"no institution {missing}");
+        if (found.FirstOrDefault(i => i.IsClosedOn(command.OpenedOn!.Value)) is { } closed)
+            return Problems.Conflict($"institution {closed.Uscc} is closed since {closed.ClosedOn:yyyy-MM-dd}");
+        return WolverineContinue.NoProblems;
+    }
+
+    [WolverinePost("/api/inspections"), Tags("Inspections")]
+    public static (StreamCreated, IStartStream) Post(OpenInspection command)
+    {
+        var id = Guid.CreateVersion7();
+        var opened = new InspectionOpened(id, command.Kind!.Value, command.InstitutionIds!, command.Departments!,
+            command.Inspectors!.Select(i => i.Trim()).ToList(), command.OpenedOn!.Value);
+        return (new StreamCreated(id, 1, $"/api/inspections/{id}"), MartenOps.StartStream<Inspection>(id, opened));
+    }
+}

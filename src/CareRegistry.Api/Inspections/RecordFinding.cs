@@ -1,0 +1,81 @@
+using CareRegistry.Common;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CareRegistry.Inspections;
+
+public record RecordFinding(Guid? InstitutionId, FindingCategory? Category, Severity? Severity, int? DemeritPoints, string? Description,
+    DateOnly? RectificationDue, DateOnly? FoundOn)
+{
+    public const int MaxPoints = 12;
+
+    public ProblemDetails Validate()
+    {
+        var v = new Validation().Defined("category", Category).Defined("severity", Severity).Require("description", Description, 2000)
+            .Date("rectificationDue", RectificationDue, required: false).Date("foundOn", FoundOn, required: false);
+        if (InstitutionId is null) v.Add("institutionId", "is required");
+        if (DemeritPoints is not (>= 0 and <= MaxPoints)) v.Add("demeritPoints", $"must be a whole number from 0 to {MaxPoints}");
+        return v.Answer();
+    }
+
+    public ProblemDetails Check(Inspection inspection, DateOnly foundOn) =>
+        inspection.ClosedOn is { } closed ? Problems.Conflict($"inspection {inspection.Id} was closed on {closed:yyyy-MM-dd}; findings can no longer be added")
+        : !inspection.InstitutionIds.Contains(InstitutionId!.Value) ? Problems.Conflict($"inspection {inspection.Id} does not cover institution {InstitutionId}")
+        : foundOn < inspection.OpenedOn ? Problems.Conflict($"the inspection opened on {inspection.OpenedOn:yyyy-MM-dd}, after {foundOn:yyyy-MM-dd}")
+        : RectificationDue < foundOn ? Problems.Conflict("rectificationDue is before the finding")
+        : WolverineContinue.NoProblems;
+
+    public FindingRecorded Decide(Inspection inspection, DateOnly foundOn) => new(inspection.Id, Guid.CreateVersion7(), InstitutionId!.Value,
+        Category!.Value, Severity!.Value, DemeritPoints!.Value, Description!.Trim(), RectificationDue, foundOn);
+}
+
+public record FindingAccepted(Guid Id, Guid FindingId, long Version) : IHttpAware
+{
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) { }
+
+    public void Apply(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status201Created;
+        context.Response.Headers.Location = $"/api/inspections/{Id}#finding-{FindingId}";
+        context.Response.Headers.ETag = Concurrency.ETag(Version);
+    }
+}
+
+public static class RecordFindingEndpoint
+{
+    public static ProblemDetails Validate(RecordFinding command) => command.Validate();
+
+    public static ProblemDetails Before(RecordFinding command, Inspection inspection, HttpContext http, TimeProvider clock) =>
+        Concurrency.CheckIfMatch(http, inspection.Version).Then(() => command.Check(inspection, command.FoundOn ?? clock.Today()));
+
+    [WolverinePost("/api/inspections/{id}/findings"), Tags("Inspections")]
+    public static (FindingAccepted, Events) Post(RecordFinding command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Inspection inspection, TimeProvider clock)
+    {
+        var recorded = command.Decide(inspection, command.FoundOn ?? clock.Today());
+        return (new FindingAccepted(inspection.Id, recorded.FindingId, inspection.Version + 1), new Events([recorded]));
+    }
+}
+
+public record CloseInspection(DateOnly? ClosedOn, string? Summary)
+{
+    public ProblemDetails Validate() => new Validation().Date("closedOn", ClosedOn).Require("summary", Summary, 4000).Answer();
+
+    public ProblemDetails Check(Inspection inspection) =>
+        inspection.ClosedOn is { } closed ? Problems.Conflict($"inspection {inspection.Id} is already closed since {closed:yyyy-MM-dd}")
+        : ClosedOn < inspection.OpenedOn ? Problems.Conflict($"the inspection opened on {inspection.OpenedOn:yyyy-MM-dd}, after {ClosedOn:yyyy-MM-dd}")
+        : WolverineContinue.NoProblems;
+}
+
+public static class CloseInspectionEndpoint
+{
+    public static ProblemDetails Validate(CloseInspection command) => command.Validate();
+
+    public static ProblemDetails Before(CloseInspection command, Inspection inspection, HttpContext http) =>
+        Concurrency.CheckIfMatch(http, inspection.Version).Then(() => command.Check(inspection));
+
+    [WolverinePost("/api/inspections/{id}/close"), Tags("Inspections")]
+    public static (CommandAccepted, Events) Post(CloseInspection command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Inspection inspection) =>
+        Decided.Accept(inspection.Id, inspection.Version, [new InspectionClosed(inspection.Id, command.ClosedOn!.Value, command.Summary!.Trim())]);
+}

@@ -1,0 +1,48 @@
+using CareRegistry.Common;
+using Marten;
+
+namespace CareRegistry.Inspections;
+
+public record InspectionSummary(Guid Id, string Kind, DateOnly OpenedOn, DateOnly? ClosedOn, IReadOnlyList<string> Departments);
+
+public record OpenRectification(Guid InspectionId, Guid FindingId, string Category, string Severity, DateOnly Due, bool Overdue, string? Rectification);
+
+// What inspections say about one institution on a day: the inspections that touched it, rectifications still open
+// (overdue ones flagged), and demerit points over the 12 months up to that day (overturned findings drop out from
+// the decision date; changed points count from their date).
+public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnlyList<OpenRectification> OpenRectifications, int DemeritPoints, IReadOnlyList<string> Alerts)
+{
+    public const int DefaultDemeritThreshold = 12;
+
+    public static int DemeritPointsOn(IEnumerable<Finding> findings, DateOnly day) =>
+        findings.Where(f => f.FoundOn > day.AddYears(-1) && f.CountsOn(day)).Sum(f => f.PointsOn(day));
+
+    public static Supervision Of(Guid institutionId, IEnumerable<Inspection> inspections, DateOnly day, int threshold = DefaultDemeritThreshold)
+    {
+        var touched = inspections.Where(i => i.OpenedOn <= day).OrderBy(i => i.OpenedOn).ToList();
+        var findings = touched.SelectMany(i => i.Findings.Where(f => f.InstitutionId == institutionId).Select(f => (Inspection: i, Finding: f))).ToList();
+        var open = findings.Where(x => x.Finding.NeedsRectificationOn(day))
+            .Select(x => new OpenRectification(x.Inspection.Id, x.Finding.Id, Json.Wire(x.Finding.Category), Json.Wire(x.Finding.Severity),
+                x.Finding.RectificationDue!.Value, x.Finding.IsOverdueOn(day), x.Finding.RectificationOn(day)))
+            .ToList();
+        var points = DemeritPointsOn(findings.Select(x => x.Finding), day);
+        var alerts = new List<string>();
+        if (points >= threshold) alerts.Add("demerit-threshold");
+        if (open.Any(o => o.Overdue)) alerts.Add("rectification-overdue");
+        return new Supervision(
+            touched.Select(i => new InspectionSummary(i.Id, Json.Wire(i.Kind), i.OpenedOn, i.ClosedOn is { } c && c <= day ? c : null, i.Departments.Select(Json.Wire).ToList())).ToList(),
+            open, points, alerts);
+    }
+
+    // The inspections that touched an institution, as recorded by an instant (default: now).
+    public static async Task<IReadOnlyList<Inspection>> LoadAsync(IQuerySession session, Guid institutionId, DateTimeOffset? recordedAsOf, CancellationToken ct)
+    {
+        var current = await session.Query<Inspection>().Where(i => i.InstitutionIds.Contains(institutionId)).ToListAsync(ct);
+        if (recordedAsOf is null) return current;
+        var then = new List<Inspection>();
+        foreach (var inspection in current)
+            if (await session.Events.AggregateStreamAsync<Inspection>(inspection.Id, timestamp: recordedAsOf, token: ct) is { } earlier)
+                then.Add(earlier);
+        return then;
+    }
+}
