@@ -1,0 +1,95 @@
+using System.Net;
+using CareRegistry.Common;
+using CareRegistry.Inspections;
+using CareRegistry.Tests.Infrastructure;
+
+namespace CareRegistry.Tests.Inspections;
+
+public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    private static DateOnly D(int y, int m, int d) => new(y, m, d);
+
+    [Fact]
+    public async Task A_joint_inspection_follows_two_institutions_from_finding_to_verification()
+    {
+        var home = await Client.Register(Scenario.CareHome("联合检查养老院"));
+        var hospital = await Client.Register(Scenario.Hospital("联合检查医院"));
+        var opened = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Joint, [home, hospital],
+            [Department.Health, Department.CivilAffairs], ["王检查", "李检查"], D(2023, 3, 1)))).ShouldBe(HttpStatusCode.Created);
+        var url = $"/api/inspections/{opened.Id}";
+
+        var fire = (await Client.Post($"{url}/findings", new RecordFinding(home, FindingCategory.FireSafety, Severity.Critical, 6, "消防通道堵塞", D(2023, 3, 15), D(2023, 3, 1))))
+            .ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        var drugs = (await Client.Post($"{url}/findings", new RecordFinding(hospital, FindingCategory.DrugUse, Severity.Minor, 1, "药品记录不全", D(2023, 4, 1), D(2023, 3, 1))))
+            .ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        (await Client.Post($"{url}/close", new CloseInspection(D(2023, 3, 2), "两家机构均需整改"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"{url}/findings", new RecordFinding(home, FindingCategory.Other, Severity.Minor, 0, "late", null, D(2023, 3, 3)))).ShouldBeProblem(HttpStatusCode.Conflict);
+
+        // The care home: rejected once, accepted on the second report.
+        (await Client.Post($"{url}/findings/{fire}/rectification", new ReportRectification(D(2023, 3, 10), "已清理通道"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"{url}/findings/{fire}/verification", new VerifyRectification(D(2023, 3, 12), VerificationOutcome.Rejected, "仍有杂物"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"{url}/findings/{fire}/rectification", new ReportRectification(D(2023, 3, 20), "杂物已清运"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"{url}/findings/{fire}/verification", new VerifyRectification(D(2023, 3, 22), VerificationOutcome.Accepted, null))).ShouldBe(HttpStatusCode.OK);
+        // The hospital: accepted at once.
+        (await Client.Post($"{url}/findings/{drugs}/rectification", new ReportRectification(D(2023, 3, 20), "已补全"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"{url}/findings/{drugs}/verification", new VerifyRectification(D(2023, 3, 25), VerificationOutcome.Accepted, null))).ShouldBe(HttpStatusCode.OK);
+
+        var homeOnTheSixteenth = (await Client.Get($"/api/institutions/{home}?asOf=2023-03-16")).ShouldBe(HttpStatusCode.OK);
+        var open = Assert.Single(homeOnTheSixteenth["openRectifications"].AsArray())!;
+        Assert.True(open["overdue"]!.GetValue<bool>());
+        Assert.Contains("rectification-overdue", homeOnTheSixteenth["alerts"].AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Equal(6, homeOnTheSixteenth["demeritPoints"].GetValue<int>());
+
+        var homeLater = await Client.Get($"/api/institutions/{home}?asOf=2023-03-23");
+        Assert.Empty(homeLater["openRectifications"].AsArray());
+        Assert.Single(homeLater["inspections"].AsArray());
+
+        var history = (await Client.Get($"/api/institutions/{home}/history"))["items"].AsArray().Select(i => i!["type"]!.GetValue<string>()).ToList();
+        Assert.Equal(["institution-registered", "inspection-opened", "finding-recorded", "inspection-closed", "rectification-reported",
+            "rectification-verified", "rectification-reported", "rectification-verified"], history);
+        var hospitalHistory = (await Client.Get($"/api/institutions/{hospital}/history"))["items"].AsArray().Select(i => i!["type"]!.GetValue<string>()).ToList();
+        Assert.Equal(2, hospitalHistory.Count(t => t.StartsWith("rectification")));
+
+        var inspection = (await Client.Get(url)).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal("closed", inspection["status"].GetValue<string>());
+        Assert.Equal(2, inspection["findings"].AsArray().Count);
+        Assert.Single((await Client.Get($"/api/inspections?institutionId={hospital}"))["items"].AsArray());
+        Assert.Single((await Client.Get("/api/inspections?jurisdiction=5301&status=closed"))["items"].AsArray());
+        Assert.Empty((await Client.Get("/api/inspections?status=open"))["items"].AsArray());
+    }
+
+    [Fact]
+    public async Task Points_cross_the_threshold_and_an_overturned_finding_leaves_the_sum()
+    {
+        var home = await Client.Register(Scenario.CareHome());
+        var id = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.SpotCheck, [home], [Department.Health], ["王"], D(2023, 1, 1)))).Id;
+        var first = (await Client.Post($"/api/inspections/{id}/findings", new RecordFinding(home, FindingCategory.Staffing, Severity.Major, 8, "护理人员不足", null, D(2023, 1, 10))))["findingId"].GetValue<Guid>();
+        await Client.Post($"/api/inspections/{id}/findings", new RecordFinding(home, FindingCategory.Hygiene, Severity.Major, 5, "厨房卫生", null, D(2023, 2, 10)));
+
+        var crossed = await Client.Get($"/api/institutions/{home}?asOf=2023-03-01");
+        Assert.Equal(13, crossed["demeritPoints"].GetValue<int>());
+        Assert.Contains("demerit-threshold", crossed["alerts"].AsArray().Select(a => a!.GetValue<string>()));
+
+        (await Client.Post($"/api/inspections/{id}/findings/{first}/dispute", new DisputeFinding(D(2023, 3, 5), "排班表证明人员充足"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/inspections/{id}/findings/{first}/dispute/decision", new DecideDispute(DisputeOutcome.Overturned, null, "复议决定书", D(2023, 4, 1)))).ShouldBe(HttpStatusCode.OK);
+
+        Assert.Equal(13, (await Client.Get($"/api/institutions/{home}?asOf=2023-03-31"))["demeritPoints"].GetValue<int>());
+        Assert.Equal(5, (await Client.Get($"/api/institutions/{home}?asOf=2023-04-01"))["demeritPoints"].GetValue<int>());
+        Assert.Equal(0, (await Client.Get($"/api/institutions/{home}?asOf=2024-02-10"))["demeritPoints"].GetValue<int>());
+        Assert.Equal(5, (await Client.Get($"/api/institutions/{home}?asOf=2024-02-09"))["demeritPoints"].GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Bad_inspection_commands_are_problems()
+    {
+        var home = await Client.Register(Scenario.CareHome());
+        (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Joint, [home], [Department.Health], ["王"], D(2023, 1, 1)))).ShouldBeProblem(HttpStatusCode.BadRequest, "departments");
+        (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Routine, [Guid.NewGuid()], [Department.Health], ["王"], D(2023, 1, 1)))).ShouldBeProblem(HttpStatusCode.NotFound);
+        (await Client.PostRaw("/api/inspections", """{"kind":"audit","institutionIds":[],"departments":[],"inspectors":[],"openedOn":"2023-01-01"}""")).ShouldBeProblem(HttpStatusCode.BadRequest, "kind");
+        var id = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Routine, [home], [Department.Health], ["王"], D(2023, 1, 1)))).Id;
+        (await Client.Post($"/api/inspections/{id}/findings", new RecordFinding(home, FindingCategory.Other, Severity.Minor, 20, "x", null, null))).ShouldBeProblem(HttpStatusCode.BadRequest, "demeritPoints");
+        (await Client.Post($"/api/inspections/{id}/findings/{Guid.NewGuid()}/rectification", new ReportRectification(D(2023, 1, 5), "x"))).ShouldBeProblem(HttpStatusCode.NotFound);
+        (await Client.Post($"/api/inspections/{Guid.NewGuid()}/close", new CloseInspection(D(2023, 1, 5), "x"))).ShouldBeProblem(HttpStatusCode.NotFound);
+        (await Client.Get("/api/inspections?status=pending")).ShouldBeProblem(HttpStatusCode.BadRequest, "status");
+    }
+}
