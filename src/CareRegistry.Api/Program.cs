@@ -4,6 +4,7 @@ using CareRegistry.Common;
 using CareRegistry.Inspections;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
+using CareRegistry.Partnerships;
 using CareRegistry.Permits;
 using JasperFx;
 using Marten;
@@ -33,6 +34,7 @@ builder.Services.AddMarten(opts =>
         opts.ConfigurePermits();
         opts.ConfigureJurisdictions();
         opts.ConfigureInspections();
+        opts.ConfigurePartnerships();
     })
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()

@@ -2,6 +2,7 @@ using System.Text.Json;
 using CareRegistry.Common;
 using CareRegistry.Inspections;
 using CareRegistry.Institutions;
+using CareRegistry.Partnerships;
 using CareRegistry.Permits;
 using Marten;
 using Microsoft.AspNetCore.Http;
@@ -89,6 +90,17 @@ public sealed class AccessControl(RequestDelegate next)
                 if (Field(body, "institutionId") is string target && Guid.TryParse(target, out var targetId)
                     && inspected.FirstOrDefault(i => i.Id == targetId) is { } subject && !AccessPolicy.Covers(caller, subject.Jurisdiction))
                     return $"institution {subject.Uscc} in {subject.Jurisdiction} is outside your jurisdiction {caller.Jurisdiction}";
+                break;
+            case JurisdictionRule.PartiesInBody:
+                var parties = Strings(body, "partyIds").Select(x => Guid.TryParse(x, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToArray();
+                if (parties.Length > 0 && await session.LoadManyAsync<Institution>(ct, parties) is { Count: > 0 } found && !found.Any(i => AccessPolicy.Covers(caller, i.Jurisdiction)))
+                    return $"no party of this agreement is inside your jurisdiction {caller.Jurisdiction}";
+                break;
+            case JurisdictionRule.PartnershipInRoute when rule.Method == "POST" || !AccessPolicy.ReadsEverywhere(caller):
+                if (Guid.TryParse(context.Request.RouteValues["id"] as string, out var partnershipId)
+                    && await session.LoadAsync<Partnership>(partnershipId, ct) is { } partnership
+                    && !(await session.LoadManyAsync<Institution>(ct, partnership.PartyIds.ToArray())).Any(i => AccessPolicy.Covers(caller, i.Jurisdiction)))
+                    return $"no party of agreement {partnership.Id} is inside your jurisdiction {caller.Jurisdiction}";
                 break;
             case JurisdictionRule.SearchFilter when !AccessPolicy.ReadsEverywhere(caller):
                 var asked = context.Request.Query["jurisdiction"].ToString();

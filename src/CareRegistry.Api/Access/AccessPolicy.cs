@@ -22,6 +22,8 @@ public enum JurisdictionRule
     CodeInRoute,          // the jurisdiction named in the route (regimes)
     InstitutionsInBody,   // every institution named in the body (institutionIds)
     InspectionInRoute,    // at least one institution of the inspection in the route (and a finding's own institution)
+    PartiesInBody,        // at least one of the parties named in the body (partyIds)
+    PartnershipInRoute,   // at least one party of the partnership in the route
     SearchFilter,         // searches are narrowed to the caller's jurisdiction
     Everywhere,           // public rules (regimes in force) and national operations
 }
@@ -67,6 +69,9 @@ public static class AccessPolicy
         new("POST", Finding + "/verification", Inspectors, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
         new("POST", Finding + "/dispute", FieldStaff, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
         new("POST", Finding + "/dispute/decision", Officers, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
+        new("POST", "/api/partnerships", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartiesInBody),
+        new("POST", "/api/partnerships/{id}/renewal", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
+        new("POST", "/api/partnerships/{id}/termination", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
         new("POST", "/api/admin/projections/rebuild", Admins, DepartmentRule.None, JurisdictionRule.Everywhere, NationalOnly: true),
 
         new("GET", "/api/institutions", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
@@ -75,6 +80,8 @@ public static class AccessPolicy
         new("GET", Permit, Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
         new("GET", "/api/inspections", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/inspections/{id}", Readers, DepartmentRule.None, JurisdictionRule.InspectionInRoute),
+        new("GET", "/api/partnerships", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
+        new("GET", "/api/partnerships/{id}", Readers, DepartmentRule.None, JurisdictionRule.PartnershipInRoute),
         new("GET", "/api/jurisdictions/{code}", Readers, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/events", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/streams/{id}", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),

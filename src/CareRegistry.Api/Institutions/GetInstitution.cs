@@ -1,5 +1,6 @@
 using CareRegistry.Common;
 using CareRegistry.Inspections;
+using CareRegistry.Partnerships;
 using CareRegistry.Permits;
 using JasperFx.Events;
 using Marten;
@@ -31,6 +32,7 @@ public record InstitutionView(
     IReadOnlyList<PermitView> Permits,
     bool Integrated,
     string? IntegratedModel,
+    IReadOnlyList<ActivePartner> ActivePartnerships,
     IReadOnlyList<InspectionSummary> Inspections,
     IReadOnlyList<OpenRectification> OpenRectifications,
     int DemeritPoints,
@@ -39,14 +41,15 @@ public record InstitutionView(
     DateOnly AsOf,
     DateTimeOffset? RecordedAsOf)
 {
-    public static InstitutionView From(Institution i, IReadOnlyList<Guid> successors, IReadOnlyList<Permit> permits, Supervision supervision,
+    public static InstitutionView From(Institution i, IReadOnlyList<Guid> successors, IReadOnlyList<Permit> permits,
+        IReadOnlyList<Partnership> partnerships, Supervision supervision,
         long version, DateOnly asOf, DateTimeOffset? recordedAsOf) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
         Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Beds, i.Operator,
         asOf < i.EstablishedOn ? "not-yet-established" : i.IsClosedOn(asOf) ? "closed" : "operating", i.EstablishedOn, i.ClosedOn, i.ClosureReason, i.PredecessorId, successors,
         permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
         Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,
-        supervision.Inspections, supervision.OpenRectifications, supervision.DemeritPoints, supervision.Alerts,
+        PartnershipsConfiguration.ActiveFor(i.Id, partnerships, asOf), supervision.Inspections, supervision.OpenRectifications, supervision.DemeritPoints, supervision.Alerts,
         version, asOf, recordedAsOf);
 }
 
@@ -70,8 +73,9 @@ public static class GetInstitutionEndpoint
         var successors = await session.Query<Institution>().Where(x => x.PredecessorId == id).Select(x => x.Id).ToListAsync(ct);
         var permits = await InstitutionPermits.LoadAsync(session, id, recorded, ct);
         var supervision = Supervision.Of(id, await Supervision.LoadAsync(session, id, recorded, ct), day);
+        var partnerships = await PartnershipsConfiguration.OfInstitutionAsync(session, id, recorded, ct);
         var version = events[^1].Version;
         http.Response.Headers.ETag = Concurrency.ETag(version);
-        return Results.Json(InstitutionView.From(institution, successors, permits, supervision, version, day, recorded), Json.Options);
+        return Results.Json(InstitutionView.From(institution, successors, permits, partnerships, supervision, version, day, recorded), Json.Options);
     }
 }

@@ -1,5 +1,6 @@
 using CareRegistry.Common;
 using CareRegistry.Inspections;
+using CareRegistry.Partnerships;
 using CareRegistry.Permits;
 using JasperFx.Events;
 using Marten;
@@ -68,6 +69,8 @@ public static class InstitutionHistoryEndpoint
                 merged.AddRange((await session.Events.FetchStreamAsync(inspection.Id, token: ct))
                     .Where(e => e.Data is InspectionOpened or InspectionClosed || FindingInstitution(e.Data) == institutionId)
                     .Select(e => HistoryEntry.From(e)));
+            foreach (var partnership in await session.Query<Partnership>().Where(p => p.PartyIds.Contains(institutionId)).ToListAsync(ct))
+                merged.AddRange((await session.Events.FetchStreamAsync(partnership.Id, token: ct)).Select(e => HistoryEntry.From(e)));
             entries.AddRange(byRecording ? merged.OrderBy(e => e.Sequence) : merged.OrderBy(e => e.EffectiveOn).ThenBy(e => e.Sequence));
         }
 

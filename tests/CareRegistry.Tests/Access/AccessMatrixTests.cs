@@ -27,7 +27,7 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
         public override string ToString() => Policy;
     }
 
-    public sealed record Target(Guid Institution, Guid HealthPermit, Guid CareFiling, Guid Inspection, Guid Finding);
+    public sealed record Target(Guid Institution, Guid HealthPermit, Guid CareFiling, Guid Inspection, Guid Finding, Guid Hospital, Guid Partnership);
 
     private static readonly Role[] Inspector = [Role.Inspector];
     private static readonly Role[] FieldStaff = [Role.Officer, Role.Inspector];
@@ -76,6 +76,10 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
             new CareRegistry.Inspections.DisputeFinding(D(2021, 1, 10), "grounds")), Roles: FieldStaff),
         new("/api/inspections/{id}/findings/{findingId}/dispute/decision", Department.Health, t => ($"{Finding(t)}/dispute/decision",
             new CareRegistry.Inspections.DecideDispute(CareRegistry.Inspections.DisputeOutcome.Upheld, null, "basis", D(2021, 1, 20)))),
+        new("/api/partnerships", null, t => ("/api/partnerships", new CareRegistry.Partnerships.SignPartnership(CareRegistry.Partnerships.PartnershipKind.CareMedical,
+            [t.Institution, t.Hospital], [CareRegistry.Partnerships.PartnershipService.EmergencyCare], D(2022, 1, 1), D(2024, 12, 31)))),
+        new("/api/partnerships/{id}/renewal", null, t => ($"/api/partnerships/{t.Partnership}/renewal", new CareRegistry.Partnerships.RenewPartnership(D(2023, 12, 1), D(2026, 12, 31)))),
+        new("/api/partnerships/{id}/termination", null, t => ($"/api/partnerships/{t.Partnership}/termination", new CareRegistry.Partnerships.TerminatePartnership(D(2023, 6, 1), "x"))),
         new("/api/admin/projections/rebuild", null, _ => ("/api/admin/projections/rebuild", new { }), AdminOnly: true),
     ];
 
@@ -94,7 +98,10 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
         var finding = (await Client.Post($"/api/inspections/{inspection}/findings", new CareRegistry.Inspections.RecordFinding(institution,
             CareRegistry.Inspections.FindingCategory.FireSafety, CareRegistry.Inspections.Severity.Major, 3, "灭火器过期", D(2021, 2, 1), D(2021, 1, 5))))
             .ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
-        return new Target(institution, health, filing, inspection, finding);
+        var hospital = await Client.Register(Scenario.Hospital("矩阵医院", "530111"));
+        var partnership = (await Client.Post("/api/partnerships", new CareRegistry.Partnerships.SignPartnership(CareRegistry.Partnerships.PartnershipKind.CareMedical,
+            [institution, hospital], [CareRegistry.Partnerships.PartnershipService.ScheduledVisits], D(2021, 1, 1), D(2023, 12, 31)))).ShouldBe(HttpStatusCode.Created).Id;
+        return new Target(institution, health, filing, inspection, finding, hospital, partnership);
     }
 
     private async Task<long> Events()

@@ -1,0 +1,51 @@
+using CareRegistry.Common;
+
+namespace CareRegistry.Partnerships;
+
+public enum PartnershipKind { CareMedical, Referral, Consortium }
+
+public enum PartnershipService { HealthGuidance, EmergencyCare, AppointmentBooking, ScheduledVisits, TwoWayReferral, GreenChannel, RemoteConsultation, RehabilitationGuidance }
+
+public record PartnershipSigned(Guid PartnershipId, PartnershipKind Kind, IReadOnlyList<Guid> PartyIds, IReadOnlyList<PartnershipService> Services,
+    DateOnly EffectiveOn, DateOnly ValidTo) : IRegistryEvent
+{
+    public string Describe() => $"{Json.Wire(Kind)} agreement signed until {ValidTo:yyyy-MM-dd}: {string.Join(", ", Services.Select(Json.Wire))}";
+}
+
+public record PartnershipRenewed(Guid PartnershipId, DateOnly EffectiveOn, DateOnly ValidTo) : IRegistryEvent
+{
+    public string Describe() => $"agreement renewed until {ValidTo:yyyy-MM-dd}";
+}
+
+public record PartnershipTerminated(Guid PartnershipId, DateOnly EffectiveOn, string Reason) : IRegistryEvent
+{
+    public string Describe() => $"agreement terminated: {Reason}";
+}
+
+public record ValidityChange(DateOnly On, DateOnly ValidTo);
+
+// 签约合作: active from validFrom until its validity in force then ends, unless terminated earlier.
+public record Partnership(Guid Id, PartnershipKind Kind, IReadOnlyList<Guid> PartyIds, IReadOnlyList<PartnershipService> Services,
+    DateOnly ValidFrom, IReadOnlyList<ValidityChange> Validity, DateOnly? TerminatedOn, string? TerminationReason, long Version)
+{
+    public DateOnly ValidToOn(DateOnly day) => Validity.Where(v => v.On <= day).Select(v => v.ValidTo).LastOrDefault(Validity[0].ValidTo);
+
+    public DateOnly LatestValidTo => Validity[^1].ValidTo;
+
+    public string StatusOn(DateOnly day) =>
+        day < ValidFrom ? "not-yet-valid"
+        : TerminatedOn is { } t && t <= day ? "terminated"
+        : day > ValidToOn(day) ? "expired"
+        : "active";
+
+    public bool IsActiveOn(DateOnly day) => StatusOn(day) == "active";
+
+    public Guid PartnerOf(Guid institution) => PartyIds[0] == institution ? PartyIds[1] : PartyIds[0];
+
+    public static Partnership Create(PartnershipSigned e) =>
+        new(e.PartnershipId, e.Kind, e.PartyIds, e.Services, e.EffectiveOn, [new ValidityChange(e.EffectiveOn, e.ValidTo)], null, null, 0);
+
+    public Partnership Apply(PartnershipRenewed e) => this with { Validity = [.. Validity.Append(new ValidityChange(e.EffectiveOn, e.ValidTo)).OrderBy(v => v.On)] };
+
+    public Partnership Apply(PartnershipTerminated e) => this with { TerminatedOn = e.EffectiveOn, TerminationReason = e.Reason };
+}
