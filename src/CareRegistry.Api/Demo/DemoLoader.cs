@@ -1,8 +1,10 @@
 using System.Net.Http.Json;
 using CareRegistry.Access;
 using CareRegistry.Common;
+using CareRegistry.Inspections;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
+using CareRegistry.Partnerships;
 using CareRegistry.Permits;
 
 namespace CareRegistry.Demo;
@@ -49,18 +51,46 @@ public sealed class DemoLoader(HttpClient http, TextWriter log, DevTokens tokens
                 await SendAsync($"{url}/revocation", new RevokePermit(revoked, p.RevocationReason), department, ct);
             permits++;
         }
-        await log.WriteLineAsync($"demo data: {DemoPermits.Regimes.Length} regime changes, {ids.Count} institutions, {permits} permits");
+        foreach (var a in DemoSupervision.Agreements)
+            await SendAsync("/api/partnerships", new SignPartnership(a.Kind, [ids[a.Party], ids[a.Partner]], a.Services, a.From, a.To), Department.Health, ct);
+
+        foreach (var i in DemoSupervision.Inspections)
+        {
+            var department = i.Departments[0];
+            var inspection = (await SendAsync("/api/inspections", new OpenInspection(i.Kind, i.Institutions.Select(k => ids[k]).ToArray(), i.Departments, i.Inspectors, i.OpenedOn),
+                department, ct, Role.Inspector)).Id;
+            foreach (var f in i.Findings)
+            {
+                var url = $"/api/inspections/{inspection}/findings";
+                var finding = (await SendAsync(url, new RecordFinding(ids[f.Institution], f.Category, f.Severity, f.Points, f.Description, f.Due, i.OpenedOn),
+                    department, ct, Role.Inspector)).FindingId;
+                url += $"/{finding}";
+                if (f.ReportedOn is { } reported) await SendAsync($"{url}/rectification", new ReportRectification(reported, "已整改"), department, ct, Role.Inspector);
+                if (f.RejectedOn is { } rejected)
+                {
+                    await SendAsync($"{url}/verification", new VerifyRectification(rejected, VerificationOutcome.Rejected, "复查仍未整改到位"), department, ct, Role.Inspector);
+                    await SendAsync($"{url}/rectification", new ReportRectification(f.ReportedAgainOn!.Value, "再次整改"), department, ct, Role.Inspector);
+                }
+                if (f.AcceptedOn is { } accepted) await SendAsync($"{url}/verification", new VerifyRectification(accepted, VerificationOutcome.Accepted, null), department, ct, Role.Inspector);
+            }
+            if (i.ClosedOn is { } closed) await SendAsync($"/api/inspections/{inspection}/close", new CloseInspection(closed, "检查结束，按期整改"), department, ct, Role.Inspector);
+        }
+
+        await log.WriteLineAsync($"demo data: {DemoPermits.Regimes.Length} regime changes, {ids.Count} institutions, {permits} permits, " +
+                                 $"{DemoSupervision.Agreements.Length} agreements, {DemoSupervision.Inspections.Length} inspections");
         return true;
     }
 
-    private async Task<CommandAccepted> SendAsync(string url, object command, Department department, CancellationToken ct)
+    private async Task<Accepted> SendAsync(string url, object command, Department department, CancellationToken ct, Role role = Role.Officer)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(command, options: Json.Options) };
-        request.Headers.Authorization = new("Bearer", tokens.For($"demo-{Json.Wire(department)}", department, Role.Officer));
+        request.Headers.Authorization = new("Bearer", tokens.For($"demo-{Json.Wire(department)}-{Json.Wire(role)}", department, role));
         request.Headers.Add("X-Data-Source", "demo");
         using var response = await http.SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"demo data: POST {url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
-        return (await response.Content.ReadFromJsonAsync<CommandAccepted>(Json.Options, ct))!;
+        return (await response.Content.ReadFromJsonAsync<Accepted>(Json.Options, ct))!;
     }
+
+    private sealed record Accepted(Guid Id, long Version, Guid FindingId);
 }

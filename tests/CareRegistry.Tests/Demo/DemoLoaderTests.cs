@@ -61,5 +61,22 @@ public class DemoLoaderTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Equal("active", ClinicStatus(await PermitsOf("大湾镇敬老院", "2017-10-01")));
         var yuelai = (await PermitsOf("悦来老年康养中心", "2019-03-01")).Single(p => p!["type"]!.GetValue<string>() == "internal-clinic")!;
         Assert.Equal(("active", "filing"), (yuelai["status"]!.GetValue<string>(), yuelai["regime"]!.GetValue<string>()));
+
+        // Yubei (渝北卫健函〔2024〕71号): every care institution has a contracted medical institution.
+        var yubeiCare = (await Client.Get("/api/institutions?jurisdiction=500112&limit=500"))["items"].AsArray()
+            .Where(i => i!["kind"]!.GetValue<string>() != "medical").ToList();
+        Assert.NotEmpty(yubeiCare);
+        foreach (var home in yubeiCare)
+            Assert.NotEmpty((await Client.Get($"/api/institutions/{home!["id"]!.GetValue<string>()}?asOf=2024-05-17"))["activePartnerships"].AsArray());
+
+        async Task<JsonNode> View(string name, string day)
+        {
+            var id = (await Client.Get("/api/institutions?q=" + Uri.EscapeDataString(name)))["items"].AsArray()[0]!["id"]!.GetValue<string>();
+            return (await Client.Get($"/api/institutions/{id}?asOf={day}")).Body!;
+        }
+        Assert.Single((await View("万鸿颐养院", "2017-09-26"))["activePartnerships"]!.AsArray());
+        Assert.Contains("rectification-overdue", (await View("观音山养老中心", "2022-10-19"))["alerts"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Empty((await View("柏寿老年公寓", "2019-06-19"))["openRectifications"]!.AsArray());
+        Assert.Equal(4, (await View("柏寿老年公寓", "2019-06-19"))["demeritPoints"]!.GetValue<int>());
     }
 }
