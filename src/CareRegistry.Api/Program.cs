@@ -27,6 +27,9 @@ builder.Services.AddNpgsqlDataSource(connectionString);
 builder.Services.AddMarten(opts =>
     {
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        // Rich appends assign sequence, version and timestamp before the transaction, so inline projections (the
+        // institution timeline) record the same values the event table holds.
+        opts.Events.AppendMode = JasperFx.Events.EventAppendMode.Rich;
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
@@ -35,6 +38,7 @@ builder.Services.AddMarten(opts =>
         opts.ConfigureJurisdictions();
         opts.ConfigureInspections();
         opts.ConfigurePartnerships();
+        opts.ConfigureInstitutionTimeline();
     })
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()

@@ -12,13 +12,13 @@ namespace CareRegistry.Audit;
 
 public record FeedEvent(
     long Sequence, Guid StreamId, long Version, string Type, DateOnly? EffectiveOn, DateTimeOffset RecordedAt, string? User,
-    string? Department, string? Role, string? CorrelationId, string? CausationId, string? Source, object Data)
+    string? Department, string? Role, string? CorrelationId, string? CausationId, string? Source, System.Text.Json.Nodes.JsonNode? Data)
 {
     public static FeedEvent From(IEvent e)
     {
         var h = HistoryEntry.From(e);
         return new(e.Sequence, e.StreamId, e.Version, h.Type, h.EffectiveOn, e.Timestamp, h.User, h.Department, h.Role,
-            h.CorrelationId, h.CausationId, h.Source, e.Data);
+            h.CorrelationId, h.CausationId, h.Source, h.Data);
     }
 }
 

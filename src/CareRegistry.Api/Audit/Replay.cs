@@ -29,7 +29,9 @@ public static class ReplayCheck
         var differences = new List<ReadModelDifference>();
         var count = await Compare<Institution>(session, i => i.Id, differences, ct)
                     + await Compare<Permit>(session, p => p.Id, differences, ct)
-                    + await Compare<Jurisdiction>(session, j => j.Id, differences, ct);
+                    + await Compare<Jurisdiction>(session, j => j.Id, differences, ct)
+                    + await Compare<Inspections.Inspection>(session, i => i.Id, differences, ct)
+                    + await Compare<Partnerships.Partnership>(session, p => p.Id, differences, ct);
         return new ReplayReport(differences.Count == 0 ? "ok" : "different", count, watch.Elapsed.TotalSeconds, differences);
     }
 
@@ -53,7 +55,11 @@ public static class ReplayCheck
         await daemon.RebuildProjectionAsync<Institution>(ct);
         await daemon.RebuildProjectionAsync<Permit>(ct);
         await daemon.RebuildProjectionAsync<Jurisdiction>(ct);
-        return new RebuildReport([nameof(Institution), nameof(Permit), nameof(Jurisdiction)], watch.Elapsed.TotalSeconds);
+        await daemon.RebuildProjectionAsync<Inspections.Inspection>(ct);
+        await daemon.RebuildProjectionAsync<Partnerships.Partnership>(ct);
+        await daemon.RebuildProjectionAsync<InstitutionTimeline>(ct);
+        return new RebuildReport([nameof(Institution), nameof(Permit), nameof(Jurisdiction), "Inspection", "Partnership", nameof(InstitutionTimeline)],
+            watch.Elapsed.TotalSeconds);
     }
 }
 

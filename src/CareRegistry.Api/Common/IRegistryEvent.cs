@@ -9,3 +9,10 @@ public interface IRegistryEvent
 
     string Describe();
 }
+
+// An event that belongs on the timelines of these institutions (its own stream may be a permit, an inspection or
+// an agreement): the institution timeline projection files it under each of them.
+public interface IConcernsInstitutions
+{
+    IReadOnlyList<Guid> ConcernedInstitutions { get; }
+}

@@ -77,5 +77,5 @@ public static class CloseInspectionEndpoint
 
     [WolverinePost("/api/inspections/{id}/close"), Tags("Inspections")]
     public static (CommandAccepted, Events) Post(CloseInspection command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Inspection inspection) =>
-        Decided.Accept(inspection.Id, inspection.Version, [new InspectionClosed(inspection.Id, command.ClosedOn!.Value, command.Summary!.Trim())]);
+        Decided.Accept(inspection.Id, inspection.Version, [new InspectionClosed(inspection.Id, command.ClosedOn!.Value, command.Summary!.Trim(), inspection.InstitutionIds)]);
 }

@@ -22,8 +22,10 @@ public record InstitutionRegistered(
     Beds Beds,
     string? Operator,
     Guid? PredecessorId,
-    DateOnly EffectiveOn) : IRegistryEvent
+    DateOnly EffectiveOn) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
+
     public string Describe() => $"registered {Name} ({Json.Wire(Kind)}) in {Jurisdiction}, USCC {Uscc}";
 }
 
@@ -34,33 +36,45 @@ public record InstitutionDetailsChanged(
     string Address,
     Ownership Ownership,
     DateOnly EffectiveOn,
-    string? Reason) : IRegistryEvent
+    string? Reason) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
+
     public string Describe() => $"details changed: name {Name}, address {Address}, ownership {Json.Wire(Ownership)}";
 }
 
-public record InstitutionBedsChanged(Guid InstitutionId, Beds Beds, DateOnly EffectiveOn, string? Reason) : IRegistryEvent
+public record InstitutionBedsChanged(Guid InstitutionId, Beds Beds, DateOnly EffectiveOn, string? Reason) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
+
     public string Describe() => $"beds changed to {Beds.Total} (elderly-care {Beds.ElderlyCare}, medical {Beds.Medical}, nursing {Beds.Nursing}, rehabilitation {Beds.Rehabilitation}, hospice {Beds.Hospice})";
 }
 
-public record InstitutionClosed(Guid InstitutionId, DateOnly EffectiveOn, string Reason) : IRegistryEvent
+public record InstitutionClosed(Guid InstitutionId, DateOnly EffectiveOn, string Reason) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
+
     public string Describe() => $"closed: {Reason}";
 }
 
 // 公建民营: the operator changes, the institution and its permits stay.
-public record InstitutionOperatorChanged(Guid InstitutionId, string Operator, DateOnly EffectiveOn, string Basis) : IRegistryEvent
+public record InstitutionOperatorChanged(Guid InstitutionId, string Operator, DateOnly EffectiveOn, string Basis) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
+
     public string Describe() => $"operator changed to {Operator} ({Basis})";
 }
 
-public record InstitutionWarned(Guid InstitutionId, DateOnly EffectiveOn, string Basis) : IRegistryEvent
+public record InstitutionWarned(Guid InstitutionId, DateOnly EffectiveOn, string Basis) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
+
     public string Describe() => $"warning issued ({Basis})";
 }
 
-public record InstitutionFined(Guid InstitutionId, DateOnly EffectiveOn, decimal Amount, string Basis) : IRegistryEvent
+public record InstitutionFined(Guid InstitutionId, DateOnly EffectiveOn, decimal Amount, string Basis) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
+
     public string Describe() => $"fined ¥{Amount:0.##} ({Basis})";
 }

@@ -1,7 +1,6 @@
 using CareRegistry.Common;
-using CareRegistry.Inspections;
-using CareRegistry.Partnerships;
-using CareRegistry.Permits;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
@@ -13,16 +12,19 @@ namespace CareRegistry.Institutions;
 public record HistoryEntry(
     Guid StreamId, long Version, long Sequence, string Type, DateOnly? EffectiveOn, DateTimeOffset RecordedAt,
     string? Department, string? User, string? Role, string? CorrelationId, string? CausationId, string? Source,
-    string Summary, object Data)
+    string Summary, JsonNode? Data)
 {
-    // The department is the one the caller acted for; on a permit's events, the permit's department when the caller
-    // named none.
-    public static HistoryEntry From(IEvent e, string? department = null) => new(
-        e.StreamId, e.Version, e.Sequence, EventType(e.EventType), (e.Data as IRegistryEvent)?.EffectiveOn, e.Timestamp,
-        Header(e, RecordedBy.DepartmentHeader) ?? department, e.UserName, Header(e, RecordedBy.RoleHeader), e.CorrelationId, e.CausationId,
-        Header(e, RecordedBy.SourceHeader), (e.Data as IRegistryEvent)?.Describe() ?? EventType(e.EventType), e.Data);
+    // Data is kept as it reads on the wire (camelCase fields, kebab-case enums).
+    public static HistoryEntry From(IEvent e) => new(
+        e.StreamId, e.Version, e.Sequence, EventType(e.EventType), (e.Data as IRegistryEvent)?.EffectiveOn, Microseconds(e.Timestamp),
+        Header(e, RecordedBy.DepartmentHeader), e.UserName, Header(e, RecordedBy.RoleHeader), e.CorrelationId, e.CausationId,
+        Header(e, RecordedBy.SourceHeader), (e.Data as IRegistryEvent)?.Describe() ?? EventType(e.EventType),
+        JsonSerializer.SerializeToNode(e.Data, e.EventType, Json.Options));
 
-    public static string EventType(Type type) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(type.Name);
+    // PostgreSQL keeps microseconds; an inline projection sees the instant before it is stored.
+    private static DateTimeOffset Microseconds(DateTimeOffset t) => new(t.Ticks - t.Ticks % 10, t.Offset);
+
+    public static string EventType(Type type) => JsonNamingPolicy.KebabCaseLower.ConvertName(type.Name);
 
     private static string? Header(IEvent e, string key) =>
         e.Headers is not null && e.Headers.TryGetValue(key, out var value) ? value?.ToString() : null;
@@ -58,21 +60,12 @@ public static class InstitutionHistoryEndpoint
             predecessor = (await session.LoadAsync<Institution>(p, ct))?.PredecessorId;
         }
 
-        var entries = new List<HistoryEntry>();
-        foreach (var institutionId in chain)
+        var timelines = await session.LoadManyAsync<InstitutionTimeline>(ct, chain);
+        var entries = chain.SelectMany(institutionId =>
         {
-            var merged = (await session.Events.FetchStreamAsync(institutionId, token: ct)).Select(e => HistoryEntry.From(e)).ToList();
-            foreach (var permit in await session.Query<Permit>().Where(p => p.InstitutionId == institutionId).ToListAsync(ct))
-                merged.AddRange((await session.Events.FetchStreamAsync(permit.Id, token: ct)).Select(e => HistoryEntry.From(e, Json.Wire(permit.Department))));
-            // Inspections: the opening and closing concern every inspected institution, a finding's events only its own.
-            foreach (var inspection in await session.Query<Inspection>().Where(i => i.InstitutionIds.Contains(institutionId)).ToListAsync(ct))
-                merged.AddRange((await session.Events.FetchStreamAsync(inspection.Id, token: ct))
-                    .Where(e => e.Data is InspectionOpened or InspectionClosed || FindingInstitution(e.Data) == institutionId)
-                    .Select(e => HistoryEntry.From(e)));
-            foreach (var partnership in await session.Query<Partnership>().Where(p => p.PartyIds.Contains(institutionId)).ToListAsync(ct))
-                merged.AddRange((await session.Events.FetchStreamAsync(partnership.Id, token: ct)).Select(e => HistoryEntry.From(e)));
-            entries.AddRange(byRecording ? merged.OrderBy(e => e.Sequence) : merged.OrderBy(e => e.EffectiveOn).ThenBy(e => e.Sequence));
-        }
+            var own = timelines.FirstOrDefault(t => t.Id == institutionId)?.Entries ?? [];
+            return byRecording ? own.OrderBy(e => e.Sequence) : own.OrderBy(e => e.EffectiveOn).ThenBy(e => e.Sequence);
+        }).ToList();
 
         var start = after is null ? 0 : entries.FindIndex(e => $"{e.StreamId}:{e.Version}" == after) + 1;
         if (after is not null && start == 0)
@@ -81,14 +74,4 @@ public static class InstitutionHistoryEndpoint
         var next = start + take < entries.Count ? ReadParameters.EncodeCursor($"{page[^1].StreamId}:{page[^1].Version}") : null;
         return Results.Json(new Page<HistoryEntry>(page, next), Json.Options);
     }
-
-    private static Guid? FindingInstitution(object data) => data switch
-    {
-        FindingRecorded f => f.InstitutionId,
-        RectificationReported r => r.InstitutionId,
-        RectificationVerified v => v.InstitutionId,
-        FindingDisputed d => d.InstitutionId,
-        DisputeDecided d => d.InstitutionId,
-        _ => null,
-    };
 }

@@ -46,7 +46,7 @@ public static class RecordRegimeEndpoint
                 var levels = (await session.LoadManyAsync<Jurisdiction>(ct, RegimeBook.StreamIdsFor(permit.Jurisdiction)))
                     .Where(j => j.Code != code).Append(updated);
                 if (new RegimeBook(levels).Resolve(permit.Type, permit.Jurisdiction, changed.EffectiveOn).Regime == Regime.Filing)
-                    session.Events.Append(permit.Id, new PendingApplicationConvertedToFiling(permit.Id, changed.EffectiveOn, changed.Basis));
+                    session.Events.Append(permit.Id, new PendingApplicationConvertedToFiling(permit.Id, changed.EffectiveOn, changed.Basis, permit.InstitutionId));
             }
         }
         return new CommandAccepted(jurisdictionId, (stream.CurrentVersion ?? 0));

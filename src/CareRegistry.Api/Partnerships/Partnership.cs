@@ -7,18 +7,24 @@ public enum PartnershipKind { CareMedical, Referral, Consortium }
 public enum PartnershipService { HealthGuidance, EmergencyCare, AppointmentBooking, ScheduledVisits, TwoWayReferral, GreenChannel, RemoteConsultation, RehabilitationGuidance }
 
 public record PartnershipSigned(Guid PartnershipId, PartnershipKind Kind, IReadOnlyList<Guid> PartyIds, IReadOnlyList<PartnershipService> Services,
-    DateOnly EffectiveOn, DateOnly ValidTo) : IRegistryEvent
+    DateOnly EffectiveOn, DateOnly ValidTo) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => PartyIds;
+
     public string Describe() => $"{Json.Wire(Kind)} agreement signed until {ValidTo:yyyy-MM-dd}: {string.Join(", ", Services.Select(Json.Wire))}";
 }
 
-public record PartnershipRenewed(Guid PartnershipId, DateOnly EffectiveOn, DateOnly ValidTo) : IRegistryEvent
+public record PartnershipRenewed(Guid PartnershipId, DateOnly EffectiveOn, DateOnly ValidTo, IReadOnlyList<Guid>? PartyIds = null) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [.. PartyIds ?? []];
+
     public string Describe() => $"agreement renewed until {ValidTo:yyyy-MM-dd}";
 }
 
-public record PartnershipTerminated(Guid PartnershipId, DateOnly EffectiveOn, string Reason) : IRegistryEvent
+public record PartnershipTerminated(Guid PartnershipId, DateOnly EffectiveOn, string Reason, IReadOnlyList<Guid>? PartyIds = null) : IRegistryEvent, IConcernsInstitutions
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [.. PartyIds ?? []];
+
     public string Describe() => $"agreement terminated: {Reason}";
 }
 

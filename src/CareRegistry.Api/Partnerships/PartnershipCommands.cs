@@ -87,7 +87,7 @@ public static class RenewPartnershipEndpoint
 
     [WolverinePost("/api/partnerships/{id}/renewal"), Tags("Partnerships")]
     public static (CommandAccepted, Events) Post(RenewPartnership command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Partnership partnership) =>
-        Decided.Accept(partnership.Id, partnership.Version, [new PartnershipRenewed(partnership.Id, command.EffectiveOn!.Value, command.ValidTo!.Value)]);
+        Decided.Accept(partnership.Id, partnership.Version, [new PartnershipRenewed(partnership.Id, command.EffectiveOn!.Value, command.ValidTo!.Value, partnership.PartyIds)]);
 }
 
 public static class TerminatePartnershipEndpoint
@@ -99,5 +99,5 @@ public static class TerminatePartnershipEndpoint
 
     [WolverinePost("/api/partnerships/{id}/termination"), Tags("Partnerships")]
     public static (CommandAccepted, Events) Post(TerminatePartnership command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Partnership partnership) =>
-        Decided.Accept(partnership.Id, partnership.Version, [new PartnershipTerminated(partnership.Id, command.EffectiveOn!.Value, command.Reason!.Trim())]);
+        Decided.Accept(partnership.Id, partnership.Version, [new PartnershipTerminated(partnership.Id, command.EffectiveOn!.Value, command.Reason!.Trim(), partnership.PartyIds)]);
 }

@@ -15,7 +15,7 @@ public record CancelFiling(DateOnly? EffectiveOn, string? Reason) : IPermitComma
         PermitCommand.RequireFiling(permit, "cancel")
             .Then(() => PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "cancel", PermitStatus.Active, PermitStatus.CorrectionRequested));
 
-    public object Decide(Permit permit) => new FilingCancelled(permit.Id, EffectiveOn!.Value, Reason!.Trim());
+    public object Decide(Permit permit) => new FilingCancelled(permit.Id, EffectiveOn!.Value, Reason!.Trim(), permit.InstitutionId);
 }
 
 public static class CancelFilingEndpoint

@@ -15,7 +15,7 @@ public record CorrectFiling(DateOnly? EffectiveOn, string? Note) : IPermitComman
         PermitCommand.RequireFiling(permit, "correct")
             .Then(() => PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "correct", PermitStatus.CorrectionRequested));
 
-    public object Decide(Permit permit) => new FilingCorrected(permit.Id, EffectiveOn!.Value, Note?.Trim());
+    public object Decide(Permit permit) => new FilingCorrected(permit.Id, EffectiveOn!.Value, Note?.Trim(), permit.InstitutionId);
 }
 
 public static class CorrectFilingEndpoint

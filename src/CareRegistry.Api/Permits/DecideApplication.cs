@@ -26,8 +26,8 @@ public record DecideApplication(Decision? Decision, DateOnly? DecidedOn, string?
         PermitCommand.RequireStatus(permit, DecidedOn!.Value, Decision == Permits.Decision.Granted ? "grant" : "refuse", PermitStatus.Pending);
 
     public object Decide(Permit permit) => Decision == Permits.Decision.Granted
-        ? new PermitGranted(permit.Id, DecidedOn!.Value, Number?.Trim(), ExpiresOn)
-        : new PermitRefused(permit.Id, DecidedOn!.Value, Reason!.Trim());
+        ? new PermitGranted(permit.Id, DecidedOn!.Value, Number?.Trim(), ExpiresOn, permit.InstitutionId)
+        : new PermitRefused(permit.Id, DecidedOn!.Value, Reason!.Trim(), permit.InstitutionId);
 }
 
 public static class DecideApplicationEndpoint

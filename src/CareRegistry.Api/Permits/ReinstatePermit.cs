@@ -14,7 +14,7 @@ public record ReinstatePermit(DateOnly? EffectiveOn, string? Reason) : IPermitCo
     public ProblemDetails Check(Permit permit) =>
         PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "reinstate", PermitStatus.Suspended);
 
-    public object Decide(Permit permit) => new PermitReinstated(permit.Id, EffectiveOn!.Value, Reason?.Trim());
+    public object Decide(Permit permit) => new PermitReinstated(permit.Id, EffectiveOn!.Value, Reason?.Trim(), permit.InstitutionId);
 }
 
 public static class ReinstatePermitEndpoint

@@ -17,7 +17,7 @@ public record RenewPermit(DateOnly? EffectiveOn, DateOnly? ExpiresOn, string? Re
                 ? Problems.Conflict($"the new expiry {ExpiresOn:yyyy-MM-dd} must be after {EffectiveOn:yyyy-MM-dd} and after the current expiry")
                 : WolverineContinue.NoProblems);
 
-    public object Decide(Permit permit) => new PermitRenewed(permit.Id, EffectiveOn!.Value, ExpiresOn!.Value, Reason?.Trim());
+    public object Decide(Permit permit) => new PermitRenewed(permit.Id, EffectiveOn!.Value, ExpiresOn!.Value, Reason?.Trim(), permit.InstitutionId);
 }
 
 public static class RenewPermitEndpoint

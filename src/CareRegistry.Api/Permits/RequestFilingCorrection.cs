@@ -16,7 +16,7 @@ public record RequestFilingCorrection(DateOnly? EffectiveOn, DateOnly? DueOn, st
             .Then(() => PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "request a correction of", PermitStatus.Active))
             .Then(() => DueOn <= EffectiveOn ? Problems.Conflict("dueOn must be after effectiveOn") : WolverineContinue.NoProblems);
 
-    public object Decide(Permit permit) => new FilingCorrectionRequested(permit.Id, EffectiveOn!.Value, DueOn!.Value, Reason!.Trim());
+    public object Decide(Permit permit) => new FilingCorrectionRequested(permit.Id, EffectiveOn!.Value, DueOn!.Value, Reason!.Trim(), permit.InstitutionId);
 }
 
 public static class RequestFilingCorrectionEndpoint

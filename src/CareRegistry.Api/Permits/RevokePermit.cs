@@ -14,7 +14,7 @@ public record RevokePermit(DateOnly? EffectiveOn, string? Reason) : IPermitComma
     public ProblemDetails Check(Permit permit) =>
         PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "revoke", PermitStatus.Active, PermitStatus.CorrectionRequested, PermitStatus.Suspended);
 
-    public object Decide(Permit permit) => new PermitRevoked(permit.Id, EffectiveOn!.Value, Reason!.Trim(), null);
+    public object Decide(Permit permit) => new PermitRevoked(permit.Id, EffectiveOn!.Value, Reason!.Trim(), null, permit.InstitutionId);
 }
 
 public static class RevokePermitEndpoint

@@ -14,7 +14,7 @@ public record SuspendPermit(DateOnly? EffectiveOn, string? Reason) : IPermitComm
     public ProblemDetails Check(Permit permit) =>
         PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "suspend", PermitStatus.Active, PermitStatus.CorrectionRequested);
 
-    public object Decide(Permit permit) => new PermitSuspended(permit.Id, EffectiveOn!.Value, Reason!.Trim(), null);
+    public object Decide(Permit permit) => new PermitSuspended(permit.Id, EffectiveOn!.Value, Reason!.Trim(), null, permit.InstitutionId);
 }
 
 public static class SuspendPermitEndpoint

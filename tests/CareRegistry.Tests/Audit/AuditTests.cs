@@ -189,6 +189,8 @@ public class ReplayTests(RegistryFixture fixture) : RegistryTest(fixture)
         var permit = (await Client.Submit(id, CareRegistry.Permits.PermitType.ElderlyCare, new DateOnly(2016, 1, 1))).Id;
         await Client.Grant(id, permit, new DateOnly(2016, 3, 1));
         Assert.Equal("ok", (await Client.Get("/api/audit/replay"))["status"].GetValue<string>());
+        var history = (await Client.Get($"/api/institutions/{id}/history?order=recorded")).Text;
+        Assert.DoesNotContain("\"sequence\":0", history);
 
         await using (var cmd = Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>()
                          .CreateCommand($"update mt_doc_institution set data = jsonb_set(data, '{{name}}', '\"篡改\"') where id = '{id}'"))
@@ -199,6 +201,7 @@ public class ReplayTests(RegistryFixture fixture) : RegistryTest(fixture)
 
         (await Client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.OK);
         Assert.Equal("ok", (await Client.Get("/api/audit/replay"))["status"].GetValue<string>());
+        Assert.Equal(history, (await Client.Get($"/api/institutions/{id}/history?order=recorded")).Text);
         Assert.Equal("原名养老院", (await Client.Get($"/api/institutions?q={Uri.EscapeDataString("原名养老")}"))["items"][0]!["name"]!.GetValue<string>());
     }
 }
