@@ -72,6 +72,7 @@ public static class AccessPolicy
         new("POST", "/api/partnerships", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartiesInBody),
         new("POST", "/api/partnerships/{id}/renewal", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
         new("POST", "/api/partnerships/{id}/termination", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
+        new("POST", "/api/jurisdictions/{code}/demerit-threshold", Admins, DepartmentRule.None, JurisdictionRule.CodeInRoute),
         new("POST", "/api/admin/projections/rebuild", Admins, DepartmentRule.None, JurisdictionRule.Everywhere, NationalOnly: true),
 
         new("GET", "/api/institutions", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),

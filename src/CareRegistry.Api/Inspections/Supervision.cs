@@ -12,12 +12,10 @@ public record OpenRectification(Guid InspectionId, Guid FindingId, string Catego
 // the decision date; changed points count from their date).
 public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnlyList<OpenRectification> OpenRectifications, int DemeritPoints, IReadOnlyList<string> Alerts)
 {
-    public const int DefaultDemeritThreshold = 12;
-
     public static int DemeritPointsOn(IEnumerable<Finding> findings, DateOnly day) =>
         findings.Where(f => f.FoundOn > day.AddYears(-1) && f.CountsOn(day)).Sum(f => f.PointsOn(day));
 
-    public static Supervision Of(Guid institutionId, IEnumerable<Inspection> inspections, DateOnly day, int threshold = DefaultDemeritThreshold)
+    public static Supervision Of(Guid institutionId, IEnumerable<Inspection> inspections, DateOnly day, int threshold = Jurisdictions.Jurisdiction.DefaultDemeritThreshold)
     {
         var touched = inspections.Where(i => i.OpenedOn <= day).OrderBy(i => i.OpenedOn).ToList();
         var findings = touched.SelectMany(i => i.Findings.Where(f => f.InstitutionId == institutionId).Select(f => (Inspection: i, Finding: f))).ToList();

@@ -72,7 +72,9 @@ public static class GetInstitutionEndpoint
 
         var successors = await session.Query<Institution>().Where(x => x.PredecessorId == id).Select(x => x.Id).ToListAsync(ct);
         var permits = await InstitutionPermits.LoadAsync(session, id, recorded, ct);
-        var supervision = Supervision.Of(id, await Supervision.LoadAsync(session, id, recorded, ct), day);
+        var levels = await session.LoadManyAsync<Jurisdictions.Jurisdiction>(ct, Jurisdictions.RegimeBook.StreamIdsFor(institution.Jurisdiction));
+        var threshold = new Jurisdictions.RegimeBook(levels).DemeritThreshold(institution.Jurisdiction, day).Threshold;
+        var supervision = Supervision.Of(id, await Supervision.LoadAsync(session, id, recorded, ct), day, threshold);
         var partnerships = await PartnershipsConfiguration.OfInstitutionAsync(session, id, recorded, ct);
         var version = events[^1].Version;
         http.Response.Headers.ETag = Concurrency.ETag(version);

@@ -65,14 +65,14 @@ public record InstitutionOperatorChanged(Guid InstitutionId, string Operator, Da
     public string Describe() => $"operator changed to {Operator} ({Basis})";
 }
 
-public record InstitutionWarned(Guid InstitutionId, DateOnly EffectiveOn, string Basis) : IRegistryEvent, IConcernsInstitutions
+public record InstitutionWarned(Guid InstitutionId, DateOnly EffectiveOn, string Basis, Guid? FindingId = null) : IRegistryEvent, IConcernsInstitutions
 {
     [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
 
     public string Describe() => $"warning issued ({Basis})";
 }
 
-public record InstitutionFined(Guid InstitutionId, DateOnly EffectiveOn, decimal Amount, string Basis) : IRegistryEvent, IConcernsInstitutions
+public record InstitutionFined(Guid InstitutionId, DateOnly EffectiveOn, decimal Amount, string Basis, Guid? FindingId = null) : IRegistryEvent, IConcernsInstitutions
 {
     [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
 

@@ -12,12 +12,11 @@ public record RegimeInForce(string PermitType, string Department, string Regime,
 
 public record RegimeRecord(string Jurisdiction, string PermitType, string Regime, DateOnly EffectiveOn, string Basis, string PendingApplications);
 
-public record JurisdictionView(string Code, string Level, DateOnly AsOf, IReadOnlyList<RegimeInForce> Regimes, IReadOnlyList<RegimeRecord> History, int DemeritThreshold);
+public record JurisdictionView(string Code, string Level, DateOnly AsOf, IReadOnlyList<RegimeInForce> Regimes, IReadOnlyList<RegimeRecord> History,
+    int DemeritThreshold, string DemeritThresholdSetBy);
 
 public static class GetJurisdictionEndpoint
 {
-    public const int DefaultDemeritThreshold = 12;
-
     [WolverineGet("/api/jurisdictions/{code}"), Tags("Jurisdictions")]
     [ProducesResponseType<JurisdictionView>(200)]
     public static async Task<IResult> Get(string code, string? asOf, IQuerySession session, TimeProvider clock, CancellationToken ct)
@@ -38,6 +37,7 @@ public static class GetJurisdictionEndpoint
             .Select(r => new RegimeRecord(r.Jurisdiction, Json.Wire(r.PermitType), Json.Wire(r.Regime), r.EffectiveOn, r.Basis, Json.Wire(r.PendingApplications)))
             .ToList();
         var level = code.Length switch { 2 when code == "00" => "nation", 2 => "province", 4 => "city", _ => "district" };
-        return Results.Json(new JurisdictionView(code, level, day, regimes, history, DefaultDemeritThreshold), Json.Options);
+        var (threshold, set) = book.DemeritThreshold(code, day);
+        return Results.Json(new JurisdictionView(code, level, day, regimes, history, threshold, set?.Jurisdiction ?? "default"), Json.Options);
     }
 }

@@ -6,8 +6,17 @@ namespace CareRegistry.Jurisdictions;
 
 // A jurisdiction (the nation "00", a province, a city or a district) and the regime events it has recorded.
 // Its stream id is derived from its code, so the first regime event starts the stream.
-public record Jurisdiction(Guid Id, string Code, IReadOnlyList<RegimeChanged> Regimes, long Version)
+public record Jurisdiction(Guid Id, string Code, IReadOnlyList<RegimeChanged> Regimes, long Version, IReadOnlyList<DemeritThresholdSet>? Thresholds = null)
 {
+    public const int DefaultDemeritThreshold = 12;
+
+    public static Jurisdiction Create(DemeritThresholdSet e) => new(StreamIdFor(e.Jurisdiction), e.Jurisdiction, [], 0, [e]);
+
+    public Jurisdiction Apply(DemeritThresholdSet e) => this with { Thresholds = [.. Thresholds ?? [], e] };
+
+    public DemeritThresholdSet? ThresholdInForce(DateOnly day) =>
+        (Thresholds ?? []).Where(t => t.EffectiveOn <= day).OrderBy(t => t.EffectiveOn).LastOrDefault();
+
     public static Guid StreamIdFor(string code) =>
         new(MD5.HashData(Encoding.UTF8.GetBytes("careregistry:jurisdiction:" + code)));
 
@@ -31,6 +40,15 @@ public sealed class RegimeBook(IEnumerable<Jurisdiction> levels)
     private readonly Dictionary<string, Jurisdiction> _byCode = levels.ToDictionary(j => j.Code);
 
     public static IReadOnlyList<Guid> StreamIdsFor(string district) => Jurisdiction.Levels(district).Select(Jurisdiction.StreamIdFor).ToList();
+
+    // The nearest level's threshold in force on the day, else the default of 12.
+    public (int Threshold, DemeritThresholdSet? Basis) DemeritThreshold(string district, DateOnly day)
+    {
+        foreach (var code in Jurisdiction.Levels(district))
+            if (_byCode.TryGetValue(code, out var level) && level.ThresholdInForce(day) is { } set)
+                return (set.Threshold, set);
+        return (Jurisdiction.DefaultDemeritThreshold, null);
+    }
 
     public (Regime Regime, RegimeChanged? Basis) Resolve(PermitType type, string district, DateOnly day)
     {

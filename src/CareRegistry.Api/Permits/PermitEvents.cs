@@ -45,7 +45,7 @@ public record PermitRenewed(Guid PermitId, DateOnly EffectiveOn, DateOnly Expire
     public string Describe() => $"renewed until {ExpiresOn:yyyy-MM-dd}";
 }
 
-public record PermitSuspended(Guid PermitId, DateOnly EffectiveOn, string Reason, string? EnforcementBasis, Guid InstitutionId = default) : IRegistryEvent, IConcernsInstitutions
+public record PermitSuspended(Guid PermitId, DateOnly EffectiveOn, string Reason, string? EnforcementBasis, Guid InstitutionId = default, Guid? FindingId = null) : IRegistryEvent, IConcernsInstitutions
 {
     [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
 
@@ -59,7 +59,7 @@ public record PermitReinstated(Guid PermitId, DateOnly EffectiveOn, string? Reas
     public string Describe() => "reinstated" + (Reason is null ? "" : $": {Reason}");
 }
 
-public record PermitRevoked(Guid PermitId, DateOnly EffectiveOn, string Reason, string? EnforcementBasis, Guid InstitutionId = default) : IRegistryEvent, IConcernsInstitutions
+public record PermitRevoked(Guid PermitId, DateOnly EffectiveOn, string Reason, string? EnforcementBasis, Guid InstitutionId = default, Guid? FindingId = null) : IRegistryEvent, IConcernsInstitutions
 {
     [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
 

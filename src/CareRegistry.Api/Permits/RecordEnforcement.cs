@@ -31,14 +31,14 @@ public record RecordEnforcement(EnforcementAction? Action, Guid? PermitId, decim
 
     public object DecideOnPermit(Permit permit) => ForPermit().Decide(permit) switch
     {
-        PermitSuspended s => s with { EnforcementBasis = Basis },
-        PermitRevoked r => r with { EnforcementBasis = Basis },
+        PermitSuspended s => s with { EnforcementBasis = Basis, FindingId = FindingId },
+        PermitRevoked r => r with { EnforcementBasis = Basis, FindingId = FindingId },
         var other => other,
     };
 
     public object DecideOnInstitution(Institution institution) => Action == EnforcementAction.Fine
-        ? new InstitutionFined(institution.Id, EffectiveOn!.Value, Amount!.Value, Basis!.Trim())
-        : new InstitutionWarned(institution.Id, EffectiveOn!.Value, Basis!.Trim());
+        ? new InstitutionFined(institution.Id, EffectiveOn!.Value, Amount!.Value, Basis!.Trim(), FindingId)
+        : new InstitutionWarned(institution.Id, EffectiveOn!.Value, Basis!.Trim(), FindingId);
 }
 
 public static class RecordEnforcementEndpoint
@@ -49,6 +49,11 @@ public static class RecordEnforcementEndpoint
     [ProducesResponseType<CommandAccepted>(200)]
     public static async Task<IResult> Post(Guid id, RecordEnforcement command, IDocumentSession session, HttpContext http, CancellationToken ct)
     {
+        // The finding it answers, when named, must be one recorded on this institution.
+        if (command.FindingId is { } findingId
+            && !(await Inspections.Supervision.LoadAsync(session, id, null, ct)).Any(i => i.Findings.Any(f => f.Id == findingId && f.InstitutionId == id)))
+            return Results.Problem(Problems.NotFound($"institution {id} has no finding {findingId}"));
+
         if (command.PermitId is { } permitId)
         {
             var stream = await session.Events.FetchForExclusiveWriting<Permit>(permitId, ct);

@@ -80,6 +80,8 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
             [t.Institution, t.Hospital], [CareRegistry.Partnerships.PartnershipService.EmergencyCare], D(2022, 1, 1), D(2024, 12, 31)))),
         new("/api/partnerships/{id}/renewal", null, t => ($"/api/partnerships/{t.Partnership}/renewal", new CareRegistry.Partnerships.RenewPartnership(D(2023, 12, 1), D(2026, 12, 31)))),
         new("/api/partnerships/{id}/termination", null, t => ($"/api/partnerships/{t.Partnership}/termination", new CareRegistry.Partnerships.TerminatePartnership(D(2023, 6, 1), "x"))),
+        new("/api/jurisdictions/{code}/demerit-threshold", null, _ => ("/api/jurisdictions/530111/demerit-threshold",
+            new CareRegistry.Jurisdictions.SetDemeritThreshold(10, D(2024, 1, 1), "区卫健委通知")), Roles: [Role.Admin]),
         new("/api/admin/projections/rebuild", null, _ => ("/api/admin/projections/rebuild", new { }), AdminOnly: true),
     ];
 

@@ -23,7 +23,7 @@ public sealed partial class RightOfficerHandler(DevTokens tokens) : DelegatingHa
     {
         var path = request.RequestUri!.AbsolutePath;
         if (request.Method == HttpMethod.Get) return tokens.For("test-auditor", null, Role.Auditor);
-        if (path.StartsWith("/api/admin/")) return tokens.For("test-admin", null, Role.Admin);
+        if (path.StartsWith("/api/admin/") || path.EndsWith("/demerit-threshold")) return tokens.For("test-admin", null, Role.Admin);
 
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(ct);
         if (path.StartsWith("/api/inspections")) return await InspectionToken(request.RequestUri!, path, body, ct);

@@ -77,6 +77,30 @@ public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture
         Assert.Equal(5, (await Client.Get($"/api/institutions/{home}?asOf=2023-04-01"))["demeritPoints"].GetValue<int>());
         Assert.Equal(0, (await Client.Get($"/api/institutions/{home}?asOf=2024-02-10"))["demeritPoints"].GetValue<int>());
         Assert.Equal(5, (await Client.Get($"/api/institutions/{home}?asOf=2024-02-09"))["demeritPoints"].GetValue<int>());
+
+        // Enforcement answering a finding names it; a finding of another institution is refused.
+        (await Client.Post($"/api/institutions/{home}/enforcement", new CareRegistry.Permits.RecordEnforcement(
+            CareRegistry.Permits.EnforcementAction.Warning, null, null, "警告决定书", D(2023, 4, 2), first))).ShouldBe(HttpStatusCode.OK);
+        var warned = (await Client.Get($"/api/institutions/{home}/history?order=recorded"))["items"].AsArray()[^1]!;
+        Assert.Equal(first, warned["data"]!["findingId"]!.GetValue<Guid>());
+        (await Client.Post($"/api/institutions/{home}/enforcement", new CareRegistry.Permits.RecordEnforcement(
+            CareRegistry.Permits.EnforcementAction.Warning, null, null, "x", D(2023, 4, 2), Guid.NewGuid()))).ShouldBeProblem(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_jurisdiction_sets_its_own_demerit_threshold_from_a_date()
+    {
+        var home = await Client.Register(Scenario.CareHome(jurisdiction: "530111"));
+        var id = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Routine, [home], [Department.Health], ["王"], D(2023, 1, 1)))).Id;
+        await Client.Post($"/api/inspections/{id}/findings", new RecordFinding(home, FindingCategory.Facilities, Severity.Major, 6, "扶手缺失", null, D(2023, 1, 5)));
+        (await Client.Post("/api/jurisdictions/5301/demerit-threshold", new CareRegistry.Jurisdictions.SetDemeritThreshold(6, D(2023, 2, 1), "昆明市卫健委通知"))).ShouldBe(HttpStatusCode.OK);
+
+        string[] Alerts(Answer a) => a["alerts"].AsArray().Select(x => x!.GetValue<string>()).ToArray();
+        Assert.DoesNotContain("demerit-threshold", Alerts(await Client.Get($"/api/institutions/{home}?asOf=2023-01-31")));
+        Assert.Contains("demerit-threshold", Alerts(await Client.Get($"/api/institutions/{home}?asOf=2023-02-01")));
+        var jurisdiction = await Client.Get("/api/jurisdictions/530111?asOf=2023-02-01");
+        Assert.Equal((6, "5301"), (jurisdiction["demeritThreshold"].GetValue<int>(), jurisdiction["demeritThresholdSetBy"].GetValue<string>()));
+        (await Client.Post("/api/jurisdictions/5301/demerit-threshold", new CareRegistry.Jurisdictions.SetDemeritThreshold(0, D(2023, 2, 1), "x"))).ShouldBeProblem(HttpStatusCode.BadRequest, "threshold");
     }
 
     [Fact]
