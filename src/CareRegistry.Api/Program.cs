@@ -72,6 +72,7 @@ app.UseStatusCodePages();
 app.UseRouting();
 app.UseAuthentication();
 app.UseMiddleware<AccessControl>();
+app.UseMiddleware<JsonObjectBody>();
 app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi("/openapi/{documentName}.json");
