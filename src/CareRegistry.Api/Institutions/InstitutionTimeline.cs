@@ -8,7 +8,12 @@ namespace CareRegistry.Institutions;
 
 // Everything that touched one institution — its own events and those of its permits, inspections and agreements —
 // filed under it as they are appended, so a history read is one document, not a query per stream.
-public record InstitutionTimeline(Guid Id, IReadOnlyList<HistoryEntry> Entries);
+public sealed class InstitutionTimeline
+{
+    public Guid Id { get; set; }
+
+    public List<HistoryEntry> Entries { get; set; } = [];
+}
 
 public sealed class InstitutionTimelineProjection : MultiStreamProjection<InstitutionTimeline, Guid>
 {
@@ -17,8 +22,13 @@ public sealed class InstitutionTimelineProjection : MultiStreamProjection<Instit
         Identities<IConcernsInstitutions>(e => e.ConcernedInstitutions);
     }
 
-    public override InstitutionTimeline? Evolve(InstitutionTimeline? snapshot, Guid id, IEvent e) =>
-        new(id, [.. snapshot?.Entries ?? [], HistoryEntry.From(e)]);
+    // Appends in place: a long timeline grows by one entry per event, not by a copy of itself.
+    public override InstitutionTimeline? Evolve(InstitutionTimeline? snapshot, Guid id, IEvent e)
+    {
+        snapshot ??= new InstitutionTimeline { Id = id };
+        snapshot.Entries.Add(HistoryEntry.From(e));
+        return snapshot;
+    }
 }
 
 public static class InstitutionTimelineConfiguration
