@@ -17,8 +17,8 @@ using Wolverine.Marten;
 using Wolverine.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
-var connectionString = builder.Configuration.GetConnectionString("CareRegistry")
-    ?? throw new InvalidOperationException("Set ConnectionStrings__CareRegistry (ops/up does this for you).");
+// ops/up sets ConnectionStrings__CareRegistry; without it the default lets `dotnet run -- help` work anywhere.
+var connectionString = builder.Configuration.GetConnectionString("CareRegistry") ?? "Host=127.0.0.1;Port=5432;Database=careregistry";
 
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddSingleton(TimeProvider.System);

@@ -43,6 +43,8 @@ public sealed class AccessControl(RequestDelegate next)
     {
         if (!rule.Roles.Contains(caller.Role))
             return $"the {Json.Wire(caller.Role)} role may not call {rule.Method} {rule.Route} (allowed: {string.Join(", ", rule.Roles.Select(Json.Wire))})";
+        if (caller.Jurisdiction == Caller.NoJurisdiction && rule.Jurisdiction != JurisdictionRule.Everywhere && caller.Role != Role.Auditor)
+            return "the token names no jurisdiction";
         if (rule.NationalOnly && caller.Jurisdiction is not ("00" or ""))
             return "only a national caller may do this";
 

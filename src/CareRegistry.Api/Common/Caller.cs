@@ -5,11 +5,13 @@ using Microsoft.AspNetCore.Http;
 
 namespace CareRegistry.Common;
 
-// Who is calling. Until access control lands, requests are recorded as an anonymous system caller; the shape is
-// what the token will later fill.
+// Who is calling, from the bearer token's claims. Access control refuses unauthenticated requests to /api before
+// anything reads this; the anonymous caller is read-only and jurisdiction-less, should anything else ask.
 public sealed record Caller(string UserId, Department? Department, Role Role, string Jurisdiction)
 {
-    public static readonly Caller Anonymous = new("anonymous", null, Role.Admin, "00");
+    public const string NoJurisdiction = "none";
+
+    public static readonly Caller Anonymous = new("anonymous", null, Role.Auditor, NoJurisdiction);
 
     public static Caller From(HttpContext context)
     {
@@ -21,7 +23,7 @@ public sealed record Caller(string UserId, Department? Department, Role Role, st
             user.FindFirstValue("sub") ?? user.Identity.Name ?? "unknown",
             user.HasClaim(c => c.Type == "department") ? department : null,
             role,
-            user.FindFirstValue("jurisdiction") ?? "00");
+            user.FindFirstValue("jurisdiction") switch { null or "" => NoJurisdiction, "all" => "00", var j => j });
     }
 }
 
