@@ -33,7 +33,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         _ when Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation } pg => Problems.Conflict(
             pg.ConstraintName?.Contains("uscc") == true ? "that USCC is already registered; nothing was written" : "a unique value is already taken; nothing was written"),
         BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request could not be read", Detail = bad.Message },
-        _ when Find<NpgsqlException>(exception) is { IsTransient: true } || Find<TimeoutException>(exception) is not null => new ProblemDetails
+        // Npgsql reports connection failures and its own timeouts as transient; other timeouts are not the database's.
+        _ when Find<NpgsqlException>(exception) is { IsTransient: true } => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable, Title = "The registry's database is not reachable",
             Detail = "Nothing was written. Retry shortly.",

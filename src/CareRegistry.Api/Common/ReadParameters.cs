@@ -10,12 +10,15 @@ public static class ReadParameters
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
-    public static DateOnly? AsOf(Validation v, string? text)
+    public static DateOnly? AsOf(Validation v, string? text) => Date(v, "asOf", text);
+
+    // An optional date parameter; a malformed one is a 400 naming the parameter.
+    public static DateOnly? Date(Validation v, string field, string? text)
     {
         if (string.IsNullOrEmpty(text)) return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && d.Year is >= 1949 and <= 2200)
             return d;
-        v.Add("asOf", "must be a date YYYY-MM-DD between 1949 and 2200");
+        v.Add(field, "must be a date YYYY-MM-DD between 1949 and 2200");
         return null;
     }
 

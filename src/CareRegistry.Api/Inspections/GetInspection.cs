@@ -50,10 +50,8 @@ public static class GetInspectionEndpoints
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         Guid? institution = null;
         if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", "must be a UUID"); }
-        var fromDay = ReadParameters.AsOf(new Validation(), from);
-        var toDay = ReadParameters.AsOf(new Validation(), to);
-        if (!string.IsNullOrEmpty(from) && fromDay is null) v.Add("from", "must be a date YYYY-MM-DD");
-        if (!string.IsNullOrEmpty(to) && toDay is null) v.Add("to", "must be a date YYYY-MM-DD");
+        var fromDay = ReadParameters.Date(v, "from", from);
+        var toDay = ReadParameters.Date(v, "to", to);
         if (status is not (null or "" or "open" or "closed")) v.Add("status", "must be open or closed");
         var take = ReadParameters.Limit(v, limit);
         Guid? after = null;

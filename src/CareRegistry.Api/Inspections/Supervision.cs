@@ -36,11 +36,6 @@ public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnl
     public static async Task<IReadOnlyList<Inspection>> LoadAsync(IQuerySession session, Guid institutionId, DateTimeOffset? recordedAsOf, CancellationToken ct)
     {
         var current = await session.Query<Inspection>().Where(i => i.InstitutionIds.Contains(institutionId)).ToListAsync(ct);
-        if (recordedAsOf is null) return current;
-        var then = new List<Inspection>();
-        foreach (var inspection in current)
-            if (await session.Events.AggregateStreamAsync<Inspection>(inspection.Id, timestamp: recordedAsOf, token: ct) is { } earlier)
-                then.Add(earlier);
-        return then;
+        return await AsRecorded.AtAsync(session, current, i => i.Id, recordedAsOf, ct);
     }
 }

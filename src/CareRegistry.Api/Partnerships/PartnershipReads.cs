@@ -31,11 +31,7 @@ public static class PartnershipsConfiguration
     public static async Task<IReadOnlyList<Partnership>> OfInstitutionAsync(IQuerySession session, Guid institutionId, DateTimeOffset? recordedAsOf, CancellationToken ct)
     {
         var current = await session.Query<Partnership>().Where(p => p.PartyIds.Contains(institutionId)).ToListAsync(ct);
-        if (recordedAsOf is null) return current;
-        var then = new List<Partnership>();
-        foreach (var p in current)
-            if (await session.Events.AggregateStreamAsync<Partnership>(p.Id, timestamp: recordedAsOf, token: ct) is { } earlier) then.Add(earlier);
-        return then;
+        return await AsRecorded.AtAsync(session, current, p => p.Id, recordedAsOf, ct);
     }
 
     public static IReadOnlyList<ActivePartner> ActiveFor(Guid institutionId, IEnumerable<Partnership> partnerships, DateOnly day) =>
@@ -66,8 +62,7 @@ public static class PartnershipReadEndpoints
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         Guid? institution = null;
         if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", "must be a UUID"); }
-        var active = string.IsNullOrEmpty(activeOn) ? (DateOnly?)null : ReadParameters.AsOf(new Validation(), activeOn);
-        if (!string.IsNullOrEmpty(activeOn) && active is null) v.Add("activeOn", "must be a date YYYY-MM-DD");
+        var active = ReadParameters.Date(v, "activeOn", activeOn);
         var take = ReadParameters.Limit(v, limit);
         Guid? after = null;
         if (ReadParameters.DecodeCursor(v, cursor) is { } position) { if (Guid.TryParse(position, out var a)) after = a; else v.Add("cursor", "is not a cursor this registry issued"); }

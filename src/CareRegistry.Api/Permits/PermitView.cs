@@ -26,12 +26,7 @@ public static class InstitutionPermits
     public static async Task<IReadOnlyList<Permit>> LoadAsync(IQuerySession session, Guid institutionId, DateTimeOffset? recordedAsOf, CancellationToken ct)
     {
         var current = await session.Query<Permit>().Where(p => p.InstitutionId == institutionId).ToListAsync(ct);
-        if (recordedAsOf is null) return current;
-        var then = new List<Permit>();
-        foreach (var permit in current)
-            if (await session.Events.AggregateStreamAsync<Permit>(permit.Id, timestamp: recordedAsOf, token: ct) is { } earlier)
-                then.Add(earlier);
-        return then;
+        return await AsRecorded.AtAsync(session, current, p => p.Id, recordedAsOf, ct);
     }
 }
 
