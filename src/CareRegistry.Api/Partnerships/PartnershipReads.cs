@@ -23,7 +23,7 @@ public static class PartnershipsConfiguration
 {
     public static StoreOptions ConfigurePartnerships(this StoreOptions opts)
     {
-        opts.Projections.Snapshot<Partnership>(SnapshotLifecycle.Inline);
+        opts.Projections.Add(new PartnershipSnapshot(), ProjectionLifecycle.Inline);
         opts.Schema.For<Partnership>().GinIndexJsonData();
         return opts;
     }
@@ -90,4 +90,9 @@ public static class PartnershipReadEndpoints
         var next = more ? ReadParameters.EncodeCursor(rows[^1].Id.ToString()) : null;
         return Results.Json(new Page<PartnershipView>(rows.Select(p => PartnershipView.From(p, day)).ToList(), next), Json.Options);
     }
+}
+
+public sealed class PartnershipSnapshot : Common.RetractableSnapshot<Partnership>
+{
+    protected override Partnership? Evolve(Partnership? state, object @event) => Partnership.Next(state, @event);
 }
