@@ -380,6 +380,40 @@ public class CrossDepartmentReadTests(RegistryFixture fixture) : RegistryTest(fi
     }
 
     [Fact]
+    public async Task Every_kind_of_transition_changes_the_reads_on_its_date_and_not_before()
+    {
+        var w = await BuildWorld();
+        var licence = (await Client.Get($"/api/institutions/{w.CareHospital}")).ShouldBe(HttpStatusCode.OK)["permits"].AsArray()
+            .Single(p => p!["type"]!.GetValue<string>() == "medical-practice")!["id"]!.GetValue<Guid>();
+        var permit = $"/api/institutions/{w.CareHospital}/permits/{licence}";
+        (await Client.Post($"{permit}/suspension", new SuspendPermit(D(2021, 3, 1), "整改期间暂停"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"{permit}/reinstatement", new ReinstatePermit(D(2021, 5, 1), "整改完成"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"{permit}/revocation", new RevokePermit(D(2023, 1, 1), "吊销"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{w.HomeA}/permits/{w.ClinicFiling}/cancellation", new CancelFiling(D(2022, 1, 1), "撤销备案"))).ShouldBe(HttpStatusCode.OK);
+        var agreement = (await Client.Get($"/api/partnerships?institutionId={w.HomeA}")).ShouldBe(HttpStatusCode.OK)["items"][0]!["id"]!.GetValue<Guid>();
+        (await Client.Post($"/api/partnerships/{agreement}/termination", new TerminatePartnership(D(2022, 6, 1), "合作终止"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{w.HomeB}/closure", new CloseInstitution(D(2023, 6, 1), "停业"))).ShouldBe(HttpStatusCode.OK);
+        await Fixture.Projected();
+
+        async Task<List<Guid>> Integrated(string day) => await Ids($"/api/institutions?jurisdiction={District}&integrated=true&asOf={day}");
+        Assert.Equal([w.HomeA, w.CareHospital], await Integrated("2021-02-28"));
+        Assert.Equal([w.HomeA], await Integrated("2021-03-01"));                    // licence suspended
+        Assert.Equal([w.HomeA, w.CareHospital], await Integrated("2021-05-01"));   // reinstated
+        Assert.Equal([w.CareHospital], await Integrated("2022-01-01"));            // clinic filing cancelled
+        Assert.Empty(await Integrated("2023-01-01"));                              // licence revoked
+        Assert.Equal([w.CareHospital], await Ids("/api/institutions?permitType=medical-practice&permitStatus=suspended&asOf=2021-04-01"));
+        Assert.Equal([w.CareHospital], await Ids("/api/institutions?permitType=medical-practice&permitStatus=revoked&asOf=2023-01-01"));
+        Assert.Equal([w.HomeA], await Ids("/api/institutions?permitType=internal-clinic&permitStatus=cancelled&asOf=2022-01-01"));
+
+        Assert.Equal(1, Value(await Table($"jurisdiction={District}&asOf=2022-05-31"), "care-homes-with-partnership"));
+        Assert.Equal(0, Value(await Table($"jurisdiction={District}&asOf=2022-06-01"), "care-homes-with-partnership"));  // terminated
+        Assert.Equal(2, Value(await Table($"jurisdiction={District}&asOf=2023-05-31"), "elderly-care-institutions"));
+        Assert.Equal(1, Value(await Table($"jurisdiction={District}&asOf=2023-06-01"), "elderly-care-institutions"));    // B closed
+        Assert.Equal("closed", (await Client.Get($"/api/institutions?jurisdiction={District}&kind=elderly-care&asOf=2023-06-01")).ShouldBe(HttpStatusCode.OK)["items"]
+            .AsArray().Single(i => i!["id"]!.GetValue<Guid>() == w.HomeB)!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_institution_view_differs_between_two_dates_exactly_where_its_events_say()
     {
         var w = await BuildWorld();
