@@ -6,6 +6,7 @@ using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
 using CareRegistry.Partnerships;
 using CareRegistry.Permits;
+using CareRegistry.Statistics;
 using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -43,7 +44,7 @@ builder.Services.AddMarten(opts =>
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()
     .UseLightweightSessions()
-    .IntegrateWithWolverine();
+    .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
 
 builder.Services.AddHostedService<DatabaseSetup>();
 builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
@@ -55,6 +56,11 @@ builder.Host.UseWolverine(opts =>
     opts.Policies.AutoApplyTransactions();
     opts.EntityDefaults.OnMissing = OnMissing.ProblemDetailsWith404;
 });
+// Reliability (docs/reliability.md): Wolverine places each async projection on exactly one node (opted into on
+// IntegrateWithWolverine above) and moves it when that node dies; Wolverine:Durability:* (HealthCheckPollingTime,
+// StaleNodeTimeout) sets how soon. The registry counts are an async projection.
+builder.Services.ConfigureMarten(opts => opts.ConfigureRegistryCounts());
+builder.Services.ConfigureWolverine(opts => builder.Configuration.GetSection("Wolverine:Durability").Bind(opts.Durability));
 builder.Services.AddWolverineHttp();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 
