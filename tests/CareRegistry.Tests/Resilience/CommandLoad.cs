@@ -14,7 +14,7 @@ namespace CareRegistry.Tests.Resilience;
 // attempt is recorded, so a test can hold each answer against the event log afterwards.
 public sealed class CommandLoad(Func<HttpClient> client)
 {
-    public sealed record Attempt(int Status, string? ContentType, string? RetryAfter, string Text);
+    public sealed record Attempt(int Status, string? ContentType, string? RetryAfter, string Text, int Port = 0);
 
     public sealed class Command(string kind, string route, string body, Guid key, string? uscc, Guid? institution)
     {
@@ -74,16 +74,18 @@ public sealed class CommandLoad(Func<HttpClient> client)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, command.Route) { Content = new StringContent(command.Body, Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", command.Key.ToString());
+        var http = client();
+        var port = http.BaseAddress!.Port;
         try
         {
-            using var response = await client().SendAsync(request);
+            using var response = await http.SendAsync(request);
             return new Attempt((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
-                response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString("0"), await response.Content.ReadAsStringAsync());
+                response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString("0"), await response.Content.ReadAsStringAsync(), port);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             // No answer: refused while the service is down, or a request that hung past the client's timeout.
-            return new Attempt(0, null, null, $"{e.GetType().Name}: {e.Message}");
+            return new Attempt(0, null, null, $"{e.GetType().Name}: {e.Message}", port);
         }
     }
 

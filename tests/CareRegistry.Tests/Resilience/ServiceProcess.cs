@@ -14,6 +14,16 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static readonly DevTokens Tokens = new(SigningKey);
 
+    // Short failure detection and a short idempotency claim, so a scenario sees recovery within seconds rather than
+    // the production defaults (a dead node noticed after Wolverine's stale-node timeout, a dead claim freed after 60 s).
+    public static readonly Dictionary<string, string> FastRecovery = new()
+    {
+        ["Wolverine__Durability__HealthCheckPollingTime"] = "00:00:01",
+        ["Wolverine__Durability__StaleNodeTimeout"] = "00:00:05",
+        ["Wolverine__Durability__CheckAssignmentPeriod"] = "00:00:02",
+        ["Idempotency__ClaimTimeoutSeconds"] = "5",
+    };
+
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -22,15 +32,19 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process = process;
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        // Acts as the right officer for each command, as the in-process tests do; bounded so a hang is an answer.
-        Client = new HttpClient(new RightOfficerHandler(Tokens) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) } })
-        {
-            BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30),
-        };
+        Client = ClientFor(port);
         Plain = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public int Port { get; }
+
+    // Acts as the right officer for each command, as the in-process tests do; bounded, so a hang is an answer too.
+    // Bound to the port, not the process: a client outlives a service that is killed and started again there.
+    public static HttpClient ClientFor(int port) =>
+        new(new RightOfficerHandler(Tokens) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) } })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30),
+        };
 
     public int ProcessId => _process.Id;
 
