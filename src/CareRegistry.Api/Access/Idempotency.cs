@@ -97,7 +97,7 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
         }
         catch
         {
-            await ReleaseAsync(db, key);
+            await ReleaseAsync(db, key, claimId);
             throw;
         }
         finally
@@ -105,7 +105,7 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
             context.Response.Body = original;
         }
 
-        if (context.Response.StatusCode >= 500) await ReleaseAsync(db, key);
+        if (context.Response.StatusCode >= 500) await ReleaseAsync(db, key, claimId);
         else
         {
             var headers = ReplayedHeaders.Where(h => context.Response.Headers.ContainsKey(h)).ToDictionary(h => h, h => context.Response.Headers[h].ToString());
@@ -199,10 +199,12 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
         }
     }
 
-    private static async Task ReleaseAsync(NpgsqlDataSource db, string key)
+    // Only this request's own claim, and only if it wrote nothing: a retry may have taken the key over meanwhile.
+    private static async Task ReleaseAsync(NpgsqlDataSource db, string key, Guid claimId)
     {
-        await using var release = db.CreateCommand($"delete from {Table} where key = $1 and status is null and committed_at is null");
+        await using var release = db.CreateCommand($"delete from {Table} where key = $1 and claim_id = $2 and status is null and committed_at is null");
         release.Parameters.AddWithValue(key);
+        release.Parameters.AddWithValue(claimId);
         await release.ExecuteNonQueryAsync(CancellationToken.None);
     }
 

@@ -19,6 +19,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
         Phase("cluster");
         // One after the other, so the first node is the first row of wolverine_nodes (ordered by start).
         await using var first = await ServiceProcess.StartAsync(cluster.ConnectionString(), settings: ServiceProcess.FastRecovery);
+        await NodesRegisteredAsync(cluster, 1);
         var warmingFirst = Load.WarmUpAsync(first);
         await using var second = await ServiceProcess.StartAsync(cluster.ConnectionString(), settings: ServiceProcess.FastRecovery);
         await Task.WhenAll(warmingFirst, Load.WarmUpAsync(second));
@@ -73,6 +74,16 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
                          $"to the survivor {takeover.Elapsed.TotalSeconds:0.0} s after the kill; acknowledged and in the log once: {kept}; " +
                          $"retries replayed: {replayed}; async projections ({string.Join(", ", projections.Async)}) current " +
                          $"{projections.CaughtUpIn.TotalSeconds:0.0} s after the load and equal to a rebuild; lost: 0");
+    }
+
+    private static async Task NodesRegisteredAsync(PostgresCluster cluster, int count)
+    {
+        var watch = Stopwatch.StartNew();
+        while ((await WolverineCluster.NodesAsync(cluster)).Count != count)
+        {
+            Assert.False(watch.Elapsed > TimeSpan.FromSeconds(30), $"Wolverine did not register {count} node(s) within 30 s");
+            await Task.Delay(200);
+        }
     }
 
     // Waits until Wolverine knows exactly this many nodes and every async projection agent is assigned to one of them.
