@@ -32,7 +32,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process = process;
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        Client = ClientFor(port);
+        // Patient enough for an endpoint's first call (Wolverine compiles it then); a hang still ends as no answer.
+        Client = ClientFor(port, TimeSpan.FromSeconds(120));
         Plain = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -40,10 +41,10 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     // Acts as the right officer for each command, as the in-process tests do; bounded, so a hang is an answer too.
     // Bound to the port, not the process: a client outlives a service that is killed and started again there.
-    public static HttpClient ClientFor(int port) =>
+    public static HttpClient ClientFor(int port, TimeSpan? timeout = null) =>
         new(new RightOfficerHandler(Tokens) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) } })
         {
-            BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30),
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = timeout ?? TimeSpan.FromSeconds(30),
         };
 
     public int ProcessId => _process.Id;

@@ -20,9 +20,9 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
         // One after the other, so the first node is the first row of wolverine_nodes (ordered by start).
         await using var first = await ServiceProcess.StartAsync(cluster.ConnectionString(), settings: ServiceProcess.FastRecovery);
         await NodesRegisteredAsync(cluster, 1);
-        var warmingFirst = Load.WarmUpAsync(first);
+        await Load.WarmUpAsync(first);
         await using var second = await ServiceProcess.StartAsync(cluster.ConnectionString(), settings: ServiceProcess.FastRecovery);
-        await Task.WhenAll(warmingFirst, Load.WarmUpAsync(second));
+        await Load.WarmUpAsync(second);
         Phase("two nodes up and warm");
 
         var (nodes, agents) = await SettledAsync(cluster, expectedNodes: 2, TimeSpan.FromSeconds(45));
