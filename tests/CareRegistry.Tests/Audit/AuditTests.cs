@@ -204,6 +204,21 @@ public class ReplayTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Equal(history, (await Client.Get($"/api/institutions/{id}/history?order=recorded")).Text);
         Assert.Equal("原名养老院", (await Client.Get($"/api/institutions?q={Uri.EscapeDataString("原名养老")}"))["items"][0]!["name"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task The_async_projections_follow_new_events_after_a_rebuild()
+    {
+        var first = await Client.Register(Scenario.CareHome("重建前养老院"));
+        await Fixture.Projected();
+        (await Client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.OK);
+
+        var second = await Client.Register(Scenario.CareHome("重建后养老院"));
+        await Fixture.Projected();
+        var table = (await Client.Get("/api/statistics/integrated-care?jurisdiction=530111")).ShouldBe(HttpStatusCode.OK)["figures"].AsArray()
+            .Single(f => f!["key"]!.GetValue<string>() == "elderly-care-institutions")!;
+        Assert.Equal(2, table["value"]!.GetValue<int>());
+        Assert.NotEqual(first, second);
+    }
 }
 
 public class ExportImportTests(RegistryFixture fixture) : RegistryTest(fixture)
