@@ -6,6 +6,7 @@ using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
 using CareRegistry.Partnerships;
 using CareRegistry.Permits;
+using CareRegistry.Statistics;
 using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -39,9 +40,13 @@ builder.Services.AddMarten(opts =>
         opts.ConfigureInspections();
         opts.ConfigurePartnerships();
         opts.ConfigureInstitutionTimeline();
+        opts.ConfigureStatistics();
     })
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()
+    // Summaries (the standing of each institution behind lists, the monitoring table and alerts) are kept by Marten's
+    // async daemon; with several nodes one of them runs it.
+    .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
     .UseLightweightSessions()
     .IntegrateWithWolverine();
 

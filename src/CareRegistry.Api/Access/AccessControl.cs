@@ -54,6 +54,7 @@ public sealed class AccessControl(RequestDelegate next)
         var inspection = rule.Jurisdiction == JurisdictionRule.InspectionInRoute && Guid.TryParse(context.Request.RouteValues["id"] as string, out var inspectionId)
             ? await session.LoadAsync<Inspection>(inspectionId, ct)
             : null;
+        var entry = rule.Department == DepartmentRule.RecorderOfEntry ? await EntryAsync(body, session, ct) : null;
         IReadOnlyList<Department>? deciding = rule.Department switch
         {
             DepartmentRule.PermitTypeInBody => One(PermitTypeDepartment(body, "type") ?? PermitTypeDepartment(body, "permitType")),
@@ -62,6 +63,7 @@ public sealed class AccessControl(RequestDelegate next)
             DepartmentRule.DepartmentsInBody => Strings(body, "departments").Select(w => Json.TryParse<Department>(w, out var d) ? d : (Department?)null)
                 .OfType<Department>().ToList() is { Count: > 0 } named ? named : null,
             DepartmentRule.InspectionInRoute => inspection?.Departments,
+            DepartmentRule.RecorderOfEntry => One(entry?.Department),
             _ => null,
         };
         if (rule.Department != DepartmentRule.None && caller.Department is null)
@@ -92,6 +94,10 @@ public sealed class AccessControl(RequestDelegate next)
                 if (Field(body, "institutionId") is string target && Guid.TryParse(target, out var targetId)
                     && inspected.FirstOrDefault(i => i.Id == targetId) is { } subject && !AccessPolicy.Covers(caller, subject.Jurisdiction))
                     return $"institution {subject.Uscc} in {subject.Jurisdiction} is outside your jurisdiction {caller.Jurisdiction}";
+                break;
+            case JurisdictionRule.EntryInBody when entry is { Institutions.Count: > 0 }:
+                if (!(await session.LoadManyAsync<Institution>(ct, entry.Institutions.ToArray())).Any(i => AccessPolicy.Covers(caller, i.Jurisdiction)))
+                    return $"the entry concerns no institution inside your jurisdiction {caller.Jurisdiction}";
                 break;
             case JurisdictionRule.PartiesInBody:
                 var parties = Strings(body, "partyIds").Select(x => Guid.TryParse(x, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToArray();
@@ -136,6 +142,27 @@ public sealed class AccessControl(RequestDelegate next)
         foreach (var p in b.EnumerateObject())
             if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
                 return p.Value.GetString();
+        return null;
+    }
+
+    private sealed record Entry(Department? Department, IReadOnlyList<Guid> Institutions);
+
+    // The entry a correction names; an unknown one is left to the endpoint to answer 404.
+    private static async Task<Entry?> EntryAsync(JsonElement? body, IQuerySession session, CancellationToken ct)
+    {
+        if (!Guid.TryParse(Field(body, "streamId") as string, out var streamId) || Number(body, "version") is not { } version) return null;
+        var stream = await session.Events.FetchStreamAsync(streamId, token: ct);
+        if (stream.FirstOrDefault(e => e.Version == version) is not { } found) return null;
+        Json.TryParse<Department>(Audit.Retractions.RecordedByDepartment(found), out var department);
+        return new Entry(Audit.Retractions.RecordedByDepartment(found) is null ? null : department, Audit.Retractions.InstitutionsOf(found, stream));
+    }
+
+    private static long? Number(JsonElement? body, string name)
+    {
+        if (body is not { ValueKind: JsonValueKind.Object } b) return null;
+        foreach (var p in b.EnumerateObject())
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt64(out var n))
+                return n;
         return null;
     }
 

@@ -11,6 +11,7 @@ public enum DepartmentRule
     PermitInBodyElseAny,  // enforcement: the permit's department when it acts on a permit, any department otherwise
     DepartmentsInBody,    // one of the departments named in the body (opening a joint inspection)
     InspectionInRoute,    // one of the departments of the inspection named in the route
+    RecorderOfEntry,      // the department that recorded the entry named in the body (streamId, version): corrections
     None,                 // not a department decision
 }
 
@@ -24,6 +25,7 @@ public enum JurisdictionRule
     InspectionInRoute,    // at least one institution of the inspection in the route (and a finding's own institution)
     PartiesInBody,        // at least one of the parties named in the body (partyIds)
     PartnershipInRoute,   // at least one party of the partnership in the route
+    EntryInBody,          // at least one institution the entry named in the body concerns (corrections)
     SearchFilter,         // searches are narrowed to the caller's jurisdiction
     Everywhere,           // public rules (regimes in force) and national operations
 }
@@ -72,7 +74,9 @@ public static class AccessPolicy
         new("POST", "/api/partnerships", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartiesInBody),
         new("POST", "/api/partnerships/{id}/renewal", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
         new("POST", "/api/partnerships/{id}/termination", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
+        new("POST", "/api/jurisdictions/{code}/population", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.CodeInRoute),
         new("POST", "/api/jurisdictions/{code}/demerit-threshold", Admins, DepartmentRule.None, JurisdictionRule.CodeInRoute),
+        new("POST", "/api/corrections", FieldStaff, DepartmentRule.RecorderOfEntry, JurisdictionRule.EntryInBody),
         new("POST", "/api/admin/projections/rebuild", Admins, DepartmentRule.None, JurisdictionRule.Everywhere, NationalOnly: true),
 
         new("GET", "/api/institutions", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
@@ -84,6 +88,8 @@ public static class AccessPolicy
         new("GET", "/api/partnerships", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/partnerships/{id}", Readers, DepartmentRule.None, JurisdictionRule.PartnershipInRoute),
         new("GET", "/api/jurisdictions/{code}", Readers, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/statistics/integrated-care", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
+        new("GET", "/api/alerts", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/audit/events", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/streams/{id}", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/verify", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),

@@ -48,10 +48,14 @@ public static class DemoInstitutions
         // Chongqing, Yubei district (渝北卫健函〔2024〕71号).
         new("yuelai", "悦来老年康养中心", "Yuelai Elderly Care and Wellness Centre", InstitutionKind.ElderlyCare, null, null, Ownership.PublicBuiltPrivateOperated, "500112", "重庆市渝北区悦来街道", Care(400, 120), new(2018, 1, 1), "重庆悦来康养服务有限公司"),
         new("xiantao-centre", "仙桃街道养老服务中心", "Xiantao Subdistrict Elderly Care Centre", InstitutionKind.CommunityCareCentre, null, null, Ownership.Public, "500112", "重庆市渝北区仙桃街道", Care(60, 10), new(2020, 6, 1)),
-        new("xiantao-chc", "仙桃街道社区卫生服务中心", "Xiantao Subdistrict Community Health Centre", InstitutionKind.Medical, MedicalSubtype.CommunityHealthCentre, null, Ownership.Public, "500112", "重庆市渝北区仙桃街道", Hospital(30), new(2009, 1, 1)),
+        // "3 medical institutions provide integrated care through elderly-care beds; 110 rehabilitation and nursing beds".
+        new("xiantao-chc", "仙桃街道社区卫生服务中心", "Xiantao Subdistrict Community Health Centre", InstitutionKind.Medical, MedicalSubtype.CommunityHealthCentre, null, Ownership.Public, "500112", "重庆市渝北区仙桃街道", new BedsInput(ElderlyCare: 20, Medical: 30, Rehabilitation: 10), new(2009, 1, 1)),
+        new("yubei-peoples", "渝北区人民医院", "Yubei District People's Hospital", InstitutionKind.Medical, MedicalSubtype.GeneralHospital, 2, Ownership.Public, "500112", "重庆市渝北区", new BedsInput(ElderlyCare: 30, Medical: 500, Nursing: 30, Rehabilitation: 40), new(1950, 1, 1)),
+        new("yubei-tcm", "渝北区中医院", "Yubei District Hospital of Traditional Chinese Medicine", InstitutionKind.Medical, MedicalSubtype.GeneralHospital, 2, Ownership.Public, "500112", "重庆市渝北区", new BedsInput(ElderlyCare: 20, Medical: 300, Nursing: 10, Rehabilitation: 20), new(1985, 1, 1)),
         new("dawan", "大湾镇敬老院", "Dawan Town Home for the Aged", InstitutionKind.ElderlyCare, null, null, Ownership.Public, "500112", "重庆市渝北区大湾镇", Care(80), new(2005, 1, 1)),
         new("yubei-demo-01", "渝北区示例养老院01", "Yubei demo care home 01", InstitutionKind.ElderlyCare, null, null, Ownership.Private, "500112", "重庆市渝北区", Care(90, 20), new(2016, 1, 1)),
         .. XishanPlaceholders(),
+        .. YubeiPlaceholders(),
     ];
 
     // Xishan's reply counts 26 care homes filed with civil affairs (1 public, 25 private) without naming most of
@@ -61,6 +65,14 @@ public static class DemoInstitutions
     private static IEnumerable<Entry> XishanPlaceholders() => Enumerable.Range(1, XishanPlaceholderCount).Select(n => new Entry(
         $"xishan-demo-{n:D2}", $"西山区示例养老机构{n:D2}", $"Xishan demo care home {n:D2}", InstitutionKind.ElderlyCare, null, null,
         n == 1 ? Ownership.Public : Ownership.Private, "530112", "昆明市西山区", Care(40 + n * 5, n % 3 * 10), new(2008 + n % 10, 1 + n % 12, 1)));
+
+    // Yubei's reply counts 61 care institutions, all with a signed medical partner (签约覆盖率 100%), 12 of them
+    // township homes for the aged (敬老院); three are named above, these stand in for the other 58.
+    public const int YubeiPlaceholderCount = 58;
+
+    private static IEnumerable<Entry> YubeiPlaceholders() => Enumerable.Range(2, YubeiPlaceholderCount).Select(n => new Entry(
+        $"yubei-demo-{n:D2}", n <= 12 ? $"渝北区示例敬老院{n:D2}" : $"渝北区示例养老院{n:D2}", $"Yubei demo care home {n:D2}", InstitutionKind.ElderlyCare, null, null,
+        n <= 12 ? Ownership.Public : Ownership.Private, "500112", "重庆市渝北区", Care(30 + n * 3, n % 4 * 5), new(2006 + n % 14, 1 + n % 12, 1)));
 
     // Positions 1-2: registering authority and category (52 private non-enterprise unit, 12 public institution);
     // 3-8 the division; 9-17 "DM" and a serial (demo); 18 the check character.

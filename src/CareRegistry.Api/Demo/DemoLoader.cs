@@ -30,6 +30,10 @@ public sealed class DemoLoader(HttpClient http, TextWriter log, DevTokens tokens
             await SendAsync($"/api/jurisdictions/{r.Jurisdiction}/regimes", new RecordRegime(r.Type, r.Regime, r.EffectiveOn, r.Basis, PendingApplications.Convert),
                 PermitTypes.DepartmentOf(r.Type), ct);
 
+        foreach (var p in DemoPermits.Populations)
+            await SendAsync($"/api/jurisdictions/{p.Jurisdiction}/population", new RecordPopulation(p.Aged60, null, p.Aged80, p.EffectiveOn, p.Source),
+                Department.CivilAffairs, ct);
+
         var ids = new Dictionary<string, Guid>();
         foreach (var e in DemoInstitutions.All)
         {

@@ -21,6 +21,16 @@ public static class DemoPermits
         new("00", PermitType.ElderlyCare, Regime.Filing, new(2018, 12, 29), "《中华人民共和国老年人权益保障法》2018年修正；民函〔2019〕1号"),
     ];
 
+    public record PopulationEntry(string Jurisdiction, int Aged60, int? Aged80, DateOnly EffectiveOn, string Source);
+
+    // Registered elderly populations the documents quote: the denominators of beds per 1,000 elders.
+    public static readonly PopulationEntry[] Populations =
+    [
+        new("530111", 114_208, 17_006, new(2018, 12, 31), "官卫〔2019〕16号：户籍60岁以上老年人114208人，80岁以上17006人"),
+        new("5107", 1_198_700, null, new(2016, 12, 31), "绵阳市卫生计生委答复：60岁及以上人口119.87万人"),
+        new("510704", 95_500, null, new(2016, 12, 31), "绵阳市卫生计生委答复：游仙区老龄人口约9.55万人"),
+    ];
+
     // Not before the institution was established.
     private static DateOnly From(string key, DateOnly on)
     {
@@ -94,5 +104,12 @@ public static class DemoPermits
         yield return CareFiling("yubei-demo-01", new(2019, 5, 1));
         yield return new("yubei-demo-01", PermitType.InternalClinic, new(2021, 4, 1), "渝北卫备-demo01");
         yield return Licence("xiantao-chc", 2009);
+        foreach (var key in new[] { "xiantao-chc", "yubei-peoples", "yubei-tcm" })
+        {
+            if (key != "xiantao-chc") yield return Licence(key, 2005);
+            yield return CareFiling(key, new(2020, 3, 1));
+        }
+        for (var n = 2; n <= DemoInstitutions.YubeiPlaceholderCount + 1; n++)
+            yield return CareFiling($"yubei-demo-{n:D2}", new(2019, n % 12 + 1, 10));
     }
 }

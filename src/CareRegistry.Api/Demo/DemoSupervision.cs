@@ -49,7 +49,8 @@ public static class DemoSupervision
         new(PartnershipKind.CareMedical, "yadong-fushou", "kunming-yadong", CareServices, D(2015, 1, 1), D(2027, 12, 31)),
         new(PartnershipKind.Referral, "liujia-chc", "guandu-peoples", [PartnershipService.TwoWayReferral], D(2018, 1, 1), D(2027, 12, 31)),
         // Yubei: every care institution has signed with a medical institution (签约覆盖率 100%).
-        .. new[] { "yuelai", "xiantao-centre", "dawan", "yubei-demo-01" }.Select(home =>
-            new AgreementEntry(PartnershipKind.CareMedical, home, "xiantao-chc", CareServices, D(2021, 1, 1), D(2026, 12, 31))),
+        .. new[] { "yuelai", "xiantao-centre", "dawan" }.Concat(Enumerable.Range(1, DemoInstitutions.YubeiPlaceholderCount + 1).Select(n => $"yubei-demo-{n:D2}"))
+            .Select((home, n) => new AgreementEntry(PartnershipKind.CareMedical, home, (n % 3) switch { 0 => "xiantao-chc", 1 => "yubei-peoples", _ => "yubei-tcm" },
+                CareServices, D(2021, 1, 1), D(2029, 12, 31))),
     ];
 }

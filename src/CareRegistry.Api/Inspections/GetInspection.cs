@@ -44,8 +44,8 @@ public static class GetInspectionEndpoints
     // Filtered list: by institution, jurisdiction (prefix of any inspected institution's division), opening date range, status.
     [WolverineGet("/api/inspections"), Tags("Inspections")]
     [ProducesResponseType<Page<InspectionView>>(200)]
-    public static async Task<IResult> List(string? institutionId, string? jurisdiction, string? from, string? to, string? status, string? cursor, string? limit,
-        IQuerySession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> List(string? institutionId, string? jurisdiction, string? from, string? to, string? status, string? asOf,
+        string? recordedAsOf, string? cursor, string? limit, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         Guid? institution = null;
@@ -53,6 +53,8 @@ public static class GetInspectionEndpoints
         var fromDay = ReadParameters.Date(v, "from", from);
         var toDay = ReadParameters.Date(v, "to", to);
         if (status is not (null or "" or "open" or "closed")) v.Add("status", "must be open or closed");
+        var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
+        var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);
         Guid? after = null;
         if (ReadParameters.DecodeCursor(v, cursor) is { } position) { if (Guid.TryParse(position, out var a)) after = a; else v.Add("cursor", "is not a cursor this registry issued"); }
@@ -69,12 +71,15 @@ public static class GetInspectionEndpoints
         }
         if (fromDay is { } f) query = query.Where(x => x.OpenedOn >= f);
         if (toDay is { } t) query = query.Where(x => x.OpenedOn <= t);
-        if (status == "open") query = query.Where(x => x.ClosedOn == null);
-        if (status == "closed") query = query.Where(x => x.ClosedOn != null);
+        // As of a day: the inspections opened by then, open or closed as they were on it.
+        if (asOf is not null) query = query.Where(x => x.OpenedOn <= day);
+        if (status == "open") query = query.Where(x => x.ClosedOn == null || x.ClosedOn > day);
+        if (status == "closed") query = query.Where(x => x.ClosedOn != null && x.ClosedOn <= day);
         if (after is { } c) query = query.Where(x => x.MatchesSql("d.id > ?", c));
         var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
-        var today = clock.Today();
         var next = rows.Count > take ? ReadParameters.EncodeCursor(rows[take - 1].Id.ToString()) : null;
-        return Results.Json(new Page<InspectionView>(rows.Take(take).Select(r => InspectionView.From(r, today)).ToList(), next), Json.Options);
+        // As recorded by an instant, each inspection on the page is folded up to it (one short stream each).
+        var page = await AsRecorded.AtAsync(session, rows.Take(take).ToList(), r => r.Id, recorded, ct);
+        return Results.Json(new Page<InspectionView>(page.Select(r => InspectionView.From(r, day)).ToList(), next), Json.Options);
     }
 }

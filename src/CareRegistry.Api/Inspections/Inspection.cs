@@ -36,27 +36,39 @@ public record Inspection(
 {
     public Finding? Finding(Guid id) => Findings.FirstOrDefault(f => f.Id == id);
 
-    public static Inspection Create(InspectionOpened e) =>
+    public static Inspection? Next(Inspection? state, object @event) => (state, @event) switch
+    {
+        (_, InspectionOpened e) => Begin(e),
+        ({ } i, FindingRecorded e) => i.With(e),
+        ({ } i, InspectionClosed e) => i.With(e),
+        ({ } i, RectificationReported e) => i.With(e),
+        ({ } i, RectificationVerified e) => i.With(e),
+        ({ } i, FindingDisputed e) => i.With(e),
+        ({ } i, DisputeDecided e) => i.With(e),
+        _ => state,
+    };
+
+    public static Inspection Begin(InspectionOpened e) =>
         new(e.InspectionId, e.Kind, e.InstitutionIds, e.Departments, e.Inspectors, e.EffectiveOn, null, null, [], 0);
 
-    public Inspection Apply(FindingRecorded e) => this with
+    public Inspection With(FindingRecorded e) => this with
     {
         Findings = [.. Findings, new Finding(e.FindingId, e.InstitutionId, e.Category, e.Severity, e.DemeritPoints, e.Description,
             e.EffectiveOn, e.RectificationDue, [], [], null, null, false)],
     };
 
-    public Inspection Apply(InspectionClosed e) => this with { ClosedOn = e.EffectiveOn, Summary = e.Summary };
+    public Inspection With(InspectionClosed e) => this with { ClosedOn = e.EffectiveOn, Summary = e.Summary };
 
-    public Inspection Apply(RectificationReported e) => Change(e.FindingId, f => f with { Rectification = Step(f.Rectification, e.EffectiveOn, "reported") });
+    public Inspection With(RectificationReported e) => Change(e.FindingId, f => f with { Rectification = Step(f.Rectification, e.EffectiveOn, "reported") });
 
-    public Inspection Apply(RectificationVerified e) => Change(e.FindingId, f => f with
+    public Inspection With(RectificationVerified e) => Change(e.FindingId, f => f with
     {
         Rectification = Step(f.Rectification, e.EffectiveOn, e.Outcome == VerificationOutcome.Accepted ? "accepted" : "rejected"),
     });
 
-    public Inspection Apply(FindingDisputed e) => Change(e.FindingId, f => f with { DisputedOn = e.EffectiveOn, DisputePending = true });
+    public Inspection With(FindingDisputed e) => Change(e.FindingId, f => f with { DisputedOn = e.EffectiveOn, DisputePending = true });
 
-    public Inspection Apply(DisputeDecided e) => Change(e.FindingId, f => e.Outcome switch
+    public Inspection With(DisputeDecided e) => Change(e.FindingId, f => e.Outcome switch
     {
         DisputeOutcome.Overturned => f with { DisputePending = false, OverturnedOn = e.EffectiveOn },
         DisputeOutcome.PointsChanged => f with

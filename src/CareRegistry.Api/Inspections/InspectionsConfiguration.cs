@@ -8,8 +8,13 @@ public static class InspectionsConfiguration
     public static StoreOptions ConfigureInspections(this StoreOptions opts)
     {
         // Inline: an inspector sees the finding just recorded, and the institution view reads inspections directly.
-        opts.Projections.Snapshot<Inspection>(SnapshotLifecycle.Inline);
+        opts.Projections.Add(new InspectionSnapshot(), ProjectionLifecycle.Inline);
         opts.Schema.For<Inspection>().GinIndexJsonData();
         return opts;
     }
+}
+
+public sealed class InspectionSnapshot : Common.RetractableSnapshot<Inspection>
+{
+    protected override Inspection? Evolve(Inspection? state, object @event) => Inspection.Next(state, @event);
 }

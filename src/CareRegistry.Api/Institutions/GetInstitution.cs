@@ -71,13 +71,40 @@ public static class GetInstitutionEndpoint
         if (institution is null) return Results.Problem(Problems.NotFound($"no institution {id}" + (recorded is null ? "" : $" recorded by {recorded:O}")));
 
         var successors = await session.Query<Institution>().Where(x => x.PredecessorId == id).Select(x => x.Id).ToListAsync(ct);
-        var permits = await InstitutionPermits.LoadAsync(session, id, recorded, ct);
+        var (permits, inspections, partnerships) = recorded is { } at
+            ? await RecordedByAsync(session, id, at, ct)
+            : (await InstitutionPermits.LoadAsync(session, id, null, ct), await Supervision.LoadAsync(session, id, null, ct),
+                await PartnershipsConfiguration.OfInstitutionAsync(session, id, null, ct));
         var levels = await session.LoadManyAsync<Jurisdictions.Jurisdiction>(ct, Jurisdictions.RegimeBook.StreamIdsFor(institution.Jurisdiction));
         var threshold = new Jurisdictions.RegimeBook(levels).DemeritThreshold(institution.Jurisdiction, day).Threshold;
-        var supervision = Supervision.Of(id, await Supervision.LoadAsync(session, id, recorded, ct), day, threshold);
-        var partnerships = await PartnershipsConfiguration.OfInstitutionAsync(session, id, recorded, ct);
+        var supervision = Supervision.Of(id, inspections, day, threshold);
         var version = events[^1].Version;
         http.Response.Headers.ETag = Concurrency.ETag(version);
         return Results.Json(InstitutionView.From(institution, successors, permits, partnerships, supervision, version, day, recorded), Json.Options);
+    }
+
+    // What the registry held about the institution at an instant: every permit, inspection and agreement stream its
+    // timeline lists, each folded up to that instant (corrections recorded by then applied, later ones not).
+    private static async Task<(IReadOnlyList<Permit>, IReadOnlyList<Inspection>, IReadOnlyList<Partnership>)> RecordedByAsync(
+        IQuerySession session, Guid id, DateTimeOffset at, CancellationToken ct)
+    {
+        var (permits, inspections, partnerships) = (new List<Permit>(), new List<Inspection>(), new List<Partnership>());
+        var timeline = await session.LoadAsync<InstitutionTimeline>(id, ct);
+        var streams = (timeline?.Entries ?? []).Where(e => e.StreamId != id && e.RecordedAt <= at)
+            .GroupBy(e => e.StreamId).Select(g => (Id: g.Key, Type: g.MinBy(e => e.Version)!.Type));
+        foreach (var (stream, firstType) in streams)
+            switch (firstType)
+            {
+                case "permit-application-submitted" or "permit-filed":
+                    if (await session.Events.AggregateStreamAsync<Permit>(stream, timestamp: at, token: ct) is { } p) permits.Add(p);
+                    break;
+                case "inspection-opened":
+                    if (await session.Events.AggregateStreamAsync<Inspection>(stream, timestamp: at, token: ct) is { } i) inspections.Add(i);
+                    break;
+                case "partnership-signed":
+                    if (await session.Events.AggregateStreamAsync<Partnership>(stream, timestamp: at, token: ct) is { } a) partnerships.Add(a);
+                    break;
+            }
+        return (permits, inspections, partnerships);
     }
 }

@@ -24,6 +24,15 @@ public record Institution(
     string? ClosureReason,
     long Version)
 {
+    // A search for a substring of the Chinese or Latin name or of the USCC is one ILIKE over one expression, served by
+    // one pg_trgm index (Marten's mapping has no expression index of its own).
+    public static void ConfigureMarten(Marten.Schema.DocumentMapping mapping) =>
+        mapping.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition("ix_institution_text_trgm")
+        {
+            Method = Weasel.Postgresql.Tables.IndexMethod.gin,
+            Columns = [SearchInstitutionsEndpoint.SearchableText("") + " gin_trgm_ops"],
+        });
+
     public bool IsClosedOn(DateOnly date) => ClosedOn is { } closed && closed <= date;
 
     // Why a change effective on this date cannot be recorded, or null when it can.
@@ -34,34 +43,34 @@ public record Institution(
 
     // The state in force on a day: events effective by then, in effective-date order (recording order breaks ties),
     // so a late entry lands where it belongs in time.
-    public static Institution? Replay(IEnumerable<JasperFx.Events.IEvent> events, DateOnly asOf) =>
-        events
+    public static Institution? Replay(IReadOnlyList<JasperFx.Events.IEvent> events, DateOnly asOf) =>
+        Audit.Retractions.Standing(events)
             .Where(e => e.Data is not IRegistryEvent dated || dated.EffectiveOn <= asOf || e.Data is InstitutionRegistered)
             .OrderBy(e => e.Data is IRegistryEvent dated ? dated.EffectiveOn : DateOnly.MinValue)
             .ThenBy(e => e.Version)
-            .Aggregate((Institution?)null, (state, e) => Evolve(state, e.Data) is { } next ? next with { Version = e.Version } : state);
+            .Aggregate((Institution?)null, (state, e) => Next(state, e.Data) is { } next ? next with { Version = e.Version } : state);
 
-    private static Institution? Evolve(Institution? state, object @event) => (state, @event) switch
+    public static Institution? Next(Institution? state, object @event) => (state, @event) switch
     {
-        (_, InstitutionRegistered r) => Create(r),
-        ({ } s, InstitutionDetailsChanged d) => s.Apply(d),
-        ({ } s, InstitutionBedsChanged b) => s.Apply(b),
-        ({ } s, InstitutionClosed c) => s.Apply(c),
-        ({ } s, InstitutionOperatorChanged o) => s.Apply(o),
+        (_, InstitutionRegistered r) => Begin(r),
+        ({ } s, InstitutionDetailsChanged d) => s.With(d),
+        ({ } s, InstitutionBedsChanged b) => s.With(b),
+        ({ } s, InstitutionClosed c) => s.With(c),
+        ({ } s, InstitutionOperatorChanged o) => s.With(o),
         ({ } s, InstitutionWarned or InstitutionFined) => s,
-        _ => null,
+        _ => state,
     };
 
-    public static Institution Create(InstitutionRegistered e) => new(
+    public static Institution Begin(InstitutionRegistered e) => new(
         e.InstitutionId, e.Name, e.LatinName, e.Uscc, e.Kind, e.MedicalSubtype, e.Grade, e.Ownership,
         e.Jurisdiction, e.Address, e.Beds, e.Operator, e.PredecessorId, e.EffectiveOn, null, null, 0);
 
-    public Institution Apply(InstitutionDetailsChanged e) =>
+    public Institution With(InstitutionDetailsChanged e) =>
         this with { Name = e.Name, LatinName = e.LatinName, Address = e.Address, Ownership = e.Ownership };
 
-    public Institution Apply(InstitutionBedsChanged e) => this with { Beds = e.Beds };
+    public Institution With(InstitutionBedsChanged e) => this with { Beds = e.Beds };
 
-    public Institution Apply(InstitutionOperatorChanged e) => this with { Operator = e.Operator };
+    public Institution With(InstitutionOperatorChanged e) => this with { Operator = e.Operator };
 
-    public Institution Apply(InstitutionClosed e) => this with { ClosedOn = e.EffectiveOn, ClosureReason = e.Reason };
+    public Institution With(InstitutionClosed e) => this with { ClosedOn = e.EffectiveOn, ClosureReason = e.Reason };
 }

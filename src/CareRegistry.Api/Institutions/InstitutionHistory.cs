@@ -12,7 +12,7 @@ namespace CareRegistry.Institutions;
 public record HistoryEntry(
     Guid StreamId, long Version, long Sequence, string Type, DateOnly? EffectiveOn, DateTimeOffset RecordedAt,
     string? Department, string? User, string? Role, string? CorrelationId, string? CausationId, string? Source,
-    string Summary, JsonNode? Data)
+    string Summary, JsonNode? Data, RetractionMark? RetractedBy = null)
 {
     // Data is kept as it reads on the wire (camelCase fields, kebab-case enums).
     public static HistoryEntry From(IEvent e) => new(
@@ -29,6 +29,9 @@ public record HistoryEntry(
     private static string? Header(IEvent e, string key) =>
         e.Headers is not null && e.Headers.TryGetValue(key, out var value) ? value?.ToString() : null;
 }
+
+// On a retracted entry: which correction retracted it, when, by whom and why. The entry itself stays as recorded.
+public record RetractionMark(long Version, DateTimeOffset RecordedAt, string? Department, string? User, string Reason);
 
 public static class InstitutionHistoryEndpoint
 {

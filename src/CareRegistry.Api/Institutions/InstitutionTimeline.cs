@@ -26,7 +26,13 @@ public sealed class InstitutionTimelineProjection : MultiStreamProjection<Instit
     public override InstitutionTimeline? Evolve(InstitutionTimeline? snapshot, Guid id, IEvent e)
     {
         snapshot ??= new InstitutionTimeline { Id = id };
-        snapshot.Entries.Add(HistoryEntry.From(e));
+        var entry = HistoryEntry.From(e);
+        snapshot.Entries.Add(entry);
+        if (e.Data is Audit.EntryRetracted r && snapshot.Entries.FindIndex(x => x.StreamId == r.StreamId && x.Version == r.RetractedVersion) is var at and >= 0)
+            snapshot.Entries[at] = snapshot.Entries[at] with
+            {
+                RetractedBy = new RetractionMark(e.Version, entry.RecordedAt, entry.Department, entry.User, r.Reason),
+            };
         return snapshot;
     }
 }

@@ -1,4 +1,6 @@
 using CareRegistry.Common;
+using CareRegistry.Permits;
+using CareRegistry.Statistics;
 using Marten;
 using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Http;
@@ -11,29 +13,46 @@ public record InstitutionSummary(
     Guid Id, string Name, string? LatinName, string Uscc, string Kind, string? MedicalSubtype, int? Grade,
     string Ownership, string Jurisdiction, int TotalBeds, string Status, long Version)
 {
-    public static InstitutionSummary From(Institution i, DateOnly today) => new(
+    public static InstitutionSummary From(Institution i, DateOnly day) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
-        Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.IsClosedOn(today) ? "closed" : "operating", i.Version);
+        Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.IsClosedOn(day) ? "closed" : "operating", i.Version);
 }
 
 public static class SearchInstitutionsEndpoint
 {
-    // Reads the inline institution documents. Ids are UUIDv7, so ordering by id is registration order and the
-    // cursor (the last id seen) stays stable while new institutions are registered.
+    // Name, Latin name and USCC in one text, so one ILIKE served by one pg_trgm index finds any substring of three
+    // characters or more (a shorter text has no trigram to look up, so it is read off the jurisdiction's rows).
+    public static string SearchableText(string alias) =>
+        $"(coalesce({alias}data ->> 'name', '') || ' ' || coalesce({alias}data ->> 'latinName', '') || ' ' || coalesce({alias}uscc, ''))";
+
+    // Identity comes from the inline institution documents; the cross-department filters (integrated, permits,
+    // partnerships, departments, demerit points) from the standing facts, in force on asOf as recorded by
+    // recordedAsOf. Ids are UUIDv7, so ordering by id is registration order and the cursor (the last id seen) stays
+    // stable while new institutions are registered.
     [WolverineGet("/api/institutions"), Tags("Institutions")]
     [ProducesResponseType<Page<InstitutionSummary>>(200)]
-    public static async Task<IResult> Search(string? q, string? jurisdiction, string? kind, string? cursor, string? limit,
-        IQuerySession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Search(string? q, string? jurisdiction, string? kind, string? integrated, string? permitType,
+        string? permitStatus, string? hasPartnership, string? department, string? demeritAtLeast, string? asOf, string? recordedAsOf,
+        string? cursor, string? limit, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         if (q is not null) v.Require("q", q, 200);
         v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
-        InstitutionKind? kindValue = null;
-        if (kind is not null)
+        var kindValue = Enum<InstitutionKind>(v, "kind", kind);
+        var integratedValue = Flag(v, "integrated", integrated);
+        var partnered = Flag(v, "hasPartnership", hasPartnership);
+        var type = Enum<PermitType>(v, "permitType", permitType);
+        var status = Enum<PermitStatus>(v, "permitStatus", permitStatus);
+        if (status is not null && type is null) v.Add("permitStatus", "needs permitType");
+        var departmentValue = Enum<Department>(v, "department", department);
+        int? minimumPoints = null;
+        if (!string.IsNullOrEmpty(demeritAtLeast))
         {
-            if (Json.TryParse<InstitutionKind>(kind, out var k)) kindValue = k;
-            else v.Add("kind", $"must be one of {Json.WireValues<InstitutionKind>()}");
+            if (int.TryParse(demeritAtLeast, System.Globalization.NumberStyles.None, null, out var n) && n is >= 1 and <= 1000) minimumPoints = n;
+            else v.Add("demeritAtLeast", "must be a whole number from 1 to 1000");
         }
+        var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
+        var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);
         Guid? after = null;
         if (ReadParameters.DecodeCursor(v, cursor) is { } position)
@@ -46,19 +65,62 @@ public static class SearchInstitutionsEndpoint
         IQueryable<Institution> query = session.Query<Institution>();
         if (!string.IsNullOrWhiteSpace(q))
         {
-            var text = q.Trim();
-            var upper = text.ToUpperInvariant();
-            query = query.Where(x => x.Name.Contains(text) || x.LatinName!.Contains(text, StringComparison.OrdinalIgnoreCase) || x.Uscc.StartsWith(upper));
+            var pattern = "%" + q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(x => x.MatchesSql(SearchableText("d.") + " ilike ?", pattern));
         }
         var prefix = Division.NormalizePrefix(jurisdiction);
-        if (prefix.Length > 0) query = query.Where(x => x.Jurisdiction.StartsWith(prefix));
+        if (prefix.Length > 0) query = query.Where(x => x.MatchesSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix)));
         if (kindValue is { } kv) query = query.Where(x => x.Kind == kv);
+        // As of a day, only institutions that existed then; as recorded by an instant, only those recorded by then.
+        if (asOf is not null) query = query.Where(x => x.EstablishedOn <= day);
+        if (recorded is not null) query = HavingFact(query, Facts.Registered, null, null, DateOnly.MaxValue, recorded, evenIfEnded: true);
+
+        if (integratedValue is { } wantIntegrated) query = HavingFact(query, Facts.Integrated, null, null, day, recorded, negate: !wantIntegrated);
+        if (partnered is { } wantPartner) query = HavingFact(query, Facts.Partnered, null, null, day, recorded, negate: !wantPartner);
+        if (type is { } t)
+            query = HavingFact(query, Facts.Permit, "label = ?" + (status is null ? "" : " and status = ?"),
+                status is { } s ? [Json.Wire(t), Json.Wire(s)] : [Json.Wire(t)], day, recorded);
+        if (departmentValue is { } d) query = HavingFact(query, Facts.Permit, "department = ?", [Json.Wire(d)], day, recorded);
+        if (minimumPoints is { } points) query = HavingFact(query, Facts.Demerit, "value >= ?", [points], day, recorded);
         if (after is { } a) query = query.Where(x => x.MatchesSql("d.id > ?", a));
 
         var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
-        var today = clock.Today();
-        var items = rows.Take(take).Select(i => InstitutionSummary.From(i, today)).ToList();
+        var items = rows.Take(take).Select(i => InstitutionSummary.From(i, day)).ToList();
         var next = rows.Count > take ? ReadParameters.EncodeCursor(rows[take - 1].Id.ToString()) : null;
         return Results.Json(new Page<InstitutionSummary>(items, next), Json.Options);
+    }
+
+    // Institutions with (or without) a standing fact of this kind in force on the day, as recorded by the instant.
+    private static IQueryable<Institution> HavingFact(IQueryable<Institution> query, string fact, string? condition, object[]? values,
+        DateOnly day, DateTimeOffset? recorded, bool negate = false, bool evenIfEnded = false)
+    {
+        var (inForce, inForceValues) = evenIfEnded
+            ? (recorded is null ? "true" : "recorded_from <= ?", recorded is { } r ? new object[] { r } : [])
+            : StandingSql.InForce("", day, recorded);
+        var sql = $"d.id {(negate ? "not in" : "in")} (select institution_id from {StandingSql.Table} where fact = ? and {inForce}"
+                  + (condition is null ? "" : $" and {condition}") + ")";
+        object[] parameters = [fact, .. inForceValues, .. values ?? []];
+        return query.Where(x => x.MatchesSql(sql, parameters));
+    }
+
+    private static bool? Flag(Validation v, string field, string? text) => text switch
+    {
+        null or "" => null,
+        "true" => true,
+        "false" => false,
+        _ => Invalid<bool>(v, field, "must be true or false"),
+    };
+
+    private static TEnum? Enum<TEnum>(Validation v, string field, string? text) where TEnum : struct, Enum
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        if (Json.TryParse<TEnum>(text, out var value)) return value;
+        return Invalid<TEnum>(v, field, $"must be one of {Json.WireValues<TEnum>()}");
+    }
+
+    private static T? Invalid<T>(Validation v, string field, string message) where T : struct
+    {
+        v.Add(field, message);
+        return null;
     }
 }

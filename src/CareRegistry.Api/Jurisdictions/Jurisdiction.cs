@@ -6,8 +6,17 @@ namespace CareRegistry.Jurisdictions;
 
 // A jurisdiction (the nation "00", a province, a city or a district) and the regime events it has recorded.
 // Its stream id is derived from its code, so the first regime event starts the stream.
-public record Jurisdiction(Guid Id, string Code, IReadOnlyList<RegimeChanged> Regimes, long Version, IReadOnlyList<DemeritThresholdSet>? Thresholds = null)
+public record Jurisdiction(Guid Id, string Code, IReadOnlyList<RegimeChanged> Regimes, long Version, IReadOnlyList<DemeritThresholdSet>? Thresholds = null,
+    IReadOnlyList<ElderlyPopulationRecorded>? Population = null)
 {
+    public static Jurisdiction Create(ElderlyPopulationRecorded e) => new(StreamIdFor(e.Jurisdiction), e.Jurisdiction, [], 0, null, [e]);
+
+    public Jurisdiction Apply(ElderlyPopulationRecorded e) => this with { Population = [.. Population ?? [], e] };
+
+    // The latest figure in force on the day (a later record for the same date replaces an earlier one).
+    public ElderlyPopulationRecorded? PopulationOn(DateOnly day) =>
+        (Population ?? []).Where(p => p.EffectiveOn <= day).OrderBy(p => p.EffectiveOn).LastOrDefault();
+
     public const int DefaultDemeritThreshold = 12;
 
     public static Jurisdiction Create(DemeritThresholdSet e) => new(StreamIdFor(e.Jurisdiction), e.Jurisdiction, [], 0, [e]);

@@ -48,10 +48,18 @@ public record Partnership(Guid Id, PartnershipKind Kind, IReadOnlyList<Guid> Par
 
     public Guid PartnerOf(Guid institution) => PartyIds[0] == institution ? PartyIds[1] : PartyIds[0];
 
-    public static Partnership Create(PartnershipSigned e) =>
+    public static Partnership? Next(Partnership? state, object @event) => (state, @event) switch
+    {
+        (_, PartnershipSigned e) => Begin(e),
+        ({ } p, PartnershipRenewed e) => p.With(e),
+        ({ } p, PartnershipTerminated e) => p.With(e),
+        _ => state,
+    };
+
+    public static Partnership Begin(PartnershipSigned e) =>
         new(e.PartnershipId, e.Kind, e.PartyIds, e.Services, e.EffectiveOn, [new ValidityChange(e.EffectiveOn, e.ValidTo)], null, null, 0);
 
-    public Partnership Apply(PartnershipRenewed e) => this with { Validity = [.. Validity.Append(new ValidityChange(e.EffectiveOn, e.ValidTo)).OrderBy(v => v.On)] };
+    public Partnership With(PartnershipRenewed e) => this with { Validity = [.. Validity.Append(new ValidityChange(e.EffectiveOn, e.ValidTo)).OrderBy(v => v.On)] };
 
-    public Partnership Apply(PartnershipTerminated e) => this with { TerminatedOn = e.EffectiveOn, TerminationReason = e.Reason };
+    public Partnership With(PartnershipTerminated e) => this with { TerminatedOn = e.EffectiveOn, TerminationReason = e.Reason };
 }

@@ -23,7 +23,7 @@ public static class PartnershipsConfiguration
 {
     public static StoreOptions ConfigurePartnerships(this StoreOptions opts)
     {
-        opts.Projections.Snapshot<Partnership>(SnapshotLifecycle.Inline);
+        opts.Projections.Add(new PartnershipSnapshot(), ProjectionLifecycle.Inline);
         opts.Schema.For<Partnership>().GinIndexJsonData();
         return opts;
     }
@@ -44,25 +44,31 @@ public static class PartnershipReadEndpoints
 {
     [WolverineGet("/api/partnerships/{id}"), Tags("Partnerships")]
     [ProducesResponseType<PartnershipView>(200)]
-    public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, string? asOf, string? recordedAsOf, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var v = new Validation();
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
+        var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
-        if (await session.LoadAsync<Partnership>(id, ct) is not { } p) return Results.Problem(Problems.NotFound($"no partnership {id}"));
+        var found = recorded is null
+            ? await session.LoadAsync<Partnership>(id, ct)
+            : await session.Events.AggregateStreamAsync<Partnership>(id, timestamp: recorded, token: ct);
+        if (found is not { } p) return Results.Problem(Problems.NotFound($"no partnership {id}"));
         http.Response.Headers.ETag = Concurrency.ETag(p.Version);
         return Results.Json(PartnershipView.From(p, day), Json.Options);
     }
 
     [WolverineGet("/api/partnerships"), Tags("Partnerships")]
     [ProducesResponseType<Page<PartnershipView>>(200)]
-    public static async Task<IResult> List(string? institutionId, string? jurisdiction, string? activeOn, string? cursor, string? limit,
+    public static async Task<IResult> List(string? institutionId, string? jurisdiction, string? activeOn, string? asOf, string? recordedAsOf, string? cursor, string? limit,
         IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         Guid? institution = null;
         if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", "must be a UUID"); }
         var active = ReadParameters.Date(v, "activeOn", activeOn);
+        var statusDay = ReadParameters.AsOf(v, asOf);
+        var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);
         Guid? after = null;
         if (ReadParameters.DecodeCursor(v, cursor) is { } position) { if (Guid.TryParse(position, out var a)) after = a; else v.Add("cursor", "is not a cursor this registry issued"); }
@@ -77,12 +83,15 @@ public static class PartnershipReadEndpoints
             query = query.Where(x => x.PartyIds.Any(id => ids.Contains(id)));
         }
         if (after is { } c) query = query.Where(x => x.MatchesSql("d.id > ?", c));
-        var day = active ?? clock.Today();
-        // activeOn is checked in memory: a partnership's validity is a short effective-dated list.
+        var day = active ?? statusDay ?? clock.Today();
+        // activeOn is checked in memory: a partnership's validity is a short effective-dated list. As recorded by an
+        // instant, each one is folded up to it first (one short stream each).
         var rows = new List<Partnership>();
         var more = false;
-        await foreach (var p in query.OrderBy(x => x.Id).ToAsyncEnumerable(ct))
+        await foreach (var current in query.OrderBy(x => x.Id).ToAsyncEnumerable(ct))
         {
+            var p = recorded is null ? current : await session.Events.AggregateStreamAsync<Partnership>(current.Id, timestamp: recorded, token: ct);
+            if (p is null) continue;
             if (active is not null && !p.IsActiveOn(day)) continue;
             if (rows.Count == take) { more = true; break; }
             rows.Add(p);
@@ -90,4 +99,9 @@ public static class PartnershipReadEndpoints
         var next = more ? ReadParameters.EncodeCursor(rows[^1].Id.ToString()) : null;
         return Results.Json(new Page<PartnershipView>(rows.Select(p => PartnershipView.From(p, day)).ToList(), next), Json.Options);
     }
+}
+
+public sealed class PartnershipSnapshot : Common.RetractableSnapshot<Partnership>
+{
+    protected override Partnership? Evolve(Partnership? state, object @event) => Partnership.Next(state, @event);
 }

@@ -35,10 +35,28 @@ public record Permit(
 
     public bool IsInForceOn(DateOnly day) => StatusOn(day) is { } s && PermitTypes.IsInForce(s);
 
-    public static Permit Create(PermitApplicationSubmitted e) => Start(e.PermitId, e.InstitutionId, e.Jurisdiction, e.Type,
+    // Recording order, as Marten appends; a retraction folds the stream again without the retracted entry.
+    public static Permit? Next(Permit? state, object @event) => (state, @event) switch
+    {
+        (_, PermitApplicationSubmitted e) => Begin(e),
+        (_, PermitFiled e) => Begin(e),
+        ({ } p, PermitGranted e) => p.With(e),
+        ({ } p, PermitRefused e) => p.With(e),
+        ({ } p, PermitRenewed e) => p.With(e),
+        ({ } p, PermitSuspended e) => p.With(e),
+        ({ } p, PermitReinstated e) => p.With(e),
+        ({ } p, PermitRevoked e) => p.With(e),
+        ({ } p, FilingCorrectionRequested e) => p.With(e),
+        ({ } p, FilingCorrected e) => p.With(e),
+        ({ } p, FilingCancelled e) => p.With(e),
+        ({ } p, PendingApplicationConvertedToFiling e) => p.With(e),
+        _ => state,
+    };
+
+    public static Permit Begin(PermitApplicationSubmitted e) => Start(e.PermitId, e.InstitutionId, e.Jurisdiction, e.Type,
         e.Department, Regime.Approval, e.Number, e.Scope, e.EffectiveOn, e.ExpiresOn, PermitStatus.Pending);
 
-    public static Permit Create(PermitFiled e) => Start(e.PermitId, e.InstitutionId, e.Jurisdiction, e.Type,
+    public static Permit Begin(PermitFiled e) => Start(e.PermitId, e.InstitutionId, e.Jurisdiction, e.Type,
         e.Department, Regime.Filing, e.Number, e.Scope, e.EffectiveOn, e.ExpiresOn, PermitStatus.Active);
 
     private static Permit Start(Guid id, Guid institutionId, string jurisdiction, PermitType type, Department department,
@@ -46,16 +64,16 @@ public record Permit(
         new(id, institutionId, jurisdiction, type, department, regime, number, scope, on, null,
             [new PermitPeriod(on, status, expiresOn, 1)], status, 1);
 
-    public Permit Apply(PermitGranted e) => With(e.EffectiveOn, PermitStatus.Active, e.ExpiresOn) with { Number = e.Number ?? Number };
-    public Permit Apply(PermitRefused e) => With(e.EffectiveOn, PermitStatus.Refused);
-    public Permit Apply(PermitRenewed e) => With(e.EffectiveOn, PermitStatus.Active, e.ExpiresOn);
-    public Permit Apply(PermitSuspended e) => With(e.EffectiveOn, PermitStatus.Suspended);
-    public Permit Apply(PermitReinstated e) => With(e.EffectiveOn, PermitStatus.Active);
-    public Permit Apply(PermitRevoked e) => With(e.EffectiveOn, PermitStatus.Revoked);
-    public Permit Apply(FilingCorrectionRequested e) => With(e.EffectiveOn, PermitStatus.CorrectionRequested) with { CorrectionDueOn = e.DueOn };
-    public Permit Apply(FilingCorrected e) => With(e.EffectiveOn, PermitStatus.Active) with { CorrectionDueOn = null };
-    public Permit Apply(FilingCancelled e) => With(e.EffectiveOn, PermitStatus.Cancelled);
-    public Permit Apply(PendingApplicationConvertedToFiling e) => With(e.EffectiveOn, PermitStatus.Active) with { Regime = Regime.Filing };
+    public Permit With(PermitGranted e) => With(e.EffectiveOn, PermitStatus.Active, e.ExpiresOn) with { Number = e.Number ?? Number };
+    public Permit With(PermitRefused e) => With(e.EffectiveOn, PermitStatus.Refused);
+    public Permit With(PermitRenewed e) => With(e.EffectiveOn, PermitStatus.Active, e.ExpiresOn);
+    public Permit With(PermitSuspended e) => With(e.EffectiveOn, PermitStatus.Suspended);
+    public Permit With(PermitReinstated e) => With(e.EffectiveOn, PermitStatus.Active);
+    public Permit With(PermitRevoked e) => With(e.EffectiveOn, PermitStatus.Revoked);
+    public Permit With(FilingCorrectionRequested e) => With(e.EffectiveOn, PermitStatus.CorrectionRequested) with { CorrectionDueOn = e.DueOn };
+    public Permit With(FilingCorrected e) => With(e.EffectiveOn, PermitStatus.Active) with { CorrectionDueOn = null };
+    public Permit With(FilingCancelled e) => With(e.EffectiveOn, PermitStatus.Cancelled);
+    public Permit With(PendingApplicationConvertedToFiling e) => With(e.EffectiveOn, PermitStatus.Active) with { Regime = Regime.Filing };
 
     // A new period from this date; a late entry is placed in date order, and the expiry in force then carries on.
     private Permit With(DateOnly from, PermitStatus status, DateOnly? newExpiry = null)

@@ -10,7 +10,7 @@ public class InspectionDecisionTests
     private static readonly Guid Home = Guid.NewGuid(), Other = Guid.NewGuid(), Outside = Guid.NewGuid();
     private static DateOnly D(int y, int m, int d) => new(y, m, d);
 
-    private static Inspection Opened() => Inspection.Create(new InspectionOpened(Guid.NewGuid(), InspectionKind.Joint, [Home, Other],
+    private static Inspection Opened() => Inspection.Begin(new InspectionOpened(Guid.NewGuid(), InspectionKind.Joint, [Home, Other],
         [Department.Health, Department.CivilAffairs], ["王", "李"], D(2023, 3, 1)));
 
     private static (Inspection, Finding) WithFinding(int points = 4, DateOnly? due = null, DateOnly? on = null)
@@ -18,7 +18,7 @@ public class InspectionDecisionTests
         var inspection = Opened();
         var recorded = new RecordFinding(Home, FindingCategory.DrugUse, Severity.Major, points, "过期药品", due ?? D(2023, 4, 1), null)
             .Decide(inspection, on ?? D(2023, 3, 2));
-        inspection = inspection.Apply(recorded);
+        inspection = inspection.With(recorded);
         return (inspection, inspection.Finding(recorded.FindingId)!);
     }
 
@@ -34,7 +34,7 @@ public class InspectionDecisionTests
         var inspection = Opened();
         Refused(new RecordFinding(Outside, FindingCategory.Other, Severity.Minor, 0, "x", null, null).Check(inspection, D(2023, 3, 2)), "does not cover");
         Refused(new RecordFinding(Home, FindingCategory.Other, Severity.Minor, 0, "x", null, null).Check(inspection, D(2023, 2, 1)), "opened on");
-        var closed = inspection.Apply(new InspectionClosed(inspection.Id, D(2023, 3, 10), "done"));
+        var closed = inspection.With(new InspectionClosed(inspection.Id, D(2023, 3, 10), "done"));
         Refused(new RecordFinding(Home, FindingCategory.Other, Severity.Minor, 0, "x", null, null).Check(closed, D(2023, 3, 11)), "was closed");
         Assert.Contains("demeritPoints", Assert.IsType<HttpValidationProblemDetails>(new RecordFinding(Home, FindingCategory.Other, Severity.Minor, 13, "x", null, null).Validate()).Errors.Keys);
     }
@@ -45,15 +45,15 @@ public class InspectionDecisionTests
         var (inspection, finding) = WithFinding();
         Refused(new VerifyRectification(D(2023, 3, 20), VerificationOutcome.Accepted, null).Check(finding), "not reported");
 
-        inspection = inspection.Apply((RectificationReported)new ReportRectification(D(2023, 3, 15), "已清理").Decide(inspection, finding));
-        inspection = inspection.Apply((RectificationVerified)new VerifyRectification(D(2023, 3, 20), VerificationOutcome.Rejected, "仍有过期药品").Decide(inspection, inspection.Finding(finding.Id)!));
+        inspection = inspection.With((RectificationReported)new ReportRectification(D(2023, 3, 15), "已清理").Decide(inspection, finding));
+        inspection = inspection.With((RectificationVerified)new VerifyRectification(D(2023, 3, 20), VerificationOutcome.Rejected, "仍有过期药品").Decide(inspection, inspection.Finding(finding.Id)!));
         var rejected = inspection.Finding(finding.Id)!;
         Assert.Equal("rejected", rejected.RectificationOn(D(2023, 3, 21)));
         Assert.True(rejected.NeedsRectificationOn(D(2023, 3, 21)));
         Assert.Same(WolverineContinue.NoProblems, new ReportRectification(D(2023, 3, 25), "再次整改").Check(rejected));
 
-        inspection = inspection.Apply((RectificationReported)new ReportRectification(D(2023, 3, 25), "再次整改").Decide(inspection, rejected));
-        inspection = inspection.Apply((RectificationVerified)new VerifyRectification(D(2023, 3, 28), VerificationOutcome.Accepted, null).Decide(inspection, inspection.Finding(finding.Id)!));
+        inspection = inspection.With((RectificationReported)new ReportRectification(D(2023, 3, 25), "再次整改").Decide(inspection, rejected));
+        inspection = inspection.With((RectificationVerified)new VerifyRectification(D(2023, 3, 28), VerificationOutcome.Accepted, null).Decide(inspection, inspection.Finding(finding.Id)!));
         var accepted = inspection.Finding(finding.Id)!;
         Assert.True(accepted.IsRectifiedOn(D(2023, 3, 28)));
         Assert.False(accepted.IsOverdueOn(D(2023, 5, 1)));
@@ -82,15 +82,15 @@ public class InspectionDecisionTests
     public void An_overturned_finding_drops_out_from_the_decision_date_and_changed_points_count_from_theirs()
     {
         var (inspection, finding) = WithFinding(points: 8);
-        inspection = inspection.Apply((FindingDisputed)new DisputeFinding(D(2023, 3, 5), "药品在有效期内").Decide(inspection, finding));
+        inspection = inspection.With((FindingDisputed)new DisputeFinding(D(2023, 3, 5), "药品在有效期内").Decide(inspection, finding));
         Refused(new DisputeFinding(D(2023, 3, 6), "again").Check(inspection.Finding(finding.Id)!), "already pending");
         Assert.Contains("demeritPoints", Assert.IsType<HttpValidationProblemDetails>(new DecideDispute(DisputeOutcome.PointsChanged, null, "x", D(2023, 3, 9)).Validate()).Errors.Keys);
 
-        var changed = inspection.Apply((DisputeDecided)new DecideDispute(DisputeOutcome.PointsChanged, 2, "复议", D(2023, 3, 10)).Decide(inspection, inspection.Finding(finding.Id)!));
+        var changed = inspection.With((DisputeDecided)new DecideDispute(DisputeOutcome.PointsChanged, 2, "复议", D(2023, 3, 10)).Decide(inspection, inspection.Finding(finding.Id)!));
         Assert.Equal(8, changed.Finding(finding.Id)!.PointsOn(D(2023, 3, 9)));
         Assert.Equal(2, changed.Finding(finding.Id)!.PointsOn(D(2023, 3, 10)));
 
-        var overturned = inspection.Apply((DisputeDecided)new DecideDispute(DisputeOutcome.Overturned, null, "复议撤销", D(2023, 3, 10)).Decide(inspection, inspection.Finding(finding.Id)!));
+        var overturned = inspection.With((DisputeDecided)new DecideDispute(DisputeOutcome.Overturned, null, "复议撤销", D(2023, 3, 10)).Decide(inspection, inspection.Finding(finding.Id)!));
         var f = overturned.Finding(finding.Id)!;
         Assert.Equal(8, Supervision.DemeritPointsOn([f], D(2023, 3, 9)));
         Assert.Equal(0, Supervision.DemeritPointsOn([f], D(2023, 3, 10)));

@@ -16,11 +16,11 @@ public class InstitutionDecisionTests
         "530112", "昆明市西山区", new Beds(300, 0, 80, 0, 0), null, null, on ?? new DateOnly(2014, 6, 1));
 
     private static Institution Given(params object[] events) =>
-        events.Skip(1).Aggregate(Institution.Create((InstitutionRegistered)events[0]), (state, e) => e switch
+        events.Skip(1).Aggregate(Institution.Begin((InstitutionRegistered)events[0]), (state, e) => e switch
         {
-            InstitutionDetailsChanged d => state.Apply(d),
-            InstitutionBedsChanged b => state.Apply(b),
-            InstitutionClosed c => state.Apply(c),
+            InstitutionDetailsChanged d => state.With(d),
+            InstitutionBedsChanged b => state.With(b),
+            InstitutionClosed c => state.With(c),
             _ => throw new ArgumentException(e.GetType().Name),
         });
 

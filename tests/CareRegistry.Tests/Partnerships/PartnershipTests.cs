@@ -8,25 +8,25 @@ public class PartnershipDecisionTests
 {
     private static DateOnly D(int y, int m, int d) => new(y, m, d);
 
-    private static Partnership Signed() => Partnership.Create(new PartnershipSigned(Guid.NewGuid(), PartnershipKind.CareMedical, [Guid.NewGuid(), Guid.NewGuid()],
+    private static Partnership Signed() => Partnership.Begin(new PartnershipSigned(Guid.NewGuid(), PartnershipKind.CareMedical, [Guid.NewGuid(), Guid.NewGuid()],
         [PartnershipService.EmergencyCare], D(2020, 1, 1), D(2022, 12, 31)));
 
     [Fact]
     public void An_agreement_expires_by_date_and_a_renewal_extends_it_from_its_date()
     {
-        var renewed = Signed().Apply(new PartnershipRenewed(Guid.Empty, D(2022, 12, 1), D(2025, 12, 31)));
+        var renewed = Signed().With(new PartnershipRenewed(Guid.Empty, D(2022, 12, 1), D(2025, 12, 31)));
         Assert.Equal("not-yet-valid", Signed().StatusOn(D(2019, 12, 31)));
         Assert.Equal("active", Signed().StatusOn(D(2022, 12, 31)));
         Assert.Equal("expired", Signed().StatusOn(D(2023, 1, 1)));
         Assert.Equal("active", renewed.StatusOn(D(2023, 1, 1)));
         Assert.Equal(D(2022, 12, 31), renewed.ValidToOn(D(2022, 11, 30)));
-        Assert.Equal("terminated", renewed.Apply(new PartnershipTerminated(Guid.Empty, D(2024, 1, 1), "x")).StatusOn(D(2024, 1, 1)));
+        Assert.Equal("terminated", renewed.With(new PartnershipTerminated(Guid.Empty, D(2024, 1, 1), "x")).StatusOn(D(2024, 1, 1)));
     }
 
     [Fact]
     public void Renewal_and_termination_are_refused_when_they_do_not_apply()
     {
-        var terminated = Signed().Apply(new PartnershipTerminated(Guid.Empty, D(2021, 1, 1), "x"));
+        var terminated = Signed().With(new PartnershipTerminated(Guid.Empty, D(2021, 1, 1), "x"));
         Assert.Equal(409, new RenewPartnership(D(2021, 6, 1), D(2030, 1, 1)).Check(terminated).Status);
         Assert.Equal(409, new TerminatePartnership(D(2021, 6, 1), "again").Check(terminated).Status);
         Assert.Equal(409, new RenewPartnership(D(2021, 6, 1), D(2022, 6, 1)).Check(Signed()).Status);

@@ -15,13 +15,13 @@ public class PermitDecisionTests
     private static readonly Guid InstitutionId = Guid.CreateVersion7();
     private static DateOnly D(int y, int m, int d) => new(y, m, d);
 
-    private static Permit Application(PermitType type = PermitType.MedicalPractice, DateOnly? on = null) => Permit.Create(
+    private static Permit Application(PermitType type = PermitType.MedicalPractice, DateOnly? on = null) => Permit.Begin(
         new PermitApplicationSubmitted(PermitId, InstitutionId, "530111", type, PermitTypes.DepartmentOf(type), "530111-0042", null, on ?? D(2015, 1, 1), null, null));
 
-    private static Permit Filing(PermitType type = PermitType.InternalClinic) => Permit.Create(
+    private static Permit Filing(PermitType type = PermitType.InternalClinic) => Permit.Begin(
         new PermitFiled(PermitId, InstitutionId, "500112", type, PermitTypes.DepartmentOf(type), "备-1", null, D(2019, 1, 1), null, "38号"));
 
-    private static Permit Licence(DateOnly? expires = null) => Application().Apply(new PermitGranted(PermitId, D(2015, 3, 1), null, expires ?? D(2020, 12, 31)));
+    private static Permit Licence(DateOnly? expires = null) => Application().With(new PermitGranted(PermitId, D(2015, 3, 1), null, expires ?? D(2020, 12, 31)));
 
     private static void Refused(Microsoft.AspNetCore.Mvc.ProblemDetails problem, string because)
     {
@@ -38,7 +38,7 @@ public class PermitDecisionTests
         Allowed(command.Check(Application()));
 
         var granted = Assert.IsType<PermitGranted>(command.Decide(Application()));
-        var permit = Application().Apply(granted);
+        var permit = Application().With(granted);
 
         Assert.Equal(PermitStatus.Pending, permit.StatusOn(D(2015, 2, 28)));
         Assert.Equal(PermitStatus.Active, permit.StatusOn(D(2015, 3, 1)));
@@ -50,7 +50,7 @@ public class PermitDecisionTests
     {
         Assert.Contains("reason", Assert.IsType<HttpValidationProblemDetails>(new DecideApplication(Decision.Refused, D(2015, 2, 1), null, null, null).Validate()).Errors.Keys);
 
-        var refused = Application().Apply(new PermitRefused(PermitId, D(2015, 2, 1), "staffing below standard"));
+        var refused = Application().With(new PermitRefused(PermitId, D(2015, 2, 1), "staffing below standard"));
         Refused(new DecideApplication(Decision.Granted, D(2015, 3, 1), null, null, null).Check(refused), "it is refused");
     }
 
@@ -63,7 +63,7 @@ public class PermitDecisionTests
 
         var renew = new RenewPermit(D(2021, 2, 1), D(2025, 12, 31), "校验");
         Allowed(renew.Check(licence));
-        var renewed = licence.Apply(Assert.IsType<PermitRenewed>(renew.Decide(licence)));
+        var renewed = licence.With(Assert.IsType<PermitRenewed>(renew.Decide(licence)));
         Assert.Equal(PermitStatus.Expired, renewed.StatusOn(D(2021, 1, 15)));
         Assert.Equal(PermitStatus.Active, renewed.StatusOn(D(2023, 1, 1)));
         Assert.Equal(PermitStatus.Expired, renewed.StatusOn(D(2026, 1, 1)));
@@ -74,7 +74,7 @@ public class PermitDecisionTests
     [Fact]
     public void A_revoked_licence_cannot_be_renewed_reinstated_or_revoked_again()
     {
-        var revoked = Licence().Apply(new PermitRevoked(PermitId, D(2018, 1, 1), "fraud", null));
+        var revoked = Licence().With(new PermitRevoked(PermitId, D(2018, 1, 1), "fraud", null));
 
         Refused(new RenewPermit(D(2018, 6, 1), D(2030, 1, 1), null).Check(revoked), "it is revoked");
         Refused(new ReinstatePermit(D(2018, 6, 1), null).Check(revoked), "it is revoked");
@@ -88,7 +88,7 @@ public class PermitDecisionTests
         Refused(new SuspendPermit(D(2015, 2, 1), "x").Check(Application()), "it is pending");
         Refused(new ReinstatePermit(D(2016, 1, 1), null).Check(Licence()), "it is active");
 
-        var suspended = Licence().Apply(Assert.IsType<PermitSuspended>(new SuspendPermit(D(2016, 1, 1), "drug storage").Decide(Licence())));
+        var suspended = Licence().With(Assert.IsType<PermitSuspended>(new SuspendPermit(D(2016, 1, 1), "drug storage").Decide(Licence())));
         Assert.Equal(PermitStatus.Suspended, suspended.StatusOn(D(2016, 6, 1)));
         Allowed(new ReinstatePermit(D(2016, 7, 1), "rectified").Check(suspended));
         Allowed(new RevokePermit(D(2016, 7, 1), "not rectified").Check(suspended));
@@ -103,7 +103,7 @@ public class PermitDecisionTests
 
         var request = new RequestFilingCorrection(D(2019, 3, 1), D(2019, 4, 1), "missing nurse licences");
         Allowed(request.Check(filing));
-        var asked = filing.Apply(Assert.IsType<FilingCorrectionRequested>(request.Decide(filing)));
+        var asked = filing.With(Assert.IsType<FilingCorrectionRequested>(request.Decide(filing)));
         Assert.Equal(PermitStatus.CorrectionRequested, asked.StatusOn(D(2019, 3, 15)));
         Assert.Equal(D(2019, 4, 1), asked.CorrectionDueOn);
 
@@ -111,7 +111,7 @@ public class PermitDecisionTests
         Allowed(new CancelFiling(D(2019, 4, 2), "not corrected").Check(asked));
         Refused(new CorrectFiling(D(2019, 2, 1), null).Check(asked), "it is active");
 
-        var cancelled = asked.Apply(new FilingCancelled(PermitId, D(2019, 4, 2), "not corrected"));
+        var cancelled = asked.With(new FilingCancelled(PermitId, D(2019, 4, 2), "not corrected"));
         Refused(new CancelFiling(D(2019, 5, 1), "again").Check(cancelled), "it is cancelled");
     }
 
@@ -127,7 +127,7 @@ public class PermitDecisionTests
     public void A_late_entry_takes_its_place_in_time()
     {
         // Recorded after the revocation, effective before it.
-        var permit = Licence().Apply(new PermitRevoked(PermitId, D(2019, 1, 1), "x", null)).Apply(new PermitSuspended(PermitId, D(2018, 1, 1), "y", null));
+        var permit = Licence().With(new PermitRevoked(PermitId, D(2019, 1, 1), "x", null)).With(new PermitSuspended(PermitId, D(2018, 1, 1), "y", null));
 
         Assert.Equal(PermitStatus.Suspended, permit.StatusOn(D(2018, 6, 1)));
         Assert.Equal(PermitStatus.Revoked, permit.StatusOn(D(2019, 6, 1)));
@@ -152,7 +152,7 @@ public class PermitDecisionTests
         Assert.Null(book.Resolve(PermitType.ElderlyCare, "530111", D(2025, 1, 1)).Basis);
     }
 
-    private static Institution InstitutionOf(InstitutionKind kind, int careBeds = 0) => Institution.Create(new InstitutionRegistered(
+    private static Institution InstitutionOf(InstitutionKind kind, int careBeds = 0) => Institution.Begin(new InstitutionRegistered(
         InstitutionId, "x", null, "52530111DM0000001P", kind, kind == InstitutionKind.Medical ? MedicalSubtype.GeneralHospital : null, null,
         Ownership.Private, "530111", "x", new Beds(careBeds, 10, 0, 0, 0), null, null, D(2010, 1, 1)));
 
@@ -173,8 +173,8 @@ public class PermitDecisionTests
     [Fact]
     public void Integrated_status_is_derived_from_permits_in_force_on_the_day()
     {
-        var care = Permit.Create(new PermitFiled(Guid.NewGuid(), InstitutionId, "530111", PermitType.ElderlyCare, Department.CivilAffairs, null, null, D(2019, 1, 1), null, null));
-        var licence = Licence(D(2030, 1, 1)).Apply(new PermitRevoked(PermitId, D(2021, 7, 1), "x", null));
+        var care = Permit.Begin(new PermitFiled(Guid.NewGuid(), InstitutionId, "530111", PermitType.ElderlyCare, Department.CivilAffairs, null, null, D(2019, 1, 1), null, null));
+        var licence = Licence(D(2030, 1, 1)).With(new PermitRevoked(PermitId, D(2021, 7, 1), "x", null));
 
         Assert.False(Integration.IsIntegrated([care, licence], D(2018, 12, 31)));
         Assert.True(Integration.IsIntegrated([care, licence], D(2020, 1, 1)));

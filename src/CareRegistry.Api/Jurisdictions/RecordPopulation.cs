@@ -1,0 +1,39 @@
+using CareRegistry.Common;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CareRegistry.Jurisdictions;
+
+// The registered elderly population of a jurisdiction (户籍老年人口) from a date: the denominator of beds per
+// 1,000 elders in the monitoring table.
+public record ElderlyPopulationRecorded(string Jurisdiction, int Aged60, int? Aged65, int? Aged80, DateOnly EffectiveOn, string Source) : IRegistryEvent
+{
+    public string Describe() => $"elderly population of {Jurisdiction} from {EffectiveOn:yyyy-MM-dd}: {Aged60} aged 60+ ({Source})";
+}
+
+public record RecordPopulation(int? Aged60, int? Aged65, int? Aged80, DateOnly? EffectiveOn, string? Source)
+{
+    public ProblemDetails Validate(string code)
+    {
+        var v = new Validation().Check("code", Division.PrefixProblem(code)).Date("effectiveOn", EffectiveOn).Require("source", Source, 300);
+        if (Aged60 is not (>= 0 and <= 500_000_000)) v.Add("aged60", "must be a whole number from 0 to 500,000,000");
+        if (Aged65 is < 0 || Aged65 > Aged60) v.Add("aged65", "must not be negative or more than aged60");
+        if (Aged80 is < 0 || Aged80 > (Aged65 ?? Aged60)) v.Add("aged80", "must not be negative or more than aged65 (or aged60)");
+        return v.Answer();
+    }
+}
+
+public static class RecordPopulationEndpoint
+{
+    public static ProblemDetails Validate(string code, RecordPopulation command) => command.Validate(code);
+
+    [WolverinePost("/api/jurisdictions/{code}/population"), Tags("Jurisdictions")]
+    public static async Task<CommandAccepted> Post(string code, RecordPopulation command, IDocumentSession session, CancellationToken ct)
+    {
+        var id = Jurisdiction.StreamIdFor(code);
+        var stream = await session.Events.FetchForExclusiveWriting<Jurisdiction>(id, ct);
+        stream.AppendOne(new ElderlyPopulationRecorded(code, command.Aged60!.Value, command.Aged65, command.Aged80, command.EffectiveOn!.Value, command.Source!.Trim()));
+        return new CommandAccepted(id, (stream.CurrentVersion ?? 0) + 1);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+using CareRegistry.Common;
+using CareRegistry.Jurisdictions;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace CareRegistry.Statistics;
+
+// One line of the monitoring table (监测表). A share carries its numerator and denominator; a count can carry the
+// institutions behind it (include=ids).
+public record MonitoringFigure(string Key, string Title, decimal? Value, int? Numerator = null, int? Denominator = null,
+    string? Note = null, IReadOnlyList<Guid>? InstitutionIds = null);
+
+public record MonitoringTable(string Jurisdiction, DateOnly AsOf, DateTimeOffset? RecordedAsOf, DateOnly SupervisionFrom,
+    ElderlyPopulationRecorded? Population, IReadOnlyList<MonitoringFigure> Figures);
+
+public static class MonitoringTableEndpoint
+{
+    // Each count is a set of institutions (or inspections, findings) defined by standing facts in force on the day.
+    private sealed record Measure(string Key, string Title, string Aggregate, string Filter, bool HasIds = true);
+
+    private const string Institutions = "count(distinct institution_id) filter (where {0})";
+    private const string Beds = "coalesce(sum(value) filter (where {0}), 0)";
+    private const string Window = "valid_from > @windowStart";
+
+    private static readonly Measure[] Measures =
+    [
+        new("elderly-care-institutions", "养老机构 elderly-care institutions", Institutions, "fact = 'registered' and kind = 'elderly-care'"),
+        new("elderly-care-beds", "养老机构床位 beds for elderly care in elderly-care institutions", Beds, "fact = 'beds' and label = 'elderly-care' and kind = 'elderly-care'", false),
+        new("community-care-centres", "社区养老服务中心 community care centres", Institutions, "fact = 'registered' and kind = 'community-care-centre'"),
+        new("medical-institutions", "医疗机构 medical institutions", Institutions, "fact = 'registered' and kind = 'medical'"),
+        new("medical-institutions-grade-3", "三级 level 3", Institutions, "fact = 'registered' and kind = 'medical' and value = 3"),
+        new("medical-institutions-grade-2", "二级 level 2", Institutions, "fact = 'registered' and kind = 'medical' and value = 2"),
+        new("medical-institutions-grade-1", "一级 level 1", Institutions, "fact = 'registered' and kind = 'medical' and value = 1"),
+        new("medical-institutions-ungraded", "未定级 ungraded", Institutions, "fact = 'registered' and kind = 'medical' and value = 0"),
+        new("medical-institutions-with-care-beds", "设置养老床位的医疗机构 medical institutions with elderly-care beds", Institutions, "fact = 'beds' and label = 'elderly-care' and kind = 'medical'"),
+        new("medical-nursing-rehabilitation-beds", "医疗机构康复、护理床位 nursing and rehabilitation beds in medical institutions", Beds, "fact = 'beds' and label in ('nursing', 'rehabilitation') and kind = 'medical'", false),
+        new("integrated-institutions", "医养结合机构 integrated institutions", Institutions, "fact = 'integrated'"),
+        new("integrated-care-with-medical", "养中有医 care homes with medical care inside", Institutions, "fact = 'integrated' and label = 'care-with-medical'"),
+        new("integrated-medical-with-care", "医中有养 medical institutions with care beds", Institutions, "fact = 'integrated' and label = 'medical-with-care'"),
+        new("integrated-beds", "医养结合机构床位 beds of integrated institutions", Beds, "fact = 'beds' and institution_id in (select institution_id from facts where fact = 'integrated')", false),
+        new("care-homes-with-internal-clinic", "内设医务室、护理站的养老机构 care homes with an internal clinic", Institutions, "fact = 'internal-clinic' and kind = 'elderly-care'"),
+        new("care-homes-with-partnership", "签约合作的养老机构 care homes with an active medical partnership", Institutions, "fact = 'partnered' and kind = 'elderly-care'"),
+        new("insurance-designated-internal-clinics", "纳入医保定点的内设医疗机构 internal clinics designated by medical insurance", Institutions,
+            "fact = 'insurance-designated' and institution_id in (select institution_id from facts where fact = 'internal-clinic')"),
+        new("inspections", "监督检查 inspections opened in the 12 months up to the date", "count(distinct subject) filter (where {0})", $"fact = 'inspection' and {Window}"),
+        new("findings-critical", "严重问题 critical findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'critical' and {Window}"),
+        new("findings-major", "较重问题 major findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'major' and {Window}"),
+        new("findings-minor", "一般问题 minor findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'minor' and {Window}"),
+        new("rectifications-overdue", "逾期未整改 overdue rectifications", "count(*) filter (where {0})", "fact = 'alert' and label = 'rectification-overdue'"),
+    ];
+
+    // One query over the standing facts in force on the day (as recorded by the instant) inside the jurisdiction:
+    // every figure is a filtered aggregate of the same rows.
+    [WolverineGet("/api/statistics/integrated-care"), Tags("Statistics")]
+    [ProducesResponseType<MonitoringTable>(200)]
+    [Produces("application/json", "text/csv")]
+    public static async Task<IResult> Get(string? jurisdiction, string? asOf, string? recordedAsOf, string? include,
+        IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct)
+    {
+        var v = new Validation();
+        if (string.IsNullOrEmpty(jurisdiction)) v.Add("jurisdiction", "is required: 00 (nation) or a 2, 4 or 6-digit division code");
+        else v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
+        var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
+        var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
+        if (include is not (null or "" or "ids")) v.Add("include", "must be ids");
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+        var withIds = include == "ids";
+        var prefix = Division.NormalizePrefix(jurisdiction);
+
+        var columns = Measures.SelectMany(m => withIds && m.HasIds
+            ? new[] { string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter), $"coalesce(array_agg(distinct institution_id) filter (where {m.Filter}), '{{}}')" }
+            : [string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter)]);
+        var sql = $"with facts as (select institution_id, kind, fact, label, value, valid_from, data ->> 'subject' as subject from {StandingSql.Table} "
+                  + $"where {StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}) select {string.Join(", ", columns)} from facts";
+
+        await using var command = database.CreateCommand(sql);
+        command.Parameters.AddWithValue("day", day);
+        command.Parameters.AddWithValue("windowStart", day.AddYears(-1));
+        if (recorded is { } at) command.Parameters.AddWithValue("recorded", at);
+        if (prefix.Length > 0)
+        {
+            command.Parameters.AddWithValue("prefix", prefix);
+            command.Parameters.AddWithValue("prefixEnd", StandingSql.PrefixEnd(prefix));
+        }
+        var values = new Dictionary<string, (long Value, Guid[]? Ids)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            var column = 0;
+            foreach (var m in Measures)
+            {
+                var value = Convert.ToInt64(reader.GetValue(column++), CultureInfo.InvariantCulture);
+                values[m.Key] = (value, withIds && m.HasIds ? reader.GetFieldValue<Guid[]>(column++) : null);
+            }
+        }
+
+        var population = await PopulationAsync(session, prefix, day, recorded, ct);
+        var figures = new List<MonitoringFigure>();
+        foreach (var m in Measures)
+        {
+            var (value, ids) = values[m.Key];
+            figures.Add(new MonitoringFigure(m.Key, m.Title, value, InstitutionIds: ids));
+            if (m.Key == "elderly-care-beds")
+                figures.Add(population is { Aged60: > 0 } p
+                    ? new MonitoringFigure("elderly-care-beds-per-1000-elders", "每千名老年人养老床位 elderly-care beds per 1,000 people aged 60+",
+                        Math.Round(value * 1000m / p.Aged60, 1), (int)value, p.Aged60, $"population from {p.Source}, {p.EffectiveOn:yyyy-MM-dd}")
+                    : new MonitoringFigure("elderly-care-beds-per-1000-elders", "每千名老年人养老床位 elderly-care beds per 1,000 people aged 60+",
+                        null, (int)value, null, "no elderly population recorded for this jurisdiction on the date"));
+            if (m.Key is "care-homes-with-internal-clinic" or "care-homes-with-partnership")
+            {
+                var homes = (int)values["elderly-care-institutions"].Value;
+                figures.Add(new MonitoringFigure(m.Key + "-percent", "% of elderly-care institutions",
+                    homes == 0 ? null : Math.Round(value * 100m / homes, 1), (int)value, homes));
+            }
+        }
+
+        var table = new MonitoringTable(prefix.Length == 0 ? "00" : prefix, day, recorded, day.AddYears(-1).AddDays(1), population, figures);
+        return http.Request.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true)
+            ? Results.Text(Csv(table), "text/csv; charset=utf-8")
+            : Results.Json(table, Json.Options);
+    }
+
+    // The population recorded for exactly this jurisdiction (a district's figure does not stand for its city).
+    private static async Task<ElderlyPopulationRecorded?> PopulationAsync(IQuerySession session, string prefix, DateOnly day, DateTimeOffset? recorded, CancellationToken ct)
+    {
+        var id = Jurisdiction.StreamIdFor(prefix.Length == 0 ? "00" : prefix);
+        var jurisdiction = recorded is null
+            ? await session.LoadAsync<Jurisdiction>(id, ct)
+            : await session.Events.AggregateStreamAsync<Jurisdiction>(id, timestamp: recorded, token: ct);
+        return jurisdiction?.PopulationOn(day);
+    }
+
+    private static string Csv(MonitoringTable table)
+    {
+        var csv = new StringBuilder("jurisdiction,asOf,key,title,value,numerator,denominator,note,institutionIds\r\n");
+        foreach (var f in table.Figures)
+            csv.Append(string.Join(',', table.Jurisdiction, table.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), f.Key, Quote(f.Title),
+                f.Value?.ToString(CultureInfo.InvariantCulture), f.Numerator, f.Denominator, Quote(f.Note),
+                Quote(f.InstitutionIds is null ? null : string.Join(' ', f.InstitutionIds)))).Append("\r\n");
+        return csv.ToString();
+    }
+
+    private static string Quote(string? text) => text is null ? "" : "\"" + text.Replace("\"", "\"\"") + "\"";
+}

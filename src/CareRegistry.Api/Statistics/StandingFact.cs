@@ -1,0 +1,82 @@
+using Marten.Schema;
+using Weasel.Postgresql.Tables;
+
+namespace CareRegistry.Statistics;
+
+// One fact about one institution over an interval of both clocks: true in the world from ValidFrom until ValidTo
+// (exclusive; null: still), and believed by the registry from RecordedFrom until RecordedTo (null: still). Lists,
+// the monitoring table and alerts are SQL over these rows, so "as of a date, as recorded by an instant" is a
+// range condition on indexed columns, never a replay of events.
+public sealed class StandingFact
+{
+    public Guid Id { get; set; }
+    public Guid InstitutionId { get; set; }
+    public string Jurisdiction { get; set; } = "";
+    public string Kind { get; set; } = "";          // the institution's kind
+    public string Fact { get; set; } = "";          // see Facts
+    public string? Label { get; set; }              // permit type, bed purpose, severity, alert type, integrated model…
+    public string? Status { get; set; }             // a permit's status
+    public string? Department { get; set; }         // the department the fact belongs to (an alert: the one that must act)
+    public Guid? Subject { get; set; }              // the permit, finding, inspection or partnership
+    public Guid? Reference { get; set; }            // the inspection of a finding
+    public DateOnly ValidFrom { get; set; }
+    public DateOnly? ValidTo { get; set; }
+    public DateOnly? DueOn { get; set; }            // an expiry or deadline the fact is about
+    public int Value { get; set; }                  // beds, points, grade
+    public DateTimeOffset RecordedFrom { get; set; }
+    public DateTimeOffset? RecordedTo { get; set; }
+
+    // Every read filters on these columns; the JSON body is read only for the rows returned. Two indexes serve all
+    // reads (Marten's Duplicate would add one index per column, which every projected change would pay for).
+    public static void ConfigureMarten(DocumentMapping mapping)
+    {
+        foreach (var (member, type, notNull) in new[]
+                 {
+                     (nameof(InstitutionId), "uuid", true), (nameof(Jurisdiction), "varchar", true), (nameof(Kind), "varchar", true),
+                     (nameof(Fact), "varchar", true), (nameof(Label), "varchar", false), (nameof(Status), "varchar", false),
+                     (nameof(Department), "varchar", false), (nameof(ValidFrom), "date", true), (nameof(ValidTo), "date", false),
+                     (nameof(RecordedFrom), "timestamptz", true), (nameof(RecordedTo), "timestamptz", false), (nameof(Value), "integer", true),
+                 })
+            mapping.DuplicateField(member, type, notNull);
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_fact_place") { Columns = ["fact", "jurisdiction", "valid_from"] });
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_institution") { Columns = ["institution_id", "fact"] });
+    }
+
+    // Two derivations of the same fact compare equal, so only real changes close or open rows.
+    public string Key => $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}";
+}
+
+public static class Facts
+{
+    public const string Registered = "registered";       // operating: established until closed; Label kind, Value grade
+    public const string Beds = "beds";                   // Label purpose, Value beds
+    public const string Permit = "permit";               // Label type, Status, Department, Subject permit
+    public const string Integrated = "integrated";       // Label model
+    public const string InternalClinic = "internal-clinic";
+    public const string Designated = "insurance-designated";
+    public const string Partnered = "partnered";         // at least one active agreement
+    public const string Inspection = "inspection";       // from the day it opened; Subject inspection
+    public const string Finding = "finding";             // from the day found until overturned; Label severity
+    public const string Demerit = "demerit";             // Value points over the 12 months up to each day
+    public const string Alert = "alert";                 // Label alert type
+}
+
+public static class AlertTypes
+{
+    public const string PermitExpiring = "permit-expiring";
+    public const string PermitExpired = "permit-expired";
+    public const string RectificationOverdue = "rectification-overdue";
+    public const string DemeritThreshold = "demerit-threshold";
+    public const string CareHomeWithoutPartnership = "care-home-without-partnership";
+    public const string FilingCorrectionOverdue = "filing-correction-overdue";
+    public const string IntegratedWithoutInsurance = "integrated-without-insurance";
+
+    public static readonly string[] All =
+    [
+        PermitExpiring, PermitExpired, RectificationOverdue, DemeritThreshold, CareHomeWithoutPartnership,
+        FilingCorrectionOverdue, IntegratedWithoutInsurance,
+    ];
+
+    // How far ahead an expiry is announced.
+    public const int ExpiringWithinDays = 60;
+}
