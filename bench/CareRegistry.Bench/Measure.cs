@@ -8,7 +8,7 @@ using Npgsql;
 namespace CareRegistry.Bench;
 
 public sealed record MeasureOptions(string Url, string Db, int Pid, int FirstCluster, int WriteClients, int WriteTrials, double WriteSeconds,
-    double LatencySeconds, int ReadClients, int ReadTrials, double ReadSeconds, int RebuildTrials, int VerifyTrials);
+    double LatencySeconds, int ReadClients, int ReadTrials, double ReadSeconds, int RebuildTrials, int VerifyTrials, bool SkipFirstRebuild = false);
 
 public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, TextWriter log)
 {
@@ -22,13 +22,19 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
     public async Task<JsonObject> RunAsync()
     {
         // The bulk load writes events only: the first rebuild builds every read model (timed as a rebuild trial).
-        await RebuildAsync(1, "first, from empty read models");
+        if (!o.SkipFirstRebuild) await RebuildAsync(1, "first, from empty read models");
         Rss("afterFirstRebuild");
         await WaitForAsyncProjectionsAsync();
         Rss("afterAsyncCatchUp");
+        var profile = new JsonObject();
+        await ProfileResetAsync();
         var next = await WritesAsync();
+        profile["writes"] = await ProfileAsync();
         Rss("afterWrites");
+        await ProfileResetAsync();
         result["reads"] = await ReadsAsync();
+        profile["reads"] = await ProfileAsync();
+        if (profile["writes"] is not null) result["pgStatStatements"] = profile;
         Rss("afterReads");
         await VerifyAsync();
         Rss("afterVerify");
@@ -113,7 +119,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         {
             rows = new JsonObject();
             var behind = false;
-            await using (var cmd = new NpgsqlCommand("select name, last_seq_id from mt_event_progression where name <> 'HighWaterMark'", db))
+            await using (var cmd = new NpgsqlCommand("select name, last_seq_id from mt_event_progression where name not like 'HighWater%'", db))
             await using (var rd = await cmd.ExecuteReaderAsync())
                 while (await rd.ReadAsync()) { rows[rd.GetString(0)] = rd.GetInt64(1); behind |= rd.GetInt64(1) < target; }
             if (!behind) break;
@@ -133,7 +139,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         async Task<Dictionary<string, long>> Progress()
         {
             var map = new Dictionary<string, long>();
-            await using var cmd = new NpgsqlCommand("select name, last_seq_id from mt_event_progression where name <> 'HighWaterMark'", db);
+            await using var cmd = new NpgsqlCommand("select name, last_seq_id from mt_event_progression where name not like 'HighWater%'", db);
             await using var rd = await cmd.ExecuteReaderAsync();
             while (await rd.ReadAsync()) map[rd.GetString(0)] = rd.GetInt64(1);
             return map;
@@ -338,6 +344,46 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         await using var reader = await cmd.ExecuteReaderAsync();
         while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
         return ids;
+    }
+
+    // ---- pg_stat_statements (bench/run --profile loads it) -------------------------------------------------------
+    private async Task ProfileResetAsync()
+    {
+        try
+        {
+            await using var db = new NpgsqlConnection(o.Db);
+            await db.OpenAsync();
+            await using var cmd = new NpgsqlCommand("select pg_stat_statements_reset()", db);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException) { }
+    }
+
+    // The statements that took the most time since the reset: calls, total and mean time, rows, shared blocks.
+    private async Task<JsonNode?> ProfileAsync()
+    {
+        try
+        {
+            await using var db = new NpgsqlConnection(o.Db);
+            await db.OpenAsync();
+            const string mine = "dbid = (select oid from pg_database where datname = current_database())";
+            await using var cmd = new NpgsqlCommand(
+                "select calls, round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3), rows, shared_blks_hit, shared_blks_read, " +
+                $"left(regexp_replace(query, '\\s+', ' ', 'g'), 300) from pg_stat_statements where {mine} order by total_exec_time desc limit 25", db);
+            var rows = new JsonArray();
+            await using (var r = await cmd.ExecuteReaderAsync())
+                while (await r.ReadAsync())
+                    rows.Add(new JsonObject
+                    {
+                        ["calls"] = r.GetInt64(0), ["totalMs"] = (double)r.GetDecimal(1), ["meanMs"] = (double)r.GetDecimal(2), ["rows"] = r.GetInt64(3),
+                        ["sharedHit"] = r.GetInt64(4), ["sharedRead"] = r.GetInt64(5), ["query"] = r.GetString(6),
+                    });
+            await using var total = new NpgsqlCommand($"select coalesce(sum(calls), 0)::bigint, coalesce(round(sum(total_exec_time)::numeric, 1), 0)::numeric from pg_stat_statements where {mine}", db);
+            await using var t = await total.ExecuteReaderAsync();
+            await t.ReadAsync();
+            return new JsonObject { ["statements"] = t.GetInt64(0), ["totalMs"] = (double)t.GetDecimal(1), ["top"] = rows };
+        }
+        catch (PostgresException) { return null; }
     }
 
     // ---- audit, rebuild, size, memory --------------------------------------------------------------------------

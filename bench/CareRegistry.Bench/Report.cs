@@ -55,6 +55,8 @@ public static class Report
             ["databaseMb"] = m["databaseMb"]?.DeepClone(),
             ["databaseMbPerMillionEvents"] = m["databaseMbPerMillionEvents"]?.DeepClone(),
             ["largestTablesMb"] = m["largestTablesMb"]?.DeepClone(),
+            ["asyncCatchUp"] = m["asyncCatchUp"]?.DeepClone(),
+            ["pgStatStatements"] = m["pgStatStatements"]?.DeepClone(),
             ["loading"] = new JsonObject { ["templateOverHttp"] = template.DeepClone(), ["clone"] = clone.DeepClone(), ["import"] = import.DeepClone() },
         };
         File.WriteAllText(jsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
