@@ -58,7 +58,9 @@ public static class ReplayCheck
         await daemon.RebuildProjectionAsync<Inspections.Inspection>(ct);
         await daemon.RebuildProjectionAsync<Partnerships.Partnership>(ct);
         await daemon.RebuildProjectionAsync<InstitutionTimeline>(ct);
-        return new RebuildReport([nameof(Institution), nameof(Permit), nameof(Jurisdiction), "Inspection", "Partnership", nameof(InstitutionTimeline)],
+        await daemon.RebuildProjectionAsync(Statistics.StandingProjection.Name, ct);
+        return new RebuildReport([nameof(Institution), nameof(Permit), nameof(Jurisdiction), "Inspection", "Partnership", nameof(InstitutionTimeline),
+                Statistics.StandingProjection.Name],
             watch.Elapsed.TotalSeconds);
     }
 }

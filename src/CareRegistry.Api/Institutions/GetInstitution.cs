@@ -42,14 +42,14 @@ public record InstitutionView(
     DateTimeOffset? RecordedAsOf)
 {
     public static InstitutionView From(Institution i, IReadOnlyList<Guid> successors, IReadOnlyList<Permit> permits,
-        IReadOnlyList<Partnership> partnerships, Supervision supervision,
+        IReadOnlyList<Partnership> partnerships, Supervision supervision, IReadOnlyList<string> alerts,
         long version, DateOnly asOf, DateTimeOffset? recordedAsOf) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
         Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Beds, i.Operator,
         asOf < i.EstablishedOn ? "not-yet-established" : i.IsClosedOn(asOf) ? "closed" : "operating", i.EstablishedOn, i.ClosedOn, i.ClosureReason, i.PredecessorId, successors,
         permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
         Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,
-        PartnershipsConfiguration.ActiveFor(i.Id, partnerships, asOf), supervision.Inspections, supervision.OpenRectifications, supervision.DemeritPoints, supervision.Alerts,
+        PartnershipsConfiguration.ActiveFor(i.Id, partnerships, asOf), supervision.Inspections, supervision.OpenRectifications, supervision.DemeritPoints, alerts,
         version, asOf, recordedAsOf);
 }
 
@@ -80,7 +80,8 @@ public static class GetInstitutionEndpoint
         var supervision = Supervision.Of(id, inspections, day, threshold);
         var version = events[^1].Version;
         http.Response.Headers.ETag = Concurrency.ETag(version);
-        return Results.Json(InstitutionView.From(institution, successors, permits, partnerships, supervision, version, day, recorded), Json.Options);
+        var alerts = supervision.Alerts.Union(Statistics.InstitutionStanding.AlertsOn(institution, permits, partnerships, inspections, day)).Order().ToList();
+        return Results.Json(InstitutionView.From(institution, successors, permits, partnerships, supervision, alerts, version, day, recorded), Json.Options);
     }
 
     // What the registry held about the institution at an instant: every permit, inspection and agreement stream its

@@ -3,7 +3,7 @@ using CareRegistry.Common;
 namespace CareRegistry.Permits;
 
 // One status interval: from this date (until the next one), with the expiry then in force.
-public record PermitPeriod(DateOnly From, PermitStatus Status, DateOnly? ExpiresOn, int Ordinal);
+public record PermitPeriod(DateOnly From, PermitStatus Status, DateOnly? ExpiresOn, int Ordinal, DateOnly? CorrectionDueOn = null);
 
 // A permit keeps its life as effective-dated periods, so its status on any day is read off the document without
 // replaying events; expiry is a fact of the date, so no job has to run for a permit to show as expired.
@@ -70,16 +70,16 @@ public record Permit(
     public Permit With(PermitSuspended e) => With(e.EffectiveOn, PermitStatus.Suspended);
     public Permit With(PermitReinstated e) => With(e.EffectiveOn, PermitStatus.Active);
     public Permit With(PermitRevoked e) => With(e.EffectiveOn, PermitStatus.Revoked);
-    public Permit With(FilingCorrectionRequested e) => With(e.EffectiveOn, PermitStatus.CorrectionRequested) with { CorrectionDueOn = e.DueOn };
+    public Permit With(FilingCorrectionRequested e) => With(e.EffectiveOn, PermitStatus.CorrectionRequested, correctionDueOn: e.DueOn) with { CorrectionDueOn = e.DueOn };
     public Permit With(FilingCorrected e) => With(e.EffectiveOn, PermitStatus.Active) with { CorrectionDueOn = null };
     public Permit With(FilingCancelled e) => With(e.EffectiveOn, PermitStatus.Cancelled);
     public Permit With(PendingApplicationConvertedToFiling e) => With(e.EffectiveOn, PermitStatus.Active) with { Regime = Regime.Filing };
 
     // A new period from this date; a late entry is placed in date order, and the expiry in force then carries on.
-    private Permit With(DateOnly from, PermitStatus status, DateOnly? newExpiry = null)
+    private Permit With(DateOnly from, PermitStatus status, DateOnly? newExpiry = null, DateOnly? correctionDueOn = null)
     {
         var expiry = newExpiry ?? PeriodOn(from)?.ExpiresOn;
-        var period = new PermitPeriod(from, status, expiry, Periods.Count + 1);
+        var period = new PermitPeriod(from, status, expiry, Periods.Count + 1, correctionDueOn);
         var periods = Periods.Append(period).OrderBy(p => p.From).ThenBy(p => p.Ordinal).ToList();
         return this with { Periods = periods, LatestStatus = periods[^1].Status };
     }

@@ -77,6 +77,14 @@ public sealed class InstitutionStanding
         return next is null ? rest.ToList() : [.. rest, next];
     }
 
+    // The alert types standing against one institution on a day, by the same rules as the alerts list (without the
+    // demerit threshold, which needs the jurisdiction's setting).
+    public static IReadOnlyList<string> AlertsOn(Institution institution, IEnumerable<Permit> permits, IEnumerable<Partnership> partnerships,
+        IEnumerable<Inspection> inspections, DateOnly day) =>
+        new InstitutionStanding { Id = institution.Id, Institution = institution, Permits = [.. permits], Partnerships = [.. partnerships], Inspections = [.. inspections] }
+            .Derive().Where(f => f.Fact == Facts.Alert && f.ValidFrom <= day && (f.ValidTo is null || f.ValidTo > day))
+            .Select(f => f.Label!).Distinct().ToList();
+
     // The facts that hold, derived afresh from the state above; StandingProjection compares them with the live rows.
     public IReadOnlyList<StandingFact> Derive()
     {
@@ -118,12 +126,12 @@ public sealed class InstitutionStanding
             var department = Json.Wire(p.Department);
             foreach (var run in Runs(days, d => p.StatusOn(d) is { } status ? (status, p.PeriodOn(d)?.ExpiresOn) : ((PermitStatus, DateOnly?)?)null))
                 Add(Facts.Permit, run.From, run.To, type, status: Json.Wire(run.Value.Item1), department: department, subject: p.Id,
-                    due: run.Value.Item1 == PermitStatus.CorrectionRequested ? p.CorrectionDueOn : run.Value.Item2);
+                    due: run.Value.Item1 == PermitStatus.CorrectionRequested ? p.PeriodOn(run.From)?.CorrectionDueOn : run.Value.Item2);
             foreach (var run in Runs(days, d => p.IsInForceOn(d) && p.PeriodOn(d)?.ExpiresOn is { } x && d >= x.AddDays(-AlertTypes.ExpiringWithinDays) ? x : (DateOnly?)null))
                 Add(Facts.Alert, run.From, run.To, AlertTypes.PermitExpiring, department: department, subject: p.Id, due: run.Value);
             foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.Expired ? p.PeriodOn(d)?.ExpiresOn : null))
                 Add(Facts.Alert, run.From, run.To, AlertTypes.PermitExpired, department: department, subject: p.Id, due: run.Value);
-            foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.CorrectionRequested && p.CorrectionDueOn < d ? p.CorrectionDueOn : null))
+            foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.CorrectionRequested && p.PeriodOn(d)?.CorrectionDueOn is { } due && due < d ? due : (DateOnly?)null))
                 Add(Facts.Alert, run.From, run.To, AlertTypes.FilingCorrectionOverdue, department: department, subject: p.Id, due: run.Value);
         }
 
@@ -175,7 +183,7 @@ public sealed class InstitutionStanding
                 days.Add(period.From);
                 if (period.ExpiresOn is { } x) { days.Add(x.AddDays(1)); days.Add(x.AddDays(-AlertTypes.ExpiringWithinDays)); }
             }
-            if (p.CorrectionDueOn is { } due) days.Add(due.AddDays(1));
+            foreach (var period in p.Periods) if (period.CorrectionDueOn is { } due) days.Add(due.AddDays(1));
         }
         foreach (var p in Partnerships)
         {

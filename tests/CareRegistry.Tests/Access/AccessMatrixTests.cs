@@ -82,6 +82,10 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
         new("/api/partnerships/{id}/termination", null, t => ($"/api/partnerships/{t.Partnership}/termination", new CareRegistry.Partnerships.TerminatePartnership(D(2023, 6, 1), "x"))),
         new("/api/jurisdictions/{code}/demerit-threshold", null, _ => ("/api/jurisdictions/530111/demerit-threshold",
             new CareRegistry.Jurisdictions.SetDemeritThreshold(10, D(2024, 1, 1), "区卫健委通知")), Roles: [Role.Admin]),
+        new("/api/jurisdictions/{code}/population", null, _ => ("/api/jurisdictions/530111/population",
+            new CareRegistry.Jurisdictions.RecordPopulation(100_000, null, null, D(2024, 1, 1), "区统计局"))),
+        // The finding was recorded by a health inspector: health's officers and inspectors may retract it.
+        new("/api/corrections", Department.Health, t => ("/api/corrections", new CareRegistry.Audit.RetractEntry(t.Inspection, 2, "记错")), Roles: FieldStaff),
         new("/api/admin/projections/rebuild", null, _ => ("/api/admin/projections/rebuild", new { }), AdminOnly: true),
     ];
 

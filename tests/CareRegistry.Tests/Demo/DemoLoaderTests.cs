@@ -79,4 +79,39 @@ public class DemoLoaderTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Empty((await View("柏寿老年公寓", "2019-06-19"))["openRectifications"]!.AsArray());
         Assert.Equal(4, (await View("柏寿老年公寓", "2019-06-19"))["demeritPoints"]!.GetValue<int>());
     }
+
+    private async Task<Dictionary<string, JsonNode>> Table(string query)
+    {
+        await Fixture.Projected();
+        var table = (await Client.Get($"/api/statistics/integrated-care?{query}")).ShouldBe(HttpStatusCode.OK);
+        return table["figures"].AsArray().ToDictionary(f => f!["key"]!.GetValue<string>(), f => f!);
+    }
+
+    private static decimal? Value(Dictionary<string, JsonNode> table, string key) => table[key]["value"]?.GetValue<decimal>();
+
+    [Fact]
+    public async Task The_monitoring_table_reproduces_the_figures_the_documents_publish()
+    {
+        await new DemoLoader(Fixture.Anonymous, TextWriter.Null, Fixture.Tokens).LoadAsync();
+
+        // Yubei (渝北卫健函〔2024〕71号, 2024): 61 care institutions, 100% signed with a medical institution, 3 medical
+        // institutions providing integrated care through elderly-care beds, 110 rehabilitation and nursing beds.
+        var yubei = await Table("jurisdiction=500112&asOf=2024-05-17");
+        Assert.Equal(61, Value(yubei, "elderly-care-institutions"));
+        Assert.Equal(61, Value(yubei, "care-homes-with-partnership"));
+        Assert.Equal(100m, Value(yubei, "care-homes-with-partnership-percent"));
+        Assert.Equal(3, Value(yubei, "medical-institutions-with-care-beds"));
+        Assert.Equal(3, Value(yubei, "integrated-medical-with-care"));
+        Assert.Equal(110, Value(yubei, "medical-nursing-rehabilitation-beds"));
+
+        // Xishan (西卫函〔2022〕78号, 2022-10-19): 26 care homes, 8 holding both certificates; 9 before a revocation.
+        var xishan = await Table("jurisdiction=530112&asOf=2022-10-19");
+        Assert.Equal(26, Value(xishan, "elderly-care-institutions"));
+        Assert.Equal(8, Value(xishan, "integrated-care-with-medical"));
+        Assert.Equal(9, Value(await Table("jurisdiction=530112&asOf=2021-06-30"), "integrated-care-with-medical"));
+
+        // Guandu's reply gives its elderly population (114,208 aged 60+), so beds per 1,000 elders has a denominator.
+        var guandu = await Table("jurisdiction=530111&asOf=2019-06-19");
+        Assert.Equal(114_208, guandu["elderly-care-beds-per-1000-elders"]["denominator"]!.GetValue<int>());
+    }
 }

@@ -57,6 +57,9 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public Task ResetAsync() => Host.ResetAllMartenDataAsync();
 
+    // Lists, the monitoring table and alerts are kept by the async daemon: wait until it has caught up.
+    public Task Projected() => Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Host, TimeSpan.FromSeconds(60));
+
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
     public async Task DisposeAsync()

@@ -27,6 +27,7 @@ public sealed partial class RightOfficerHandler(DevTokens tokens) : DelegatingHa
 
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(ct);
         if (path.StartsWith("/api/inspections")) return await InspectionToken(request.RequestUri!, path, body, ct);
+        if (path == "/api/corrections") return await RecorderToken(request.RequestUri!, body, ct);
         var department = Department.CivilAffairs;
         if (PermitRoute().Match(path) is { Success: true } m)
             department = await PermitDepartment(request.RequestUri, m.Groups["institution"].Value, m.Groups["permit"].Value, ct) ?? department;
@@ -56,6 +57,30 @@ public sealed partial class RightOfficerHandler(DevTokens tokens) : DelegatingHa
         }
         var department = Json.TryParse<Department>(wire, out var d) ? d : Department.Health;
         var role = path.EndsWith("/dispute/decision") ? Role.Officer : Role.Inspector;
+        return tokens.For($"test-{Json.Wire(department)}-{Json.Wire(role)}", department, role);
+    }
+
+    // A correction is made by whoever's department and role recorded the entry.
+    private async Task<string> RecorderToken(Uri at, string? body, CancellationToken ct)
+    {
+        var (department, role) = (Department.CivilAffairs, Role.Officer);
+        try
+        {
+            var root = JsonDocument.Parse(body ?? "{}").RootElement;
+            var (stream, version) = (root.GetProperty("streamId").GetString(), root.GetProperty("version").GetInt64());
+            using var lookup = new HttpRequestMessage(HttpMethod.Get, new Uri(at, $"/api/audit/streams/{stream}"));
+            lookup.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For("test-auditor", null, Role.Auditor));
+            using var response = await base.SendAsync(lookup, ct);
+            if (response.IsSuccessStatusCode)
+                foreach (var e in JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.EnumerateArray())
+                    if (e.GetProperty("event").GetProperty("version").GetInt64() == version)
+                    {
+                        var recorded = e.GetProperty("event");
+                        if (recorded.TryGetProperty("department", out var d) && Json.TryParse<Department>(d.GetString(), out var dep)) department = dep;
+                        if (recorded.TryGetProperty("role", out var r) && Json.TryParse<Role>(r.GetString(), out var rol) && rol is Role.Officer or Role.Inspector) role = rol;
+                    }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
         return tokens.For($"test-{Json.Wire(department)}-{Json.Wire(role)}", department, role);
     }
 
