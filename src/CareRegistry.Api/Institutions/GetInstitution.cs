@@ -66,15 +66,23 @@ public static class GetInstitutionEndpoint
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
-        var events = await session.Events.FetchStreamAsync(id, timestamp: recorded, token: ct);
+        // One round trip for the stream and everything filed against the institution; a second for its jurisdiction.
+        var batch = session.CreateBatchQuery();
+        var stream = batch.Events.FetchStream(id, 0, recorded, 0);
+        var successorDocs = batch.Query<Institution>().Where(x => x.PredecessorId == id).ToList();
+        var currentPermits = batch.Query<Permit>().Where(p => p.InstitutionId == id).ToList();
+        var currentInspections = batch.Query<Inspection>().Where(i => i.InstitutionIds.Contains(id)).ToList();
+        var currentPartnerships = batch.Query<Partnership>().Where(p => p.PartyIds.Contains(id)).ToList();
+        await batch.Execute(ct);
+
+        var events = await stream;
         var institution = Institution.Replay(events, day);
         if (institution is null) return Results.Problem(Problems.NotFound($"no institution {id}" + (recorded is null ? "" : $" recorded by {recorded:O}")));
 
-        var successors = await session.Query<Institution>().Where(x => x.PredecessorId == id).Select(x => x.Id).ToListAsync(ct);
+        var successors = (await successorDocs).Select(x => x.Id).ToList();
         var (permits, inspections, partnerships) = recorded is { } at
             ? await RecordedByAsync(session, id, at, ct)
-            : (await InstitutionPermits.LoadAsync(session, id, null, ct), await Supervision.LoadAsync(session, id, null, ct),
-                await PartnershipsConfiguration.OfInstitutionAsync(session, id, null, ct));
+            : (await currentPermits, await currentInspections, await currentPartnerships);
         var levels = await session.LoadManyAsync<Jurisdictions.Jurisdiction>(ct, Jurisdictions.RegimeBook.StreamIdsFor(institution.Jurisdiction));
         var threshold = new Jurisdictions.RegimeBook(levels).DemeritThreshold(institution.Jurisdiction, day).Threshold;
         var supervision = Supervision.Of(id, inspections, day, threshold);

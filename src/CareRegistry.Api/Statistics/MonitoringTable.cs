@@ -23,7 +23,9 @@ public static class MonitoringTableEndpoint
     // Each count is a set of institutions (or inspections, findings) defined by standing facts in force on the day.
     private sealed record Measure(string Key, string Title, string Aggregate, string Filter, bool HasIds = true);
 
-    private const string Institutions = "count(distinct institution_id) filter (where {0})";
+    // An institution holds at most one row of each of these facts on a day (their intervals do not overlap), so
+    // counting rows counts institutions without the sort a distinct count needs.
+    private const string Institutions = "count(*) filter (where {0})";
     private const string Beds = "coalesce(sum(value) filter (where {0}), 0)";
     private const string Window = "valid_from > @windowStart";
 
@@ -54,6 +56,12 @@ public static class MonitoringTableEndpoint
         new("rectifications-overdue", "逾期未整改 overdue rectifications", "count(*) filter (where {0})", "fact = 'alert' and label = 'rectification-overdue'"),
     ];
 
+    private static readonly string[] TableFacts =
+    [
+        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
+        Facts.Finding, Facts.Alert,
+    ];
+
     // One query over the standing facts in force on the day (as recorded by the instant) inside the jurisdiction:
     // every figure is a filtered aggregate of the same rows.
     [WolverineGet("/api/statistics/integrated-care"), Tags("Statistics")]
@@ -75,10 +83,11 @@ public static class MonitoringTableEndpoint
         var columns = Measures.SelectMany(m => withIds && m.HasIds
             ? new[] { string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter), $"coalesce(array_agg(distinct institution_id) filter (where {m.Filter}), '{{}}')" }
             : [string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter)]);
-        var sql = $"with facts as (select institution_id, kind, fact, label, value, valid_from, data ->> 'subject' as subject from {StandingSql.Table} "
-                  + $"where {StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}) select {string.Join(", ", columns)} from facts";
+        var sql = $"with facts as (select institution_id, kind, fact, label, value, valid_from, subject from {StandingSql.Table} "
+                  + $"where fact = any(@facts) and {StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}) select {string.Join(", ", columns)} from facts";
 
         await using var command = database.CreateCommand(sql);
+        command.Parameters.AddWithValue("facts", TableFacts);
         command.Parameters.AddWithValue("day", day);
         command.Parameters.AddWithValue("windowStart", day.AddYears(-1));
         if (recorded is { } at) command.Parameters.AddWithValue("recorded", at);

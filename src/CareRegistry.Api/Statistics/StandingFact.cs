@@ -26,9 +26,10 @@ public sealed class StandingFact
     public DateTimeOffset RecordedFrom { get; set; }
     public DateTimeOffset? RecordedTo { get; set; }
 
-    // Every read filters on these columns; the JSON body is read only for the rows returned. Three indexes serve all
-    // reads — a jurisdiction's rows (the monitoring table, alerts), one kind of fact anywhere (search filters), one
-    // institution's rows — where Marten's Duplicate would add one per column, paid by every projected change.
+    // Every read filters on these columns; the JSON body is read only for the rows a list returns. Two indexes serve
+    // all reads, where Marten's Duplicate would add one per column, paid by every projected change: one kind of fact
+    // in a jurisdiction on a day — the facts believed now in a partial index that covers what the monitoring table
+    // and the search filters read (so they are index-only scans), every version of them for "as recorded by" reads.
     public static void ConfigureMarten(DocumentMapping mapping)
     {
         foreach (var (member, type, notNull) in new[]
@@ -37,11 +38,16 @@ public sealed class StandingFact
                      (nameof(Fact), "varchar", true), (nameof(Label), "varchar", false), (nameof(Status), "varchar", false),
                      (nameof(Department), "varchar", false), (nameof(ValidFrom), "date", true), (nameof(ValidTo), "date", false),
                      (nameof(RecordedFrom), "timestamptz", true), (nameof(RecordedTo), "timestamptz", false), (nameof(Value), "integer", true),
+                     (nameof(Subject), "uuid", false),
                  })
             mapping.DuplicateField(member, type, notNull);
-        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_place") { Columns = ["jurisdiction", "fact", "valid_from"] });
-        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_fact") { Columns = ["fact", "valid_from"] });
-        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_institution") { Columns = ["institution_id", "fact"] });
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_current")
+        {
+            Columns = ["fact", "jurisdiction", "valid_from"],
+            IncludeColumns = ["valid_to", "institution_id", "kind", "label", "status", "department", "value", "subject"],
+            Predicate = "recorded_to is null",
+        });
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_recorded") { Columns = ["fact", "jurisdiction", "valid_from"] });
     }
 
     // Two derivations of the same fact compare equal, so only real changes close or open rows.
