@@ -150,7 +150,12 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         try { await Task.Delay(3000, stop); } catch (TaskCanceledException) { }
         var after = await Progress();
         var shards = after.Where(kv => !before.TryGetValue(kv.Key, out var v) || v != kv.Value).Select(kv => kv.Key).ToList();
-        if (shards.Count == 0) return new JsonObject { ["skipped"] = "no async projection (no progression row moved under write load)" };
+        if (shards.Count == 0)
+            return new JsonObject
+            {
+                ["skipped"] = after.Count == 0 ? "no async projection"
+                    : $"async projection present ({string.Join(", ", after.Keys)}) but its progression did not move under write load: the daemon is not running it",
+            };
         var shardList = string.Join(",", shards.Select(x => "'" + x.Replace("'", "''") + "'"));
         var ids = await SampleInstitutionsAsync(db, 200);
         var lags = new List<double>();
