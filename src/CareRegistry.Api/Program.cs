@@ -41,14 +41,12 @@ builder.Services.AddMarten(opts =>
         opts.ConfigurePartnerships();
         opts.ConfigureInstitutionTimeline();
         opts.ConfigureStatistics();
+        opts.ConfigureRegistryCounts();
     })
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()
-    // Summaries (the standing of each institution behind lists, the monitoring table and alerts) are kept by Marten's
-    // async daemon; with several nodes one of them runs it.
-    .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
     .UseLightweightSessions()
-    .IntegrateWithWolverine();
+    .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
 
 builder.Services.AddHostedService<DatabaseSetup>();
 builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
@@ -60,6 +58,10 @@ builder.Host.UseWolverine(opts =>
     opts.Policies.AutoApplyTransactions();
     opts.EntityDefaults.OnMissing = OnMissing.ProblemDetailsWith404;
 });
+// Wolverine places each async projection on exactly one node (opted into on IntegrateWithWolverine above) and moves
+// it when that node dies; Wolverine:Durability:* (HealthCheckPollingTime, StaleNodeTimeout) sets how soon
+// (docs/reliability.md).
+builder.Services.ConfigureWolverine(opts => builder.Configuration.GetSection("Wolverine:Durability").Bind(opts.Durability));
 builder.Services.AddWolverineHttp();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 

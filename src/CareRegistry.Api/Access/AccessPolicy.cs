@@ -96,6 +96,8 @@ public static class AccessPolicy
         new("GET", "/api/audit/digest", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/replay", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/export", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/audit/projections", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/statistics/counts", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
     ];
 
     private static readonly Dictionary<(string, string), AccessRule> ByRoute = Rules.ToDictionary(r => (r.Method, r.Route));

@@ -10,12 +10,19 @@ namespace CareRegistry.Access;
 public sealed class IdempotencyOptions
 {
     public int RetentionHours { get; set; } = 24;
+
+    // How long a claim whose request never finished (its release failed with the database, or the process died)
+    // holds the key before a retry may claim it again. Longer than any request can run.
+    public int ClaimTimeoutSeconds { get; set; } = 60;
 }
 
 // Idempotency-Key on any command: the first request claims the key (durably, in PostgreSQL) and its answer is
 // stored; a retry with the same key and body gets that answer again and writes nothing; the same key with another
 // body is 422; a retry while the first is still running is 409 with Retry-After. Keys are per caller.
-public sealed class Idempotency(RequestDelegate next)
+// The claim is marked committed in the command's own transaction (MarkCommitted), so a claim left behind by a
+// request that died — its release failed with the database, or the process was killed — is known to have written
+// nothing and a retry may claim it again after ClaimTimeoutSeconds; one that committed is never run twice.
+public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Options.IOptions<IdempotencyOptions> options)
 {
     public const string Table = "careregistry_idempotency";
 
@@ -28,12 +35,24 @@ public sealed class Idempotency(RequestDelegate next)
             body         text,
             created_at   timestamptz not null default now()
         );
+        alter table {schema}.{Table} add column if not exists committed_at timestamptz;
+        alter table {schema}.{Table} add column if not exists claim_id uuid;
+        -- In the command's transaction: marks the claim committed, or fails the transaction when a retry has taken
+        -- the claim over in the meantime (this request outlived ClaimTimeoutSeconds), so a command never runs twice.
+        create or replace function {schema}.careregistry_idempotency_commit(holder uuid, claim uuid) returns timestamptz
+        language plpgsql as $$
+        begin
+            if holder is distinct from claim then
+                raise exception 'the Idempotency-Key claim was taken over by a retry' using errcode = '40001';
+            end if;
+            return now();
+        end $$;
         create index if not exists ix_{Table}_created on {schema}.{Table} (created_at);
         """;
 
     private static readonly string[] ReplayedHeaders = ["ETag", "Location", "Content-Type"];
 
-    public async Task InvokeAsync(HttpContext context, NpgsqlDataSource db, IProblemDetailsService problems)
+    public async Task InvokeAsync(HttpContext context, NpgsqlDataSource db, IProblemDetailsService problems, ILogger<Idempotency> logger)
     {
         var given = context.Request.Headers["Idempotency-Key"].ToString();
         if (context.Request.Method != "POST" || given.Length == 0 || !context.Request.Path.StartsWithSegments("/api"))
@@ -49,10 +68,18 @@ public sealed class Idempotency(RequestDelegate next)
 
         var key = $"{Caller.From(context).UserId}:{keyId}";
         var hash = await RequestHashAsync(context);
-        await using (var claim = db.CreateCommand($"insert into {Table} (key, request_hash) values ($1, $2) on conflict do nothing"))
+        var claimId = Guid.NewGuid();
+        await using (var claim = db.CreateCommand($"""
+            insert into {Table} as t (key, request_hash, claim_id) values ($1, $2, $4)
+            on conflict (key) do update set created_at = now(), claim_id = excluded.claim_id
+            where t.status is null and t.committed_at is null and t.request_hash = excluded.request_hash
+              and t.created_at < now() - make_interval(secs => $3)
+            """))
         {
             claim.Parameters.AddWithValue(key);
             claim.Parameters.AddWithValue(hash);
+            claim.Parameters.AddWithValue((double)options.Value.ClaimTimeoutSeconds);
+            claim.Parameters.AddWithValue(claimId);
             if (await claim.ExecuteNonQueryAsync(context.RequestAborted) == 0)
             {
                 await ReplayAsync(context, db, problems, key, hash);
@@ -60,6 +87,7 @@ public sealed class Idempotency(RequestDelegate next)
             }
         }
 
+        context.Items[ClaimedKey] = (key, claimId);
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
         context.Response.Body = buffer;
@@ -69,7 +97,7 @@ public sealed class Idempotency(RequestDelegate next)
         }
         catch
         {
-            await ReleaseAsync(db, key);
+            await ReleaseAsync(db, key, claimId);
             throw;
         }
         finally
@@ -77,16 +105,11 @@ public sealed class Idempotency(RequestDelegate next)
             context.Response.Body = original;
         }
 
-        if (context.Response.StatusCode >= 500) await ReleaseAsync(db, key);
+        if (context.Response.StatusCode >= 500) await ReleaseAsync(db, key, claimId);
         else
         {
             var headers = ReplayedHeaders.Where(h => context.Response.Headers.ContainsKey(h)).ToDictionary(h => h, h => context.Response.Headers[h].ToString());
-            await using var store = db.CreateCommand($"update {Table} set status = $2, headers = $3::jsonb, body = $4 where key = $1");
-            store.Parameters.AddWithValue(key);
-            store.Parameters.AddWithValue(context.Response.StatusCode);
-            store.Parameters.AddWithValue(JsonSerializer.Serialize(headers));
-            store.Parameters.AddWithValue(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-            await store.ExecuteNonQueryAsync(CancellationToken.None);
+            await StoreAnswerAsync(db, logger, key, context.Response.StatusCode, JsonSerializer.Serialize(headers), System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
         }
         buffer.Position = 0;
         await buffer.CopyToAsync(original, context.RequestAborted);
@@ -94,7 +117,7 @@ public sealed class Idempotency(RequestDelegate next)
 
     private static async Task ReplayAsync(HttpContext context, NpgsqlDataSource db, IProblemDetailsService problems, string key, string hash)
     {
-        await using var find = db.CreateCommand($"select request_hash, status, headers::text, body from {Table} where key = $1");
+        await using var find = db.CreateCommand($"select request_hash, status, headers::text, body, committed_at is not null from {Table} where key = $1");
         find.Parameters.AddWithValue(key);
         await using var row = await find.ExecuteReaderAsync(context.RequestAborted);
         if (!await row.ReadAsync(context.RequestAborted))
@@ -105,6 +128,11 @@ public sealed class Idempotency(RequestDelegate next)
         if (row.GetString(0) != hash)
         {
             await Answer(context, problems, 422, "this Idempotency-Key was used with a different request");
+            return;
+        }
+        if (row.IsDBNull(1) && row.GetBoolean(4))
+        {
+            await Answer(context, problems, 409, "the first request with this Idempotency-Key was recorded, but its answer was lost; read the resource to see it");
             return;
         }
         if (row.IsDBNull(1))
@@ -120,6 +148,15 @@ public sealed class Idempotency(RequestDelegate next)
         await context.Response.WriteAsync(row.GetString(3), context.RequestAborted);
     }
 
+    private const string ClaimedKey = "careregistry.idempotency-key";
+
+    // Called by every command before it saves: the claim is marked in the same transaction as the events.
+    public static void MarkCommitted(HttpContext context, Marten.IDocumentSession session)
+    {
+        if (context.Items[ClaimedKey] is (string key, Guid claim))
+            session.QueueSqlCommand($"update {Table} set committed_at = careregistry_idempotency_commit(claim_id, ?) where key = ?", claim, key);
+    }
+
     // The route and the exact body: a retry must be the same request.
     private static async Task<string> RequestHashAsync(HttpContext context)
     {
@@ -133,10 +170,41 @@ public sealed class Idempotency(RequestDelegate next)
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private static async Task ReleaseAsync(NpgsqlDataSource db, string key)
+    // The command has been answered, and may have been recorded: its answer is what a retry needs, so a database
+    // that went away just now is given a few seconds to come back. If it does not, the caller still gets the real
+    // answer (not an error for a write that happened); a retry will then hear that the answer was lost.
+    private static async Task StoreAnswerAsync(NpgsqlDataSource db, ILogger logger, string key, int status, string headers, string body)
     {
-        await using var release = db.CreateCommand($"delete from {Table} where key = $1 and status is null");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var store = db.CreateCommand($"update {Table} set status = $2, headers = $3::jsonb, body = $4 where key = $1");
+                store.Parameters.AddWithValue(key);
+                store.Parameters.AddWithValue(status);
+                store.Parameters.AddWithValue(headers);
+                store.Parameters.AddWithValue(body);
+                await store.ExecuteNonQueryAsync(CancellationToken.None);
+                return;
+            }
+            catch (NpgsqlException e) when (e.IsTransient && attempt < 10)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+            catch (NpgsqlException e)
+            {
+                logger.LogWarning(e, "the answer to Idempotency-Key {Key} could not be stored", key);
+                return;
+            }
+        }
+    }
+
+    // Only this request's own claim, and only if it wrote nothing: a retry may have taken the key over meanwhile.
+    private static async Task ReleaseAsync(NpgsqlDataSource db, string key, Guid claimId)
+    {
+        await using var release = db.CreateCommand($"delete from {Table} where key = $1 and claim_id = $2 and status is null and committed_at is null");
         release.Parameters.AddWithValue(key);
+        release.Parameters.AddWithValue(claimId);
         await release.ExecuteNonQueryAsync(CancellationToken.None);
     }
 

@@ -45,5 +45,6 @@ public static class RecordedBy
         if (caller.Department is { } department) session.SetHeader(DepartmentHeader, Json.Wire(department));
         session.SetHeader(RoleHeader, Json.Wire(caller.Role));
         if (context.Request.Headers["X-Data-Source"].FirstOrDefault() is "demo") session.SetHeader(SourceHeader, "demo");
+        Access.Idempotency.MarkCommitted(context, session);
     }
 }

@@ -34,6 +34,10 @@ public sealed class StandingProjection : IProjection
         foreach (var id in changed) operations.Store(standings[id]);
     }
 
+    // Named by what it says and since when it is believed, so a rebuild writes the very same rows.
+    private static Guid IdOf(StandingFact fact) =>
+        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{fact.InstitutionId}|{fact.Key}|{fact.RecordedFrom.UtcTicks}")));
+
     private static IEnumerable<Guid> Concerned(IEvent e) =>
         e.Data is IConcernsInstitutions c ? c.ConcernedInstitutions.Where(id => id != Guid.Empty).Distinct() : [];
 
@@ -51,8 +55,8 @@ public sealed class StandingProjection : IProjection
         }
         foreach (var fact in derived.Where(f => wanted.Contains(f.Key)))
         {
-            fact.Id = Guid.CreateVersion7();
             fact.RecordedFrom = at;
+            fact.Id = IdOf(fact);
             operations.Store(fact);
             live.Add(fact);
         }
