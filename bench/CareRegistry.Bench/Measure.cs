@@ -1,0 +1,481 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using CareRegistry.Common;
+using Npgsql;
+
+namespace CareRegistry.Bench;
+
+public sealed record MeasureOptions(string Url, string Db, int Pid, int FirstCluster, int WriteClients, int WriteTrials, double WriteSeconds,
+    double LatencySeconds, int ReadClients, int ReadTrials, double ReadSeconds, int RebuildTrials, int VerifyTrials, bool SkipFirstRebuild = false);
+
+public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, TextWriter log)
+{
+    private readonly JsonObject result = new();
+    private readonly JsonObject rssByPhase = new();
+
+    private readonly List<double> rebuildRates = new();
+    private readonly List<double> rebuildSeconds = new();
+    private readonly JsonArray rebuildNotes = new();
+
+    public async Task<JsonObject> RunAsync()
+    {
+        // The bulk load writes events only: the first rebuild builds every read model (timed as a rebuild trial).
+        if (!o.SkipFirstRebuild) await RebuildAsync(1, "first, from empty read models");
+        Rss("afterFirstRebuild");
+        await WaitForAsyncProjectionsAsync();
+        Rss("afterAsyncCatchUp");
+        var profile = new JsonObject();
+        await ProfileResetAsync();
+        var next = await WritesAsync();
+        profile["writes"] = await ProfileAsync();
+        Rss("afterWrites");
+        await ProfileResetAsync();
+        result["reads"] = await ReadsAsync();
+        profile["reads"] = await ProfileAsync();
+        if (profile["writes"] is not null) result["pgStatStatements"] = profile;
+        Rss("afterReads");
+        await VerifyAsync();
+        Rss("afterVerify");
+        await RebuildAsync(o.RebuildTrials - 1, "over existing read models");
+        Rss("afterRebuild");
+        await SizeAsync();
+        result["nextCluster"] = next;
+        result["rssMbByPhase"] = rssByPhase;
+        result["peakRssMb"] = rssByPhase.Select(kv => kv.Value!.GetValue<double>()).DefaultIfEmpty(0).Max();
+        return result;
+    }
+
+    // ---- writes ------------------------------------------------------------------------------------------------
+    private async Task<int> WritesAsync()
+    {
+        var cluster = o.FirstCluster;
+        // Warm-up, not counted: Wolverine compiles each endpoint's code on its first request. Two whole clusters
+        // touch every command route.
+        var warm = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(90), 0);
+        cluster = await warm.RunClustersAsync(cluster, 2, 2);
+        await log.WriteLineAsync($"writes warm-up: {warm.Ok + warm.Refused} commands in {warm.Elapsed:0.0} s");
+        var rates = new List<double>();
+        var p50s = new List<double>();
+        var p99s = new List<double>();
+        var refused = 0L;
+        var problems = new JsonArray();
+        for (var t = 0; t < o.WriteTrials; t++)
+        {
+            var run = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(o.WriteSeconds), 0);
+            cluster = await run.RunClustersAsync(cluster, int.MaxValue / 2 - cluster, o.WriteClients);
+            var seconds = run.Elapsed;
+            var done = run.Ok + run.Refused;
+            rates.Add(done / seconds);
+            var (p50, p99) = Stats.P50P99(run.Latencies);
+            p50s.Add(p50); p99s.Add(p99);
+            refused += run.Refused + run.Failed;
+            foreach (var p in run.Problems.Take(5)) if (problems.Count < 10) problems.Add(p);
+            await log.WriteLineAsync($"writes trial {t + 1}: {done} commands in {seconds:0.0} s = {done / seconds:0} commands/s (saturated p50 {p50:0.0} ms, p99 {p99:0.0} ms, refused {run.Refused}, failed {run.Failed})");
+        }
+        var rate = Stats.Median(rates) / 2;
+
+        // Latency at half the measured throughput, with the projection-lag sampler alongside.
+        var lat50 = new List<double>();
+        var lat99 = new List<double>();
+        JsonObject lag = new() { ["skipped"] = "no async projection" };
+        using var stopLag = new CancellationTokenSource();
+        var lagTask = LagAsync(stopLag.Token);
+        for (var t = 0; t < o.WriteTrials; t++)
+        {
+            var run = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(o.LatencySeconds), rate);
+            cluster = await run.RunClustersAsync(cluster, int.MaxValue / 2 - cluster, o.WriteClients);
+            var (p50, p99) = Stats.P50P99(run.Latencies);
+            lat50.Add(p50); lat99.Add(p99);
+            refused += run.Refused + run.Failed;
+            await log.WriteLineAsync($"latency trial {t + 1} at {rate:0} commands/s: {run.Ok + run.Refused} commands, p50 {p50:0.0} ms, p99 {p99:0.0} ms");
+        }
+        stopLag.Cancel();
+        if (await lagTask is { } l) lag = l;
+        result["writes"] = new JsonObject
+        {
+            ["commandsPerSecond"] = Stats.R(Stats.Median(rates), 0), ["p50Ms"] = Stats.R(Stats.Median(lat50)), ["p99Ms"] = Stats.R(Stats.Median(lat99)),
+            ["clients"] = o.WriteClients, ["trialSeconds"] = o.WriteSeconds, ["latencyRatePerSecond"] = Stats.R(rate, 0),
+            ["commandsPerSecondTrials"] = Stats.Trials(rates, 0), ["p50MsTrials"] = Stats.Trials(lat50), ["p99MsTrials"] = Stats.Trials(lat99),
+            ["saturatedP50MsTrials"] = Stats.Trials(p50s), ["saturatedP99MsTrials"] = Stats.Trials(p99s),
+            ["refusedOrFailed"] = refused, ["problems"] = problems,
+        };
+        result["projectionLag"] = lag;
+        return cluster;
+    }
+
+    // The async daemon has been projecting the loaded events since they appeared; the write and read figures are
+    // taken once every progression row has reached the last event.
+    private async Task WaitForAsyncProjectionsAsync()
+    {
+        await using var db = new NpgsqlConnection(o.Db);
+        await db.OpenAsync();
+        long target;
+        await using (var max = new NpgsqlCommand("select coalesce(max(seq_id), 0) from mt_events", db)) target = (long)(await max.ExecuteScalarAsync())!;
+        var sw = Stopwatch.StartNew();
+        var rows = new JsonObject();
+        while (sw.Elapsed.TotalMinutes < 40)
+        {
+            rows = new JsonObject();
+            var behind = false;
+            await using (var cmd = new NpgsqlCommand("select name, last_seq_id from mt_event_progression where name not like 'HighWater%'", db))
+            await using (var rd = await cmd.ExecuteReaderAsync())
+                while (await rd.ReadAsync()) { rows[rd.GetString(0)] = rd.GetInt64(1); behind |= rd.GetInt64(1) < target; }
+            if (!behind) break;
+            await Task.Delay(500);
+        }
+        await log.WriteLineAsync($"async projections caught up with sequence {target} {sw.Elapsed.TotalSeconds:0.0} s after the first rebuild: {rows.ToJsonString()}");
+        result["asyncCatchUp"] = new JsonObject { ["targetSequence"] = target, ["secondsAfterFirstRebuild"] = Stats.R(sw.Elapsed.TotalSeconds), ["progression"] = rows };
+    }
+
+    // Event appended (the command's answer received) until every async projection shard has processed it.
+    private async Task<JsonObject?> LagAsync(CancellationToken stop)
+    {
+        await using var db = new NpgsqlConnection(o.Db);
+        await db.OpenAsync();
+        // Async shards are the progression rows that move while events are appended (a rebuild leaves rows for
+        // inline projections too, which never move).
+        async Task<Dictionary<string, long>> Progress()
+        {
+            var map = new Dictionary<string, long>();
+            await using var cmd = new NpgsqlCommand("select name, last_seq_id from mt_event_progression where name not like 'HighWater%'", db);
+            await using var rd = await cmd.ExecuteReaderAsync();
+            while (await rd.ReadAsync()) map[rd.GetString(0)] = rd.GetInt64(1);
+            return map;
+        }
+        Dictionary<string, long> before;
+        try { before = await Progress(); }
+        catch (PostgresException) { return new JsonObject { ["skipped"] = "no async projection" }; }
+        try { await Task.Delay(3000, stop); } catch (TaskCanceledException) { }
+        var after = await Progress();
+        var shards = after.Where(kv => !before.TryGetValue(kv.Key, out var v) || v != kv.Value).Select(kv => kv.Key).ToList();
+        if (shards.Count == 0)
+            return new JsonObject
+            {
+                ["skipped"] = after.Count == 0 ? "no async projection"
+                    : $"async projection present ({string.Join(", ", after.Keys)}) but its progression did not move under write load: the daemon is not running it",
+            };
+        var shardList = string.Join(",", shards.Select(x => "'" + x.Replace("'", "''") + "'"));
+        var ids = await SampleInstitutionsAsync(db, 200);
+        var lags = new List<double>();
+        var r = new Random(7);
+        var sw = Stopwatch.StartNew();
+        while (!stop.IsCancellationRequested)
+        {
+            var id = ids[r.Next(ids.Count)];
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/institutions/{id}/beds")
+            {
+                Content = new StringContent(new JsonObject { ["effectiveOn"] = "2026-01-01", ["beds"] = new JsonObject { ["elderlyCare"] = 100 + r.Next(100) }, ["reason"] = "lag probe" }.ToJsonString(),
+                    System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(Department.CivilAffairs, Role.Officer));
+            using var response = await http.SendAsync(request);
+            var appended = sw.Elapsed.TotalMilliseconds;
+            if (!response.IsSuccessStatusCode) { await Task.Delay(200); continue; }
+            var version = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["version"]!.GetValue<long>();
+            await using var seqCmd = new NpgsqlCommand("select seq_id from mt_events where stream_id = $1 and version = $2", db);
+            seqCmd.Parameters.AddWithValue(id); seqCmd.Parameters.AddWithValue(version);
+            var seq = (long)(await seqCmd.ExecuteScalarAsync())!;
+            while (true)
+            {
+                await using var progress = new NpgsqlCommand($"select coalesce(min(last_seq_id), 0) from mt_event_progression where name in ({shardList})", db);
+                if ((long)(await progress.ExecuteScalarAsync())! >= seq) break;
+                if (sw.Elapsed.TotalMilliseconds - appended > 60_000) break;
+                await Task.Delay(5);
+            }
+            lags.Add(sw.Elapsed.TotalMilliseconds - appended);
+            try { await Task.Delay(250, stop); } catch (TaskCanceledException) { }
+        }
+        var (p50, p99) = Stats.P50P99(lags);
+        await log.WriteLineAsync($"projection lag: {lags.Count} samples, p50 {p50:0} ms, p99 {p99:0} ms");
+        return new JsonObject { ["p50Ms"] = Stats.R(p50), ["p99Ms"] = Stats.R(p99), ["samples"] = lags.Count, ["maxMs"] = Stats.R(lags.DefaultIfEmpty(0).Max()), ["shards"] = new JsonArray(shards.Select(x => (JsonNode)x).ToArray()) };
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------------------
+    private sealed record ReadSpec(string Name, string What, double TargetP99Ms, Func<Random, string> Url, string? Filter = null, bool RouteProbe = false);
+
+    private async Task<JsonObject> ReadsAsync()
+    {
+        await using var db = new NpgsqlConnection(o.Db);
+        await db.OpenAsync();
+        var ids = await SampleInstitutionsAsync(db, 5000);
+        DateTime recordedAsOf;
+        await using (var cmd = new NpgsqlCommand("select percentile_disc(0.5) within group (order by timestamp) from mt_events", db))
+            recordedAsOf = ((DateTime)(await cmd.ExecuteScalarAsync())!).ToUniversalTime();
+        var instant = recordedAsOf.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ");
+        var earlyIds = new List<Guid>();
+        await using (var cmd = new NpgsqlCommand("select s.id from mt_streams s join mt_doc_institution i on i.id = s.id where s.created <= $1 order by md5(s.id::text) limit 5000", db))
+        {
+            cmd.Parameters.AddWithValue(recordedAsOf);
+            await using var rd = await cmd.ExecuteReaderAsync();
+            while (await rd.ReadAsync()) earlyIds.Add(rd.GetGuid(0));
+        }
+        var parameters = await SearchParametersAsync();
+
+        string Id(Random r) => ids[r.Next(ids.Count)].ToString();
+        string Word(Random r) => Names.Words[r.Next(Names.Words.Length)].Zh;
+        string E(string s) => Uri.EscapeDataString(s);
+        var cities = new[] { "5301", "5001", "5107", "5201" };
+        var specs = new List<ReadSpec>
+        {
+            new("getById", "GET /api/institutions/{id}", 5, r => $"/api/institutions/{Id(r)}"),
+            new("getByIdAsOf", "GET /api/institutions/{id}?asOf=2019-06-19", 50, r => $"/api/institutions/{Id(r)}?asOf=2019-06-19"),
+            new("getByIdRecordedAsOf", $"GET /api/institutions/{{id}}?recordedAsOf=<mid-load instant>", 50, r => $"/api/institutions/{earlyIds[r.Next(earlyIds.Count)]}?recordedAsOf={E(instant)}"),
+            new("history", "GET /api/institutions/{id}/history", 50, r => $"/api/institutions/{Id(r)}/history"),
+            new("searchName3", "q= a 3-5 character Chinese substring (e.g. 福寿养老), many matches", 50,
+                r => $"/api/institutions?q={E(Word(r) + Names.CareSuffixes[r.Next(Names.CareSuffixes.Length)].Zh[..2])}"),
+            new("searchNameRare", "q= district + street + word (e.g. 官渡区人民福寿), few matches", 50,
+                r => $"/api/institutions?q={E(Divisions.All[r.Next(Divisions.All.Length)].Name + Names.Streets[r.Next(Names.Streets.Length)] + Word(r))}"),
+            new("searchName2", "q= a 2-character Chinese substring (e.g. 福寿): below trigram length", 50, r => $"/api/institutions?q={E(Names.Words[r.Next(Names.Words.Length)].Zh[..2])}"),
+            new("searchNameNoMatch", "q= a 4-character substring that matches nothing (e.g. 不存在院)", 50, r => $"/api/institutions?q={E("不存在" + Word(r)[..1])}"),
+            new("searchJurisdictionKind", "jurisdiction=<city>&kind=elderly-care", 50, r => $"/api/institutions?jurisdiction={cities[r.Next(4)]}&kind=elderly-care"),
+            new("searchIntegrated", "integrated=true&jurisdiction=<city>", 50, r => $"/api/institutions?integrated=true&jurisdiction={cities[r.Next(4)]}", "integrated"),
+            new("searchPermit", "permitType=internal-clinic&permitStatus=active&jurisdiction=<province>", 50,
+                r => $"/api/institutions?permitType=internal-clinic&permitStatus=active&jurisdiction={cities[r.Next(4)][..2]}", "permitType"),
+            new("searchNoPartnership", "hasPartnership=false&kind=elderly-care&jurisdiction=<city>", 50,
+                r => $"/api/institutions?hasPartnership=false&kind=elderly-care&jurisdiction={cities[r.Next(4)]}", "hasPartnership"),
+            new("searchDepartment", "department=medical-insurance&jurisdiction=<city>", 50, r => $"/api/institutions?department=medical-insurance&jurisdiction={cities[r.Next(4)]}", "department"),
+            new("searchDemerit", "demeritAtLeast=6&jurisdiction=<city>", 50, r => $"/api/institutions?demeritAtLeast=6&jurisdiction={cities[r.Next(4)]}", "demeritAtLeast"),
+            new("statisticsDistrict", "GET /api/statistics/integrated-care?jurisdiction=530111", 50, _ => "/api/statistics/integrated-care?jurisdiction=530111", RouteProbe: true),
+            new("statisticsCity", "GET /api/statistics/integrated-care?jurisdiction=5301", 50, _ => "/api/statistics/integrated-care?jurisdiction=5301", RouteProbe: true),
+            new("statisticsProvince", "GET /api/statistics/integrated-care?jurisdiction=53", 50, _ => "/api/statistics/integrated-care?jurisdiction=53", RouteProbe: true),
+            new("statisticsAsOf", "GET /api/statistics/integrated-care?jurisdiction=5301&asOf=2019-06-19", 50, _ => "/api/statistics/integrated-care?jurisdiction=5301&asOf=2019-06-19", RouteProbe: true),
+            new("alerts", "GET /api/alerts?jurisdiction=5301", 50, _ => "/api/alerts?jurisdiction=5301", RouteProbe: true),
+            new("inspectionsByDistrict", "GET /api/inspections?jurisdiction=530111", 50, _ => "/api/inspections?jurisdiction=530111"),
+        };
+
+        var reads = new JsonObject();
+        foreach (var spec in specs)
+        {
+            if (spec.Filter is { } f && !parameters.Contains(f))
+            {
+                reads[spec.Name] = new JsonObject { ["what"] = spec.What, ["skipped"] = $"filter '{f}' not available", ["targetP99Ms"] = spec.TargetP99Ms };
+                await log.WriteLineAsync($"read {spec.Name}: skipped (filter {f} not in the OpenAPI document)");
+                continue;
+            }
+            var probe = await GetAsync(spec.Url(new Random(1)));
+            if (probe is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed && spec.RouteProbe)
+            {
+                reads[spec.Name] = new JsonObject { ["what"] = spec.What, ["skipped"] = "route not available", ["targetP99Ms"] = spec.TargetP99Ms };
+                await log.WriteLineAsync($"read {spec.Name}: skipped (route not available)");
+                continue;
+            }
+            reads[spec.Name] = await ReadTrialsAsync(spec);
+        }
+        return reads;
+    }
+
+    private async Task<JsonObject> ReadTrialsAsync(ReadSpec spec)
+    {
+        await DriveAsync(spec, Math.Min(1.0, o.ReadSeconds / 2), 99); // warm-up
+        var p50s = new List<double>();
+        var p99s = new List<double>();
+        var rps = new List<double>();
+        long errors = 0;
+        string? firstError = null;
+        for (var t = 0; t < o.ReadTrials; t++)
+        {
+            var (lat, seconds, err, first) = await DriveAsync(spec, o.ReadSeconds, t);
+            var (p50, p99) = Stats.P50P99(lat);
+            p50s.Add(p50); p99s.Add(p99); rps.Add(lat.Count / seconds);
+            errors += err; firstError ??= first;
+        }
+        var median99 = Stats.Median(p99s);
+        await log.WriteLineAsync($"read {spec.Name}: p50 {Stats.Median(p50s):0.00} ms, p99 {median99:0.00} ms, {Stats.Median(rps):0} req/s, errors {errors}");
+        var node = new JsonObject
+        {
+            ["what"] = spec.What, ["p50Ms"] = Stats.R(Stats.Median(p50s)), ["p99Ms"] = Stats.R(median99), ["requestsPerSecond"] = Stats.R(Stats.Median(rps), 0),
+            ["targetP99Ms"] = spec.TargetP99Ms, ["met"] = median99 <= spec.TargetP99Ms, ["p50MsTrials"] = Stats.Trials(p50s), ["p99MsTrials"] = Stats.Trials(p99s),
+            ["clients"] = o.ReadClients, ["errors"] = errors,
+        };
+        if (firstError is not null) node["firstError"] = firstError;
+        return node;
+    }
+
+    private async Task<(List<double> Latencies, double Seconds, long Errors, string? FirstError)> DriveAsync(ReadSpec spec, double seconds, int trial)
+    {
+        var all = new List<double>();
+        long errors = 0;
+        string? first = null;
+        var sw = Stopwatch.StartNew();
+        var token = tokens.For(null, Role.Auditor);
+        await Task.WhenAll(Enumerable.Range(0, o.ReadClients).Select(w => Task.Run(async () =>
+        {
+            var r = new Random(trial * 1000 + w);
+            var mine = new List<double>();
+            while (sw.Elapsed.TotalSeconds < seconds)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, spec.Url(r));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                var start = sw.Elapsed.TotalMilliseconds;
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+                var body = await response.Content.ReadAsByteArrayAsync();
+                mine.Add(sw.Elapsed.TotalMilliseconds - start);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref errors);
+                    first ??= $"{(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)[..Math.Min(body.Length, 200)]}";
+                }
+            }
+            lock (all) all.AddRange(mine);
+        })));
+        return (all, sw.Elapsed.TotalSeconds, errors, first);
+    }
+
+    private async Task<HttpStatusCode> GetAsync(string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(null, Role.Auditor));
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private async Task<HashSet<string>> SearchParametersAsync()
+    {
+        try
+        {
+            var doc = JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json"))!;
+            var ps = doc["paths"]?["/api/institutions"]?["get"]?["parameters"]?.AsArray();
+            return ps?.Select(p => p?["name"]?.GetValue<string>() ?? "").ToHashSet() ?? [];
+        }
+        catch (Exception e) { await log.WriteLineAsync($"openapi: {e.Message}"); return []; }
+    }
+
+    private static async Task<List<Guid>> SampleInstitutionsAsync(NpgsqlConnection db, int count)
+    {
+        await using var cmd = new NpgsqlCommand($"select id from mt_doc_institution order by md5(id::text) limit {count}", db);
+        var ids = new List<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
+    // ---- pg_stat_statements (bench/run --profile loads it) -------------------------------------------------------
+    private async Task ProfileResetAsync()
+    {
+        try
+        {
+            await using var db = new NpgsqlConnection(o.Db);
+            await db.OpenAsync();
+            await using var cmd = new NpgsqlCommand("select pg_stat_statements_reset()", db);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException) { }
+    }
+
+    // The statements that took the most time since the reset: calls, total and mean time, rows, shared blocks.
+    private async Task<JsonNode?> ProfileAsync()
+    {
+        try
+        {
+            await using var db = new NpgsqlConnection(o.Db);
+            await db.OpenAsync();
+            const string mine = "dbid = (select oid from pg_database where datname = current_database())";
+            await using var cmd = new NpgsqlCommand(
+                "select calls, round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3), rows, shared_blks_hit, shared_blks_read, " +
+                $"left(regexp_replace(query, '\\s+', ' ', 'g'), 300) from pg_stat_statements where {mine} order by total_exec_time desc limit 25", db);
+            var rows = new JsonArray();
+            await using (var r = await cmd.ExecuteReaderAsync())
+                while (await r.ReadAsync())
+                    rows.Add(new JsonObject
+                    {
+                        ["calls"] = r.GetInt64(0), ["totalMs"] = (double)r.GetDecimal(1), ["meanMs"] = (double)r.GetDecimal(2), ["rows"] = r.GetInt64(3),
+                        ["sharedHit"] = r.GetInt64(4), ["sharedRead"] = r.GetInt64(5), ["query"] = r.GetString(6),
+                    });
+            await using var total = new NpgsqlCommand($"select coalesce(sum(calls), 0)::bigint, coalesce(round(sum(total_exec_time)::numeric, 1), 0)::numeric from pg_stat_statements where {mine}", db);
+            await using var t = await total.ExecuteReaderAsync();
+            await t.ReadAsync();
+            return new JsonObject { ["statements"] = t.GetInt64(0), ["totalMs"] = (double)t.GetDecimal(1), ["top"] = rows };
+        }
+        catch (PostgresException) { return null; }
+    }
+
+    // ---- audit, rebuild, size, memory --------------------------------------------------------------------------
+    private async Task VerifyAsync()
+    {
+        var rates = new List<double>();
+        var walls = new List<double>();
+        string status = "";
+        for (var t = 0; t < o.VerifyTrials; t++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/audit/verify");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(null, Role.Auditor));
+            var sw = Stopwatch.StartNew();
+            using var response = await http.SendAsync(request);
+            var report = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            var wall = sw.Elapsed.TotalSeconds;
+            var events = report["eventsChecked"]!.GetValue<long>();
+            status = report["status"]!.GetValue<string>();
+            rates.Add(events / wall); walls.Add(wall);
+            await log.WriteLineAsync($"verify {t + 1}: {status}, {events} events in {wall:0.00} s = {events / wall:0} events/s");
+        }
+        result["verifyEventsPerSecond"] = Stats.R(Stats.Median(rates), 0);
+        result["verify"] = new JsonObject { ["status"] = status, ["eventsPerSecondTrials"] = Stats.Trials(rates, 0), ["secondsTrials"] = Stats.Trials(walls), ["via"] = "GET /api/audit/verify (wall clock)" };
+    }
+
+    private async Task RebuildAsync(int trials, string note)
+    {
+        long events;
+        await using (var db = new NpgsqlConnection(o.Db))
+        {
+            await db.OpenAsync();
+            await using var cmd = new NpgsqlCommand("select count(*) from mt_events", db);
+            events = (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        var rates = rebuildRates;
+        var walls = rebuildSeconds;
+        for (var t = 0; t < trials; t++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/projections/rebuild") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(null, Role.Admin));
+            var sw = Stopwatch.StartNew();
+            using var response = await http.SendAsync(request);
+            var wall = sw.Elapsed.TotalSeconds;
+            var text = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode) { await log.WriteLineAsync($"rebuild: {(int)response.StatusCode} {text}"); break; }
+            rates.Add(events / wall); walls.Add(wall); rebuildNotes.Add($"{events} events in {wall:0.0} s ({note})");
+            await log.WriteLineAsync($"rebuild ({note}): {events} events in {wall:0.0} s = {events / wall:0} events/s ({text})");
+        }
+        result["rebuildEventsPerSecond"] = Stats.R(Stats.Median(rates), 0);
+        result["rebuild"] = new JsonObject { ["events"] = events, ["eventsPerSecondTrials"] = Stats.Trials(rates, 0), ["secondsTrials"] = Stats.Trials(walls), ["via"] = "POST /api/admin/projections/rebuild (wall clock)", ["trials"] = rebuildNotes.DeepClone() };
+    }
+
+    private async Task SizeAsync()
+    {
+        await using var db = new NpgsqlConnection(o.Db);
+        await db.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            select pg_database_size(current_database()), (select count(*) from mt_events), (select count(*) from mt_streams),
+                   (select count(*) from mt_doc_institution)
+            """, db);
+        await using var r = await cmd.ExecuteReaderAsync();
+        await r.ReadAsync();
+        var bytes = r.GetInt64(0);
+        var events = r.GetInt64(1);
+        result["scaleAtEnd"] = new JsonObject { ["events"] = events, ["streams"] = r.GetInt64(2), ["institutions"] = r.GetInt64(3) };
+        result["databaseMb"] = Stats.R(bytes / 1048576.0, 1);
+        result["databaseMbPerMillionEvents"] = Stats.R(bytes / 1048576.0 / (events / 1e6), 1);
+        await r.CloseAsync();
+        await using var tables = new NpgsqlCommand("""
+            select relname, pg_total_relation_size(c.oid) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname = 'public' and c.relkind = 'r' order by 2 desc limit 8
+            """, db);
+        var largest = new JsonObject();
+        await using var t = await tables.ExecuteReaderAsync();
+        while (await t.ReadAsync()) largest[t.GetString(0)] = Stats.R(t.GetInt64(1) / 1048576.0, 1);
+        result["largestTablesMb"] = largest;
+    }
+
+    private void Rss(string phase)
+    {
+        try
+        {
+            var line = File.ReadAllLines($"/proc/{o.Pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
+            if (line is null) return;
+            var kb = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+            rssByPhase[phase] = Stats.R(kb / 1024, 0);
+        }
+        catch (IOException) { }
+    }
+}

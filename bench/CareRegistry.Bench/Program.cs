@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CareRegistry.Bench;
+using CareRegistry.Common;
+
+// bench/run drives these steps; each prints progress on stderr and writes its figures as JSON.
+//   template --url U --shapes K --out export.ndjson --result r.json   regimes + K clusters over HTTP, then the export
+//   clone    --template export.ndjson --shapes K --clusters N --out data.ndjson --result r.json
+//   bulk-load --db CONN --file data.ndjson --result r.json              (or the service's own `import <file>`)
+//   measure  --url U --db CONN --pid P --first-cluster C [--quick] --result r.json
+//   report   --dir DIR --json latest.json --md latest.md
+var a = new Args(args);
+DataSet.Seed = a.Int("seed", DataSet.Seed);
+DataSet.Shapes = a.Int("shapes", DataSet.Shapes);
+var log = Console.Error;
+var options = new JsonSerializerOptions { WriteIndented = true };
+
+switch (args.FirstOrDefault())
+{
+    case "template":
+    {
+        using var http = Http.Client(a.Str("url"));
+        var tokens = Tokens.FromEnvironment();
+        await Regimes.LoadAsync(http, tokens);
+        var run = new LoadRun(http, tokens, DateTime.MaxValue, 0);
+        await run.RunClustersAsync(0, DataSet.Shapes, a.Int("clients", 16));
+        foreach (var p in run.Problems) await log.WriteLineAsync("refused: " + p);
+        var (p50, p99) = Stats.P50P99(run.Latencies);
+        await log.WriteLineAsync($"template: {DataSet.Shapes} clusters, {run.Ok} commands ok, {run.Refused} refused, {run.Failed} failed in {run.Elapsed:0.0} s ({run.Ok / run.Elapsed:0} commands/s; p50 {p50:0.0} ms, p99 {p99:0.0} ms)");
+        var sw = Stopwatch.StartNew();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/audit/export"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(null, Role.Auditor));
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            await using var file = File.Create(a.Str("out"));
+            await response.Content.CopyToAsync(file);
+        }
+        File.WriteAllText(a.Str("result"), new JsonObject
+        {
+            ["clusters"] = DataSet.Shapes, ["commands"] = run.Ok, ["refused"] = run.Refused, ["failed"] = run.Failed, ["seconds"] = Stats.R(run.Elapsed),
+            ["commandsPerSecond"] = Stats.R(run.Ok / run.Elapsed, 0), ["p50Ms"] = Stats.R(p50), ["p99Ms"] = Stats.R(p99), ["exportSeconds"] = Stats.R(sw.Elapsed.TotalSeconds),
+            ["problems"] = new JsonArray(run.Problems.Take(10).Select(p => (JsonNode)p).ToArray()),
+        }.ToJsonString(options));
+        return run.Refused + run.Failed > run.Ok / 100 ? 1 : 0;
+    }
+    case "clone":
+    {
+        var sw = Stopwatch.StartNew();
+        var summary = Clone.Run(a.Str("template"), a.Str("out"), a.Int("clusters"));
+        summary["seconds"] = Stats.R(sw.Elapsed.TotalSeconds);
+        await log.WriteLineAsync($"clone: {summary.ToJsonString()}");
+        File.WriteAllText(a.Str("result"), summary.ToJsonString(options));
+        return 0;
+    }
+    case "measure":
+    {
+        using var http = Http.Client(a.Str("url"));
+        var quick = a.Has("quick");
+        var o = new MeasureOptions(a.Str("url"), a.Str("db"), a.Int("pid"), a.Int("first-cluster"),
+            WriteClients: a.Int("clients", 16), WriteTrials: a.Int("write-trials", 3), WriteSeconds: a.Dbl("write-seconds", quick ? 3 : 20),
+            LatencySeconds: a.Dbl("latency-seconds", quick ? 3 : 15), ReadClients: a.Int("read-clients", 4), ReadTrials: a.Int("read-trials", 3),
+            ReadSeconds: a.Dbl("read-seconds", quick ? 0.5 : 3), RebuildTrials: a.Int("rebuild-trials", quick ? 2 : 1), VerifyTrials: a.Int("verify-trials", 3), SkipFirstRebuild: a.Has("skip-first-rebuild"));
+        var result = await new Measure(o, http, Tokens.FromEnvironment(), log).RunAsync();
+        File.WriteAllText(a.Str("result"), result.ToJsonString(options));
+        return 0;
+    }
+    case "bulk-load":
+    {
+        var summary = await BulkLoad.RunAsync(a.Str("db"), a.Str("file"), log);
+        File.WriteAllText(a.Str("result"), summary.ToJsonString(options));
+        return 0;
+    }
+    case "report":
+        Report.Write(a.Str("dir"), a.Str("json"), a.Str("md"));
+        return 0;
+    default:
+        await log.WriteLineAsync("usage: CareRegistry.Bench template|clone|measure|report [options] (see bench/run)");
+        return 2;
+}
+
+internal sealed class Args(string[] args)
+{
+    private string? Value(string name)
+    {
+        var i = Array.IndexOf(args, "--" + name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+    public bool Has(string name) => args.Contains("--" + name);
+    public string Str(string name) => Value(name) ?? throw new ArgumentException($"--{name} is required");
+    public int Int(string name, int? fallback = null) => Value(name) is { } v ? int.Parse(v) : fallback ?? throw new ArgumentException($"--{name} is required");
+    public double Dbl(string name, double fallback) => Value(name) is { } v ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}

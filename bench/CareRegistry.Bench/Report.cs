@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CareRegistry.Bench;
+
+// Joins the step results of one bench/run into latest.json and a Markdown table with each target beside its figure.
+public static class Report
+{
+    private static JsonObject Load(string dir, string name) =>
+        File.Exists(Path.Combine(dir, name)) ? JsonNode.Parse(File.ReadAllText(Path.Combine(dir, name)))!.AsObject() : new JsonObject();
+
+    private static double Num(JsonNode? n) => n is JsonValue v && v.TryGetValue<double>(out var d) ? d : double.NaN;
+
+    public static void Write(string dir, string jsonPath, string mdPath)
+    {
+        var run = Load(dir, "run.json");
+        var machine = Load(dir, "machine.json");
+        var template = Load(dir, "template.json");
+        var clone = Load(dir, "clone.json");
+        var import = Load(dir, "import.json");
+        var pgbench = Load(dir, "pgbench.json");
+        var m = Load(dir, "measure.json");
+
+        var writes = (m["writes"]?.DeepClone() as JsonObject) ?? new JsonObject();
+        var service = Num(writes["commandsPerSecond"]);
+        var pg = Num(pgbench["tps"]);
+        writes["pgbenchTps"] = Stats.R(pg, 0);
+        writes["pgbenchTpsTrials"] = pgbench["tpsTrials"]?.DeepClone();
+        writes["ratio"] = Stats.R(service / pg, 3);
+
+        var json = new JsonObject
+        {
+            ["run"] = run.DeepClone(),
+            ["machine"] = machine.DeepClone(),
+            ["scale"] = new JsonObject
+            {
+                ["institutions"] = m["scaleAtEnd"]?["institutions"]?.DeepClone() ?? clone["institutions"]?.DeepClone(),
+                ["events"] = m["scaleAtEnd"]?["events"]?.DeepClone() ?? clone["events"]?.DeepClone(),
+                ["streams"] = m["scaleAtEnd"]?["streams"]?.DeepClone(),
+                ["importedInstitutions"] = clone["institutions"]?.DeepClone(), ["importedEvents"] = clone["events"]?.DeepClone(),
+                ["templateInstitutionsOverHttp"] = (int)Num(template["clusters"]) * DataSet.ClusterSize,
+            },
+            ["writes"] = writes,
+            ["pgbench"] = pgbench.DeepClone(),
+            ["reads"] = m["reads"]?.DeepClone(),
+            ["projectionLag"] = m["projectionLag"]?.DeepClone(),
+            ["rebuildEventsPerSecond"] = m["rebuildEventsPerSecond"]?.DeepClone(),
+            ["rebuild"] = m["rebuild"]?.DeepClone(),
+            ["verifyEventsPerSecond"] = m["verifyEventsPerSecond"]?.DeepClone(),
+            ["verify"] = m["verify"]?.DeepClone(),
+            ["peakRssMb"] = m["peakRssMb"]?.DeepClone(),
+            ["rssMbByPhase"] = m["rssMbByPhase"]?.DeepClone(),
+            ["databaseMb"] = m["databaseMb"]?.DeepClone(),
+            ["databaseMbPerMillionEvents"] = m["databaseMbPerMillionEvents"]?.DeepClone(),
+            ["largestTablesMb"] = m["largestTablesMb"]?.DeepClone(),
+            ["asyncCatchUp"] = m["asyncCatchUp"]?.DeepClone(),
+            ["pgStatStatements"] = m["pgStatStatements"]?.DeepClone(),
+            ["loading"] = new JsonObject { ["templateOverHttp"] = template.DeepClone(), ["clone"] = clone.DeepClone(), ["import"] = import.DeepClone() },
+        };
+        File.WriteAllText(jsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+
+        string F(double v, string fmt = "0.##") => double.IsFinite(v) ? v.ToString(fmt, CultureInfo.InvariantCulture) : "–";
+        string Range(JsonNode? trials, string fmt = "0.##") => trials is null ? "" : $" ({F(Num(trials["min"]), fmt)}–{F(Num(trials["max"]), fmt)})";
+        string Met(bool ok) => ok ? "met" : "**missed**";
+
+        var md = new StringBuilder();
+        md.AppendLine($"# Benchmark results ({run["mode"]?.GetValue<string>() ?? "?"} run, {run["finishedAt"]?.GetValue<string>() ?? ""})");
+        md.AppendLine();
+        md.AppendLine($"Machine: {machine["cores"]} cores, {machine["memoryGb"]} GB, {machine["os"]}, PostgreSQL {machine["postgresVersion"]} (settings in latest.json). " +
+                      "Other agents were building and testing on the same machine while this ran: figures are noisy.");
+        md.AppendLine();
+        md.AppendLine($"Scale: {json["scale"]!["institutions"]} institutions, {json["scale"]!["events"]} events ({json["scale"]!["importedEvents"]} imported from a cloned " +
+                      $"template of {json["scale"]!["templateInstitutionsOverHttp"]} institutions loaded over HTTP; the rest written over HTTP by the write trials).");
+        md.AppendLine();
+        md.AppendLine("Each figure is the median of the trials, with (min–max) over the trials.");
+        md.AppendLine();
+        md.AppendLine("| figure | measured | target | |");
+        md.AppendLine("| --- | --- | --- | --- |");
+        var ratio = Num(writes["ratio"]);
+        md.AppendLine($"| writes over HTTP, {writes["clients"]} clients, command mix | {F(service, "0")} commands/s{Range(writes["commandsPerSecondTrials"], "0")} | | |");
+        md.AppendLine($"| pgbench one-row INSERT, same clients | {F(pg, "0")} TPS{Range(pgbench["tpsTrials"], "0")} | | |");
+        md.AppendLine($"| ratio service / pgbench | {F(ratio, "0.000")} | ≥ 0.5 | {Met(ratio >= 0.5)} |");
+        md.AppendLine($"| write latency at {writes["latencyRatePerSecond"]} commands/s (half) p50 / p99 | {F(Num(writes["p50Ms"]))}{Range(writes["p50MsTrials"])} / {F(Num(writes["p99Ms"]))}{Range(writes["p99MsTrials"])} ms | | |");
+        if (m["reads"] is JsonObject reads)
+            foreach (var (name, node) in reads)
+            {
+                var target = Num(node!["targetP99Ms"]);
+                if (node["skipped"] is { } why) { md.AppendLine($"| read `{name}`: {node["what"]} | skipped: {why} | p99 ≤ {F(target)} ms | |"); continue; }
+                var p99 = Num(node["p99Ms"]);
+                md.AppendLine($"| read `{name}`: {node["what"]} p50 / p99 | {F(Num(node["p50Ms"]))}{Range(node["p50MsTrials"])} / {F(p99)}{Range(node["p99MsTrials"])} ms | p99 ≤ {F(target)} ms | {Met(p99 <= target)}{(Num(node["errors"]) > 0 ? $" ({node["errors"]} errors)" : "")} |");
+            }
+        var lag = m["projectionLag"];
+        if (lag?["skipped"] is { } lagSkip) md.AppendLine($"| async projection lag p50 / p99 | skipped: {lagSkip} | p99 ≤ 1000 ms | |");
+        else md.AppendLine($"| async projection lag p50 / p99 (under the half-rate write load) | {F(Num(lag?["p50Ms"]), "0")} / {F(Num(lag?["p99Ms"]), "0")} ms ({lag?["samples"]} samples) | p99 ≤ 1000 ms | {Met(Num(lag?["p99Ms"]) <= 1000)} |");
+        var rebuild = Num(m["rebuildEventsPerSecond"]);
+        md.AppendLine($"| projection rebuild | {F(rebuild, "0")} events/s{Range(m["rebuild"]?["eventsPerSecondTrials"], "0")} | ≥ 20,000 | {Met(rebuild >= 20000)} |");
+        var verify = Num(m["verifyEventsPerSecond"]);
+        md.AppendLine($"| audit verify | {F(verify, "0")} events/s{Range(m["verify"]?["eventsPerSecondTrials"], "0")} | ≥ 100,000 | {Met(verify >= 100000)} |");
+        var rss = Num(m["peakRssMb"]);
+        md.AppendLine($"| service peak RSS (VmHWM) | {F(rss, "0")} MB | ≤ 500 MB | {Met(rss <= 500)} |");
+        md.AppendLine($"| database size | {F(Num(m["databaseMb"]), "0")} MB, {F(Num(m["databaseMbPerMillionEvents"]), "0")} MB per million events | | |");
+        var importRate = Num(import["eventsPerSecond"]);
+        if (double.IsFinite(importRate)) md.AppendLine($"| loading the cloned log: {import["via"]} | {F(importRate, "0")} events/s ({F(Num(import["seconds"]), "0")} s) | | |");
+        File.WriteAllText(mdPath, md.ToString());
+    }
+}
