@@ -44,6 +44,15 @@ public static class ReadParameters
     public static string EncodeCursor(string position) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(position)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    // The cursor of a list ordered by id: the last id of the previous page.
+    public static Guid? IdCursor(Validation v, string? cursor)
+    {
+        if (DecodeCursor(v, cursor) is not { } position) return null;
+        if (Guid.TryParse(position, out var id)) return id;
+        v.Add("cursor", "is not a cursor this registry issued");
+        return null;
+    }
+
     public static string? DecodeCursor(Validation v, string? cursor)
     {
         if (string.IsNullOrEmpty(cursor)) return null;

@@ -56,8 +56,7 @@ public static class GetInspectionEndpoints
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);
-        Guid? after = null;
-        if (ReadParameters.DecodeCursor(v, cursor) is { } position) { if (Guid.TryParse(position, out var a)) after = a; else v.Add("cursor", "is not a cursor this registry issued"); }
+        var after = ReadParameters.IdCursor(v, cursor);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
         IQueryable<Inspection> query = session.Query<Inspection>();

@@ -54,12 +54,7 @@ public static class SearchInstitutionsEndpoint
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);
-        Guid? after = null;
-        if (ReadParameters.DecodeCursor(v, cursor) is { } position)
-        {
-            if (Guid.TryParse(position, out var g)) after = g;
-            else v.Add("cursor", "is not a cursor this registry issued");
-        }
+        var after = ReadParameters.IdCursor(v, cursor);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
         IQueryable<Institution> query = session.Query<Institution>();

@@ -70,8 +70,7 @@ public static class PartnershipReadEndpoints
         var statusDay = ReadParameters.AsOf(v, asOf);
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);
-        Guid? after = null;
-        if (ReadParameters.DecodeCursor(v, cursor) is { } position) { if (Guid.TryParse(position, out var a)) after = a; else v.Add("cursor", "is not a cursor this registry issued"); }
+        var after = ReadParameters.IdCursor(v, cursor);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
         IQueryable<Partnership> query = session.Query<Partnership>();
