@@ -30,7 +30,7 @@ public record Institution(
         mapping.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition("ix_institution_text_trgm")
         {
             Method = Weasel.Postgresql.Tables.IndexMethod.gin,
-            Columns = [SearchInstitutionsEndpoint.SearchableText("") + " gin_trgm_ops"],
+            Columns = [InstitutionText.Searchable("") + " gin_trgm_ops"],
         });
 
     public bool IsClosedOn(DateOnly date) => ClosedOn is { } closed && closed <= date;

@@ -20,11 +20,6 @@ public record InstitutionSummary(
 
 public static class SearchInstitutionsEndpoint
 {
-    // Name, Latin name and USCC in one text, so one ILIKE served by one pg_trgm index finds any substring of three
-    // characters or more (a shorter text has no trigram to look up, so it is read off the jurisdiction's rows).
-    public static string SearchableText(string alias) =>
-        $"(coalesce({alias}data ->> 'name', '') || ' ' || coalesce({alias}data ->> 'latinName', '') || ' ' || coalesce({alias}uscc, ''))";
-
     // Identity comes from the inline institution documents; the cross-department filters (integrated, permits,
     // partnerships, departments, demerit points) from the standing facts, in force on asOf as recorded by
     // recordedAsOf. Ids are UUIDv7, so ordering by id is registration order and the cursor (the last id seen) stays
@@ -61,7 +56,7 @@ public static class SearchInstitutionsEndpoint
         if (!string.IsNullOrWhiteSpace(q))
         {
             var pattern = "%" + q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(x => x.MatchesSql(SearchableText("d.") + " ilike ?", pattern));
+            query = query.Where(x => x.MatchesSql(InstitutionText.Searchable("d.") + " ilike ?", pattern));
         }
         var prefix = Division.NormalizePrefix(jurisdiction);
         if (prefix.Length > 0) query = query.Where(x => x.MatchesSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix)));

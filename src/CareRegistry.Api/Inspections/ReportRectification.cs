@@ -1,0 +1,29 @@
+using CareRegistry.Common;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CareRegistry.Inspections;
+
+public record ReportRectification(DateOnly? ReportedOn, string? Note) : IFindingCommand
+{
+    public DateOnly? On => ReportedOn;
+    public ProblemDetails Validate() => new Validation().Date("reportedOn", ReportedOn).Require("note", Note, 2000).Answer();
+    public ProblemDetails Check(Finding f) =>
+        f.RectificationDue is null ? Problems.Conflict("this finding asks for no rectification")
+        : f.RectificationOn(ReportedOn!.Value) is "accepted" ? Problems.Conflict("its rectification was already accepted")
+        : f.RectificationOn(ReportedOn!.Value) is "reported" ? Problems.Conflict("a rectification is already reported and awaits verification")
+        : WolverineContinue.NoProblems;
+    public object Decide(Inspection i, Finding f) => new RectificationReported(i.Id, f.Id, f.InstitutionId, ReportedOn!.Value, Note!.Trim());
+}
+
+public static class ReportRectificationEndpoint
+{
+    public static ProblemDetails Validate(ReportRectification command) => command.Validate();
+    public static ProblemDetails Before(ReportRectification command, Guid findingId, Inspection inspection, HttpContext http) => FindingCommand.Guard(command, inspection, findingId, http);
+
+    [WolverinePost("/api/inspections/{id}/findings/{findingId}/rectification"), Tags("Inspections")]
+    public static (CommandAccepted, Events) Post(ReportRectification command, Guid findingId, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Inspection inspection) =>
+        FindingCommand.Accept(command, inspection, findingId);
+}

@@ -1,0 +1,32 @@
+using CareRegistry.Common;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CareRegistry.Inspections;
+
+public record VerifyRectification(DateOnly? VerifiedOn, VerificationOutcome? Outcome, string? Note) : IFindingCommand
+{
+    public DateOnly? On => VerifiedOn;
+    public ProblemDetails Validate()
+    {
+        var v = new Validation().Date("verifiedOn", VerifiedOn).Defined("outcome", Outcome).Optional("note", Note, 2000);
+        if (Outcome == VerificationOutcome.Rejected && string.IsNullOrWhiteSpace(Note)) v.Add("note", "is required when rejecting");
+        return v.Answer();
+    }
+    public ProblemDetails Check(Finding f) =>
+        f.RectificationOn(VerifiedOn!.Value) is "reported" ? WolverineContinue.NoProblems
+        : Problems.Conflict($"nothing to verify: the rectification is {f.RectificationOn(VerifiedOn!.Value) ?? "not reported"} on {VerifiedOn:yyyy-MM-dd}");
+    public object Decide(Inspection i, Finding f) => new RectificationVerified(i.Id, f.Id, f.InstitutionId, Outcome!.Value, VerifiedOn!.Value, Note?.Trim());
+}
+
+public static class VerifyRectificationEndpoint
+{
+    public static ProblemDetails Validate(VerifyRectification command) => command.Validate();
+    public static ProblemDetails Before(VerifyRectification command, Guid findingId, Inspection inspection, HttpContext http) => FindingCommand.Guard(command, inspection, findingId, http);
+
+    [WolverinePost("/api/inspections/{id}/findings/{findingId}/verification"), Tags("Inspections")]
+    public static (CommandAccepted, Events) Post(VerifyRectification command, Guid findingId, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Inspection inspection) =>
+        FindingCommand.Accept(command, inspection, findingId);
+}

@@ -1,0 +1,30 @@
+using CareRegistry.Common;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CareRegistry.Partnerships;
+
+public record TerminatePartnership(DateOnly? EffectiveOn, string? Reason)
+{
+    public ProblemDetails Validate() => new Validation().Date("effectiveOn", EffectiveOn).Require("reason", Reason, 1000).Answer();
+
+    public ProblemDetails Check(Partnership p) =>
+        p.TerminatedOn is { } t ? Problems.Conflict($"the agreement was already terminated on {t:yyyy-MM-dd}")
+        : EffectiveOn < p.ValidFrom ? Problems.Conflict($"the agreement starts on {p.ValidFrom:yyyy-MM-dd}")
+        : EffectiveOn > p.LatestValidTo ? Problems.Conflict($"the agreement already expired on {p.LatestValidTo:yyyy-MM-dd}")
+        : WolverineContinue.NoProblems;
+}
+
+public static class TerminatePartnershipEndpoint
+{
+    public static ProblemDetails Validate(TerminatePartnership command) => command.Validate();
+
+    public static ProblemDetails Before(TerminatePartnership command, Partnership partnership, HttpContext http) =>
+        Concurrency.CheckIfMatch(http, partnership.Version).Then(() => command.Check(partnership));
+
+    [WolverinePost("/api/partnerships/{id}/termination"), Tags("Partnerships")]
+    public static (CommandAccepted, Events) Post(TerminatePartnership command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Partnership partnership) =>
+        Decided.Accept(partnership.Id, partnership.Version, [new PartnershipTerminated(partnership.Id, command.EffectiveOn!.Value, command.Reason!.Trim(), partnership.PartyIds)]);
+}
