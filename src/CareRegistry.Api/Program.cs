@@ -78,8 +78,6 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting();
 app.UseAuthentication();
-app.UseMiddleware<AccessControl>();
-app.UseMiddleware<JsonObjectBody>();
 app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi("/openapi/{documentName}.json");
@@ -89,8 +87,12 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check 
 
 app.MapWolverineEndpoints(opts =>
 {
-    // Every command records who sent it; reads open no writable session.
+    // Access is decided inside each chain, once the command is understood (Access/AccessChecks.cs).
+    opts.AddPolicy<AccessChecks>();
+    // Every command records who sent it and marks its idempotency claim; reads open no writable session.
+    opts.AddMiddleware(typeof(JsonObjectBody), chain => chain.HttpMethods.Contains("POST") && chain.RequestType is { } t && t != typeof(void));
     opts.AddMiddleware(typeof(RecordedBy), chain => chain.HttpMethods.Contains("POST"));
+    opts.AddMiddleware(typeof(IdempotencyCommit), chain => chain.HttpMethods.Contains("POST"));
 });
 
 return await app.RunJasperFxCommands(args);

@@ -2,35 +2,40 @@ using CareRegistry.Common;
 
 namespace CareRegistry.Access;
 
-// Where a command's deciding department comes from.
+// Where a command's deciding department comes from. Each endpoint's Concerns method reads it from the typed command
+// and what the endpoint loaded (AccessSubject); these names say, for the reader of the table, which it is.
 public enum DepartmentRule
 {
     AnyDepartment,        // any department's officer (registering and changing institutions)
-    PermitTypeInBody,     // the department that owns the permit type named in the body (type / permitType)
+    PermitType,           // the department that owns the permit type the command names
     PermitInRoute,        // the department that owns the permit named in the route
-    PermitInBodyElseAny,  // enforcement: the permit's department when it acts on a permit, any department otherwise
-    DepartmentsInBody,    // one of the departments named in the body (opening a joint inspection)
+    PermitNamedElseAny,   // enforcement: the permit's department when it acts on a permit, any department otherwise
+    DepartmentsNamed,     // one of the departments the command names (opening a joint inspection)
     InspectionInRoute,    // one of the departments of the inspection named in the route
-    RecorderOfEntry,      // the department that recorded the entry named in the body (streamId, version): corrections
+    RecorderOfEntry,      // the department that recorded the entry the correction names
     None,                 // not a department decision
 }
 
 // Which jurisdiction the caller must cover.
 public enum JurisdictionRule
 {
-    JurisdictionInBody,   // the division named in the body (registration)
-    InstitutionInRoute,   // the institution named in the route
-    CodeInRoute,          // the jurisdiction named in the route (regimes)
-    InstitutionsInBody,   // every institution named in the body (institutionIds)
+    DivisionNamed,        // the division the command names, and its predecessor's (registration)
+    InstitutionInRoute,   // the institution named in the route (directly, or through the permit in the route)
+    CodeInRoute,          // the jurisdiction named in the route (regimes, population, thresholds)
+    InstitutionsNamed,    // every institution the command names (opening an inspection)
     InspectionInRoute,    // at least one institution of the inspection in the route (and a finding's own institution)
-    PartiesInBody,        // at least one of the parties named in the body (partyIds)
+    PartiesNamed,         // at least one of the agreement's parties
     PartnershipInRoute,   // at least one party of the partnership in the route
-    EntryInBody,          // at least one institution the entry named in the body concerns (corrections)
-    SearchFilter,         // searches are narrowed to the caller's jurisdiction
+    EntryNamed,           // at least one institution the retracted entry concerns (corrections)
+    SearchFilter,         // lists are narrowed to the caller's jurisdiction; asking outside it is refused
     Everywhere,           // public rules (regimes in force) and national operations
 }
 
-public sealed record AccessRule(string Method, string Route, Role[] Roles, DepartmentRule Department, JurisdictionRule Jurisdiction, bool NationalOnly = false);
+public sealed record AccessRule(string Method, string Route, Role[] Roles, DepartmentRule Department, JurisdictionRule Jurisdiction, bool NationalOnly = false)
+{
+    // Whether the endpoint must say what it concerns (a Concerns method): every rule but the public and national ones.
+    public bool NeedsSubject => Jurisdiction != JurisdictionRule.Everywhere || Department is not (DepartmentRule.AnyDepartment or DepartmentRule.None);
+}
 
 // The whole policy in one table: who may call which route. A route not listed here is refused, and a test fails
 // when a route exists without a row. docs/access.md explains it in prose.
@@ -48,13 +53,13 @@ public static class AccessPolicy
 
     public static readonly AccessRule[] Rules =
     [
-        new("POST", "/api/institutions", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.JurisdictionInBody),
+        new("POST", "/api/institutions", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.DivisionNamed),
         new("POST", "/api/institutions/{id}/details", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/beds", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/closure", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/operator", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
-        new("POST", "/api/institutions/{id}/enforcement", Officers, DepartmentRule.PermitInBodyElseAny, JurisdictionRule.InstitutionInRoute),
-        new("POST", "/api/institutions/{id}/permits", Officers, DepartmentRule.PermitTypeInBody, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/enforcement", Officers, DepartmentRule.PermitNamedElseAny, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/permits", Officers, DepartmentRule.PermitType, JurisdictionRule.InstitutionInRoute),
         new("POST", Permit + "/decision", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
         new("POST", Permit + "/renewal", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
         new("POST", Permit + "/suspension", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
@@ -63,20 +68,20 @@ public static class AccessPolicy
         new("POST", Permit + "/correction-request", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
         new("POST", Permit + "/correction", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
         new("POST", Permit + "/cancellation", Officers, DepartmentRule.PermitInRoute, JurisdictionRule.InstitutionInRoute),
-        new("POST", "/api/jurisdictions/{code}/regimes", Officers, DepartmentRule.PermitTypeInBody, JurisdictionRule.CodeInRoute),
-        new("POST", "/api/inspections", Inspectors, DepartmentRule.DepartmentsInBody, JurisdictionRule.InstitutionsInBody),
+        new("POST", "/api/jurisdictions/{code}/regimes", Officers, DepartmentRule.PermitType, JurisdictionRule.CodeInRoute),
+        new("POST", "/api/inspections", Inspectors, DepartmentRule.DepartmentsNamed, JurisdictionRule.InstitutionsNamed),
         new("POST", "/api/inspections/{id}/findings", Inspectors, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
         new("POST", "/api/inspections/{id}/close", Inspectors, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
         new("POST", Finding + "/rectification", FieldStaff, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
         new("POST", Finding + "/verification", Inspectors, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
         new("POST", Finding + "/dispute", FieldStaff, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
         new("POST", Finding + "/dispute/decision", Officers, DepartmentRule.InspectionInRoute, JurisdictionRule.InspectionInRoute),
-        new("POST", "/api/partnerships", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartiesInBody),
+        new("POST", "/api/partnerships", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartiesNamed),
         new("POST", "/api/partnerships/{id}/renewal", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
         new("POST", "/api/partnerships/{id}/termination", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
         new("POST", "/api/jurisdictions/{code}/population", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.CodeInRoute),
         new("POST", "/api/jurisdictions/{code}/demerit-threshold", Admins, DepartmentRule.None, JurisdictionRule.CodeInRoute),
-        new("POST", "/api/corrections", FieldStaff, DepartmentRule.RecorderOfEntry, JurisdictionRule.EntryInBody),
+        new("POST", "/api/corrections", FieldStaff, DepartmentRule.RecorderOfEntry, JurisdictionRule.EntryNamed),
         new("POST", "/api/admin/projections/rebuild", Admins, DepartmentRule.None, JurisdictionRule.Everywhere, NationalOnly: true),
 
         new("GET", "/api/institutions", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
@@ -103,10 +108,4 @@ public static class AccessPolicy
     private static readonly Dictionary<(string, string), AccessRule> ByRoute = Rules.ToDictionary(r => (r.Method, r.Route));
 
     public static AccessRule? For(string method, string route) => ByRoute.GetValueOrDefault((method, route));
-
-    // A caller's division prefix ("00" or empty: the nation) covers a division code below or at it.
-    public static bool Covers(Caller caller, string division) => caller.Jurisdiction is "00" or "" || division.StartsWith(caller.Jurisdiction, StringComparison.Ordinal);
-
-    // Reads reach everywhere for auditors and national callers.
-    public static bool ReadsEverywhere(Caller caller) => caller.Role == Role.Auditor || caller.Jurisdiction is "00" or "";
 }

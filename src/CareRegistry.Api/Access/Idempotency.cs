@@ -55,7 +55,9 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
     public async Task InvokeAsync(HttpContext context, NpgsqlDataSource db, IProblemDetailsService problems, ILogger<Idempotency> logger)
     {
         var given = context.Request.Headers["Idempotency-Key"].ToString();
-        if (context.Request.Method != "POST" || given.Length == 0 || !context.Request.Path.StartsWithSegments("/api"))
+        // A request without a usable token is left to AccessGate to refuse; it claims no key.
+        if (context.Request.Method != "POST" || given.Length == 0 || !context.Request.Path.StartsWithSegments("/api")
+            || context.User.Identity?.IsAuthenticated != true || context.User.FindFirst("sub")?.Value is not { Length: > 0 } user)
         {
             await next(context);
             return;
@@ -66,7 +68,7 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
             return;
         }
 
-        var key = $"{Caller.From(context).UserId}:{keyId}";
+        var key = $"{user}:{keyId}";
         var hash = await RequestHashAsync(context);
         var claimId = Guid.NewGuid();
         await using (var claim = db.CreateCommand($"""
@@ -105,7 +107,9 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
             context.Response.Body = original;
         }
 
-        if (context.Response.StatusCode >= 500) await ReleaseAsync(db, key, claimId);
+        // A server failure, or a refusal that depends on the token rather than the request, wrote nothing and is not
+        // the request's answer: the key is free again.
+        if (context.Response.StatusCode is >= 500 or StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden) await ReleaseAsync(db, key, claimId);
         else
         {
             var headers = ReplayedHeaders.Where(h => context.Response.Headers.ContainsKey(h)).ToDictionary(h => h, h => context.Response.Headers[h].ToString());
@@ -236,4 +240,10 @@ public sealed class IdempotencyJanitor(NpgsqlDataSource db, Microsoft.Extensions
             catch (NpgsqlException e) { logger.LogWarning(e, "could not forget old idempotency keys"); }
         } while (await timer.WaitForNextTickAsync(ct));
     }
+}
+
+// Every command marks its claim (if any) committed in its own transaction (Wolverine middleware on POST chains).
+public static class IdempotencyCommit
+{
+    public static void Before(HttpContext context, Marten.IDocumentSession session) => Idempotency.MarkCommitted(context, session);
 }

@@ -1,9 +1,11 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine.Attributes;
 using Wolverine.Http;
 
 namespace CareRegistry.Audit;
@@ -72,16 +74,28 @@ public static class Retractions
 
 public static class RetractEntryEndpoint
 {
+    // The stream the correction names, as recorded.
+    public static async Task<IReadOnlyList<IEvent>> LoadAsync(RetractEntry command, IDocumentSession session, CancellationToken ct) =>
+        command.StreamId is { } id && id != Guid.Empty ? await session.Events.FetchStreamAsync(id, token: ct) : [];
+
+    // Only the department that recorded the entry retracts it, inside the jurisdiction of an institution it concerns.
+    // The entry is found by the typed command's version: what is checked is what will be retracted.
+    [WolverineBefore]
+    public static async Task<AccessSubject> Concerns(RetractEntry command, IReadOnlyList<IEvent> stream, IQuerySession session, CancellationToken ct)
+    {
+        if (stream.FirstOrDefault(e => e.Version == command.Version) is not { } entry) return AccessSubject.Nothing;
+        var recorder = Json.TryParse<Department>(Retractions.RecordedByDepartment(entry), out var d) ? d : (Department?)null;
+        var institutions = await session.LoadManyAsync<Institution>(ct, Retractions.InstitutionsOf(entry, stream).ToArray());
+        return AccessSubject.Nothing.Decided(recorder).WithinAny(institutions, "institution the entry concerns");
+    }
+
     public static ProblemDetails Validate(RetractEntry command) => command.Validate();
 
-    // Access control has already checked that the caller acts for the department that recorded the entry, inside the
-    // jurisdiction of an institution it concerns. What is left are the rules of the log itself.
     [WolverinePost("/api/corrections"), Tags("Audit")]
-    public static async Task<IResult> Post(RetractEntry command, IDocumentSession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+    public static IResult Post(RetractEntry command, IReadOnlyList<IEvent> stream, IDocumentSession session, TimeProvider clock, HttpContext http)
     {
         var streamId = command.StreamId!.Value;
         var version = command.Version!.Value;
-        var stream = await session.Events.FetchStreamAsync(streamId, token: ct);
         if (stream.Count == 0) return Results.Problem(Problems.NotFound($"no stream {streamId}"));
         if (stream.FirstOrDefault(e => e.Version == version) is not { } entry)
             return Results.Problem(Problems.NotFound($"stream {streamId} has no entry {version} (it is at version {stream[^1].Version})"));

@@ -6,8 +6,8 @@ namespace CareRegistry.Common;
 
 public static class Json
 {
-    // One set of options for HTTP bodies: camelCase fields, kebab-case enum values (numbers refused), Chinese text
-    // written as is, duplicate keys refused.
+    // One set of options for HTTP bodies: camelCase fields, kebab-case enum values (numbers refused), numbers only as
+    // JSON numbers (the web defaults would read "12" as 12), Chinese text written as is, duplicate keys refused.
     public static void Configure(JsonSerializerOptions o)
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -15,6 +15,7 @@ public static class Json
         o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         o.Converters.Add(new WireEnumConverterFactory());
         o.AllowDuplicateProperties = false;
+        o.NumberHandling = JsonNumberHandling.Strict;
         o.MaxDepth = 32;
     }
 

@@ -1,38 +1,37 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 
 namespace CareRegistry.Common;
 
-// Every command body is a JSON object. A body of null, an array or a bare value would reach the endpoint as no
-// command at all, so it is refused here with the same problem shape as any other unreadable body.
-public sealed class JsonObjectBody(RequestDelegate next)
+// Every command body is a JSON object sent as application/json (UTF-8, the only charset JSON allows on the wire,
+// RFC 8259). A body of null, an array or a bare value would reach the endpoint as no command at all, and another
+// media type (merge-patch, UTF-16) would be misread as plain JSON, so both are refused before the body is bound.
+// Wolverine middleware on command chains: it runs after AccessGate.Admit, so a caller without the role learns nothing.
+public static class JsonObjectBody
 {
-    public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
+    public static async Task<ProblemDetails> BeforeAsync(HttpContext context)
     {
-        if (context.Request.Method == "POST" && context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is not null
-            && context.Request.Path.StartsWithSegments("/api"))
-        {
-            context.Request.EnableBuffering();
-            var first = -1;
-            var buffer = new byte[1];
-            while (await context.Request.Body.ReadAsync(buffer, context.RequestAborted) == 1)
-                if (buffer[0] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)) { first = buffer[0]; break; }
-            context.Request.Body.Position = 0;
-            if (first != '{')
+        var type = context.Request.ContentType;
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media)
+            || !media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            return new ProblemDetails
             {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await problems.WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] })
-                    {
-                        Status = StatusCodes.Status400BadRequest, Title = "The request is invalid", Detail = "The body must be a JSON object.",
-                    },
-                });
-                return;
-            }
-        }
-        await next(context);
+                Status = StatusCodes.Status415UnsupportedMediaType, Title = "Unsupported media type",
+                Detail = $"A command is sent as application/json (UTF-8), not {(string.IsNullOrEmpty(type) ? "without a Content-Type" : type)}.",
+            };
+
+        context.Request.EnableBuffering();
+        var first = -1;
+        var buffer = new byte[1];
+        while (await context.Request.Body.ReadAsync(buffer, context.RequestAborted) == 1)
+            if (buffer[0] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)) { first = buffer[0]; break; }
+        context.Request.Body.Position = 0;
+        if (first == '{') return WolverineContinue.NoProblems;
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] })
+        {
+            Status = StatusCodes.Status400BadRequest, Title = "The request is invalid", Detail = "The body must be a JSON object.",
+        };
     }
 }

@@ -35,13 +35,19 @@ public static class Concurrency
 {
     public static string ETag(long version) => $"\"{version}\"";
 
-    // If-Match: "N" (or N, or W/"N"); absent means "apply to the latest version".
+    // If-Match: "N" (or N); absent means "apply to the latest version".
     public static ProblemDetails CheckIfMatch(HttpContext context, long currentVersion)
     {
         var header = context.Request.Headers.IfMatch.ToString();
         if (string.IsNullOrWhiteSpace(header) || header.Trim() == "*") return WolverineContinue.NoProblems;
         var text = header.Trim();
-        if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
+        // If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches.
+        if (text.StartsWith("W/", StringComparison.Ordinal))
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status412PreconditionFailed, Title = "The stream has moved on",
+                Detail = $"If-Match needs a strong entity tag such as \"{currentVersion}\"; a weak tag ({text}) never matches. Nothing was written.",
+            };
         text = text.Trim('"');
         if (!long.TryParse(text, out var expected))
             return new ProblemDetails { Status = 400, Title = "Invalid If-Match header", Detail = "If-Match must be a stream version such as \"3\"." };

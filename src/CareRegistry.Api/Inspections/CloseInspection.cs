@@ -1,8 +1,12 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Attributes;
 
 namespace CareRegistry.Inspections;
 
@@ -18,6 +22,10 @@ public record CloseInspection(DateOnly? ClosedOn, string? Summary)
 
 public static class CloseInspectionEndpoint
 {
+    [WolverineBefore]
+    public static Task<AccessSubject> Concerns(Inspection inspection, IQuerySession session, CancellationToken ct) =>
+        InspectionAccess.ConcernsAsync(inspection, [], session, ct);
+
     public static ProblemDetails Validate(CloseInspection command) => command.Validate();
 
     public static ProblemDetails Before(CloseInspection command, Inspection inspection, HttpContext http) =>

@@ -1,8 +1,12 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Attributes;
 
 namespace CareRegistry.Inspections;
 
@@ -16,6 +20,10 @@ public record DisputeFinding(DateOnly? FiledOn, string? Grounds) : IFindingComma
 
 public static class DisputeFindingEndpoint
 {
+    [WolverineBefore]
+    public static Task<AccessSubject> Concerns(Inspection inspection, Guid findingId, IQuerySession session, CancellationToken ct) =>
+        InspectionAccess.ConcernsAsync(inspection, InspectionAccess.FindingInstitution(inspection, findingId), session, ct);
+
     public static ProblemDetails Validate(DisputeFinding command) => command.Validate();
     public static ProblemDetails Before(DisputeFinding command, Guid findingId, Inspection inspection, HttpContext http) => FindingCommand.Guard(command, inspection, findingId, http);
 

@@ -1,3 +1,5 @@
+using CareRegistry.Access;
+using Wolverine.Attributes;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using Marten;
@@ -23,8 +25,15 @@ public record InspectionView(Guid Id, string Kind, IReadOnlyList<Guid> Instituti
         i.Version, day);
 }
 
-public static class GetInspectionEndpoints
+public static class GetInspectionEndpoint
 {
+    // Readers see an inspection when at least one inspected institution is inside their jurisdiction.
+    [WolverineBefore]
+    public static async Task<AccessSubject> Concerns(Guid id, IQuerySession session, CancellationToken ct) =>
+        await session.LoadAsync<Inspection>(id, ct) is { } inspection
+            ? (await InspectionAccess.ConcernsAsync(inspection, [], session, ct)) with { DecidedBy = [] }
+            : AccessSubject.Nothing;
+
     [WolverineGet("/api/inspections/{id}"), Tags("Inspections")]
     [ProducesResponseType<InspectionView>(200)]
     public static async Task<IResult> Get(Guid id, string? asOf, string? recordedAsOf, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
@@ -41,12 +50,20 @@ public static class GetInspectionEndpoints
         return Results.Json(InspectionView.From(inspection, day), Json.Options);
     }
 
+}
+
+public static class ListInspectionsEndpoint
+{
+    [WolverineBefore]
+    public static AccessSubject Concerns(string? jurisdiction) => AccessSubject.ReadingIn(jurisdiction);
+
     // Filtered list: by institution, jurisdiction (prefix of any inspected institution's division), opening date range, status.
     [WolverineGet("/api/inspections"), Tags("Inspections")]
     [ProducesResponseType<Page<InspectionView>>(200)]
     public static async Task<IResult> List(string? institutionId, string? jurisdiction, string? from, string? to, string? status, string? asOf,
-        string? recordedAsOf, string? cursor, string? limit, IQuerySession session, TimeProvider clock, CancellationToken ct)
+        string? recordedAsOf, string? cursor, string? limit, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
+        jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         Guid? institution = null;
         if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", "must be a UUID"); }

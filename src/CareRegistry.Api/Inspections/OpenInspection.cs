@@ -1,9 +1,11 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Attributes;
 
 namespace CareRegistry.Inspections;
 
@@ -24,11 +26,20 @@ public record OpenInspection(InspectionKind? Kind, Guid[]? InstitutionIds, Depar
 
 public static class OpenInspectionEndpoint
 {
-    public static ProblemDetails Validate(OpenInspection command) => command.Validate();
+    // The institutions it names (those that exist).
+    public static async Task<IReadOnlyList<Institution>> LoadAsync(OpenInspection command, IQuerySession session, CancellationToken ct) =>
+        command.InstitutionIds is { Length: > 0 and <= 100 } ids ? await session.LoadManyAsync<Institution>(ct, ids.Distinct()) : [];
 
-    public static async Task<ProblemDetails> ValidateAsync(OpenInspection command, IQuerySession session, CancellationToken ct)
+    // An inspector of one of its departments opens it, inside the jurisdiction of every institution it names.
+    [WolverineBefore]
+    public static AccessSubject Concerns(OpenInspection command, IReadOnlyList<Institution> found) =>
+        AccessSubject.Nothing.DecidedByAny((command.Departments ?? []).Where(Enum.IsDefined)).WithinAll(found);
+
+    public static ProblemDetails Validate(OpenInspection command, IReadOnlyList<Institution> found) =>
+        command.Validate().Then(() => CheckInstitutions(command, found));
+
+    public static ProblemDetails CheckInstitutions(OpenInspection command, IReadOnlyList<Institution> found)
     {
-        var found = await session.LoadManyAsync<Institution>(ct, command.InstitutionIds!);
         if (command.InstitutionIds!.FirstOrDefault(id => found.All(i => i.Id != id)) is var missing && missing != Guid.Empty)
             return Problems.NotFound($"no institution {missing}");
         if (found.FirstOrDefault(i => i.IsClosedOn(command.OpenedOn!.Value)) is { } closed)

@@ -1,8 +1,12 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Attributes;
 
 namespace CareRegistry.Inspections;
 
@@ -45,6 +49,10 @@ public record FindingAccepted(Guid Id, Guid FindingId, long Version) : IHttpAwar
 
 public static class RecordFindingEndpoint
 {
+    [WolverineBefore]
+    public static Task<AccessSubject> Concerns(RecordFinding command, Inspection inspection, IQuerySession session, CancellationToken ct) =>
+        InspectionAccess.ConcernsAsync(inspection, command.InstitutionId is { } own ? [own] : [], session, ct);
+
     public static ProblemDetails Validate(RecordFinding command) => command.Validate();
 
     public static ProblemDetails Before(RecordFinding command, Inspection inspection, HttpContext http, TimeProvider clock) =>

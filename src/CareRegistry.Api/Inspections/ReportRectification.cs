@@ -1,8 +1,12 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Attributes;
 
 namespace CareRegistry.Inspections;
 
@@ -20,6 +24,10 @@ public record ReportRectification(DateOnly? ReportedOn, string? Note) : IFinding
 
 public static class ReportRectificationEndpoint
 {
+    [WolverineBefore]
+    public static Task<AccessSubject> Concerns(Inspection inspection, Guid findingId, IQuerySession session, CancellationToken ct) =>
+        InspectionAccess.ConcernsAsync(inspection, InspectionAccess.FindingInstitution(inspection, findingId), session, ct);
+
     public static ProblemDetails Validate(ReportRectification command) => command.Validate();
     public static ProblemDetails Before(ReportRectification command, Guid findingId, Inspection inspection, HttpContext http) => FindingCommand.Guard(command, inspection, findingId, http);
 

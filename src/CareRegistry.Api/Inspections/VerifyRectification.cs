@@ -1,8 +1,12 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Attributes;
 
 namespace CareRegistry.Inspections;
 
@@ -23,6 +27,10 @@ public record VerifyRectification(DateOnly? VerifiedOn, VerificationOutcome? Out
 
 public static class VerifyRectificationEndpoint
 {
+    [WolverineBefore]
+    public static Task<AccessSubject> Concerns(Inspection inspection, Guid findingId, IQuerySession session, CancellationToken ct) =>
+        InspectionAccess.ConcernsAsync(inspection, InspectionAccess.FindingInstitution(inspection, findingId), session, ct);
+
     public static ProblemDetails Validate(VerifyRectification command) => command.Validate();
     public static ProblemDetails Before(VerifyRectification command, Guid findingId, Inspection inspection, HttpContext http) => FindingCommand.Guard(command, inspection, findingId, http);
 

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -24,6 +26,9 @@ public record ChangeBeds(DateOnly? EffectiveOn, BedsInput? Beds, string? Reason)
 
 public static class ChangeBedsEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Institution institution) => AccessSubject.Institution(institution);
+
     public static ProblemDetails Validate(ChangeBeds command) => command.Validate();
 
     public static ProblemDetails Before(ChangeBeds command, Institution institution, HttpContext http) =>

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -35,6 +37,9 @@ public record ChangeInstitutionDetails(string? Name, string? LatinName, string? 
 
 public static class ChangeInstitutionDetailsEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Institution institution) => AccessSubject.Institution(institution);
+
     public static ProblemDetails Validate(ChangeInstitutionDetails command) => command.Validate();
 
     public static ProblemDetails Before(ChangeInstitutionDetails command, Institution institution, HttpContext http) =>

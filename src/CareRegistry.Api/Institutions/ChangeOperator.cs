@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -25,6 +27,9 @@ public record ChangeOperator(string? Operator, DateOnly? EffectiveOn, string? Ba
 
 public static class ChangeOperatorEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Institution institution) => AccessSubject.Institution(institution);
+
     public static ProblemDetails Validate(ChangeOperator command) => command.Validate();
 
     public static ProblemDetails Before(ChangeOperator command, Institution institution, HttpContext http) =>

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -25,6 +27,9 @@ public record CloseInstitution(DateOnly? EffectiveOn, string? Reason)
 
 public static class CloseInstitutionEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Institution institution) => AccessSubject.Institution(institution);
+
     public static ProblemDetails Validate(CloseInstitution command) => command.Validate();
 
     public static ProblemDetails Before(CloseInstitution command, Institution institution, HttpContext http) =>

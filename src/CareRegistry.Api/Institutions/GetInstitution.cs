@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Inspections;
 using CareRegistry.Partnerships;
@@ -55,6 +57,10 @@ public record InstitutionView(
 
 public static class GetInstitutionEndpoint
 {
+    [WolverineBefore]
+    public static async Task<AccessSubject> Concerns(Guid id, IQuerySession session, CancellationToken ct) =>
+        AccessSubject.Institution(await session.LoadAsync<Institution>(id, ct));
+
     // The institution as in force on asOf (default today), from the events recorded by recordedAsOf (default now):
     // its own stream is short, so it is folded on read, in effective-date order, which also places late entries right.
     [WolverineGet("/api/institutions/{id}"), Tags("Institutions")]

@@ -1,3 +1,6 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
+using CareRegistry.Audit;
 using CareRegistry.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -35,12 +38,16 @@ public record RetractionMark(long Version, DateTimeOffset RecordedAt, string? De
 
 public static class InstitutionHistoryEndpoint
 {
+    [WolverineBefore]
+    public static async Task<AccessSubject> Concerns(Guid id, IQuerySession session, CancellationToken ct) =>
+        AccessSubject.Institution(await session.LoadAsync<Institution>(id, ct));
+
     // The institution's own stream and its permits' streams, merged; with includePredecessors=true
     // the predecessors' come first (oldest legal entity first), so regulatory history continues across re-registration.
     [WolverineGet("/api/institutions/{id}/history"), Tags("Institutions")]
     [ProducesResponseType<Page<HistoryEntry>>(200)]
     public static async Task<IResult> History(Guid id, string? includePredecessors, string? order, string? cursor, string? limit,
-        IQuerySession session, CancellationToken ct)
+        IQuerySession session, HttpContext http, CancellationToken ct)
     {
         var v = new Validation();
         var withPredecessors = includePredecessors == "true";
@@ -57,10 +64,13 @@ public static class InstitutionHistoryEndpoint
 
         var chain = new List<Guid> { id };
         var seen = new HashSet<Guid> { id };
+        var caller = Caller.Of(http);
         for (var predecessor = institution.PredecessorId; withPredecessors && predecessor is { } p && seen.Add(p);)
         {
+            // The history continues only into predecessors the caller may read.
+            if (await session.LoadAsync<Institution>(p, ct) is not { } earlier || !(caller.ReadsEverywhere || caller.Covers(earlier.Jurisdiction))) break;
             chain.Insert(0, p);
-            predecessor = (await session.LoadAsync<Institution>(p, ct))?.PredecessorId;
+            predecessor = earlier.PredecessorId;
         }
 
         var timelines = await session.LoadManyAsync<InstitutionTimeline>(ct, chain);

@@ -1,6 +1,9 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Marten;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine.Attributes;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -24,7 +27,8 @@ public record RegisterInstitution(
     public static readonly MedicalSubtype[] Hospitals =
         [Common.MedicalSubtype.GeneralHospital, Common.MedicalSubtype.GeriatricHospital, Common.MedicalSubtype.RehabilitationHospital];
 
-    public ProblemDetails Validate()
+    // today: the China date, when known, so a founding date cannot lie in the future.
+    public ProblemDetails Validate(DateOnly? today = null)
     {
         var v = new Validation()
             .Require("name", Name, 200)
@@ -36,6 +40,7 @@ public record RegisterInstitution(
             .Require("address", Address, 500)
             .Optional("operator", Operator, 200)
             .Date("establishedOn", EstablishedOn, required: false);
+        if (EstablishedOn > today) v.Add("establishedOn", $"must not be in the future (today is {today:yyyy-MM-dd})");
         BedsInput.Check(v, "beds", Beds);
 
         if (Kind == InstitutionKind.Medical) v.Defined("medicalSubtype", MedicalSubtype);
@@ -52,16 +57,32 @@ public record RegisterInstitution(
 
 public static class RegisterInstitutionEndpoint
 {
-    // Rules that need the store: one institution per USCC (a unique index backs this up under races), and a
-    // predecessor that exists.
-    public static async Task<ProblemDetails> ValidateAsync(RegisterInstitution command, IQuerySession session, CancellationToken ct)
+    // The predecessor the new institution continues, when it names one.
+    public static async Task<Institution?> LoadAsync(RegisterInstitution command, IQuerySession session, CancellationToken ct) =>
+        command.PredecessorId is { } id ? await session.LoadAsync<Institution>(id, ct) : null;
+
+    // The caller registers inside their jurisdiction, and may continue only a predecessor that is inside it too:
+    // a lineage would otherwise open another jurisdiction's history to them.
+    [WolverineBefore]
+    public static AccessSubject Concerns(RegisterInstitution command, Institution? predecessor)
     {
-        if (command.Validate() is var invalid && invalid != WolverineContinue.NoProblems) return invalid;
+        var subject = AccessSubject.Division(command.Jurisdiction);
+        return predecessor is null ? subject : subject.Within(predecessor.Jurisdiction, $"predecessor {predecessor.Uscc} in {predecessor.Jurisdiction}");
+    }
+
+    // Rules that need the store: one institution per USCC (a unique index backs this up under races), and a
+    // predecessor that exists. The holder of a taken USCC is named only to a caller who may read it.
+    public static async Task<ProblemDetails> ValidateAsync(RegisterInstitution command, Institution? predecessor, IQuerySession session,
+        HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        if (command.Validate(clock.Today()) is var invalid && invalid != WolverineContinue.NoProblems) return invalid;
         var uscc = Uscc.Normalize(command.Uscc!);
-        var holder = await session.Query<Institution>().Where(x => x.Uscc == uscc).Select(x => x.Id).ToListAsync(ct);
+        var holder = await session.Query<Institution>().Where(x => x.Uscc == uscc).Select(x => new { x.Id, x.Jurisdiction }).ToListAsync(ct);
         if (holder.Count > 0)
-            return Problems.Conflict($"USCC {uscc} is already registered to institution {holder[0]}");
-        if (command.PredecessorId is { } predecessorId && await session.LoadAsync<Institution>(predecessorId, ct) is null)
+            return Problems.Conflict(Caller.Of(http) is var caller && (caller.ReadsEverywhere || caller.Covers(holder[0].Jurisdiction))
+                ? $"USCC {uscc} is already registered to institution {holder[0].Id}"
+                : $"USCC {uscc} is already registered, to an institution outside your jurisdiction");
+        if (command.PredecessorId is { } predecessorId && predecessor is null)
             return Problems.NotFound($"predecessor institution {predecessorId} does not exist");
         return WolverineContinue.NoProblems;
     }

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Permits;
 using CareRegistry.Statistics;
@@ -24,12 +26,16 @@ public static class SearchInstitutionsEndpoint
     // partnerships, departments, demerit points) from the standing facts, in force on asOf as recorded by
     // recordedAsOf. Ids are UUIDv7, so ordering by id is registration order and the cursor (the last id seen) stays
     // stable while new institutions are registered.
+    [WolverineBefore]
+    public static AccessSubject Concerns(string? jurisdiction) => AccessSubject.ReadingIn(jurisdiction);
+
     [WolverineGet("/api/institutions"), Tags("Institutions")]
     [ProducesResponseType<Page<InstitutionSummary>>(200)]
     public static async Task<IResult> Search(string? q, string? jurisdiction, string? kind, string? integrated, string? permitType,
         string? permitStatus, string? hasPartnership, string? department, string? demeritAtLeast, string? asOf, string? recordedAsOf,
-        string? cursor, string? limit, IQuerySession session, TimeProvider clock, CancellationToken ct)
+        string? cursor, string? limit, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
+        jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation();
         if (q is not null) v.Require("q", q, 200);
         v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));

@@ -1,7 +1,11 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http;
+using Wolverine.Attributes;
 using Wolverine.Http;
+using JasperFx.Events;
 
 namespace CareRegistry.Jurisdictions;
 
@@ -26,14 +30,20 @@ public record RecordPopulation(int? Aged60, int? Aged65, int? Aged80, DateOnly? 
 
 public static class RecordPopulationEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(string code) => AccessSubject.Jurisdiction(code);
+
     public static ProblemDetails Validate(string code, RecordPopulation command) => command.Validate(code);
 
+    public static Task<IEventStream<Jurisdiction>> LoadAsync(string code, IDocumentSession session, CancellationToken ct) =>
+        JurisdictionCommand.LoadAsync(code, session, ct);
+
+    public static ProblemDetails Before(IEventStream<Jurisdiction> stream, HttpContext http) => JurisdictionCommand.CheckIfMatch(stream, http);
+
     [WolverinePost("/api/jurisdictions/{code}/population"), Tags("Jurisdictions")]
-    public static async Task<CommandAccepted> Post(string code, RecordPopulation command, IDocumentSession session, CancellationToken ct)
+    public static CommandAccepted Post(string code, RecordPopulation command, IEventStream<Jurisdiction> stream)
     {
-        var id = Jurisdiction.StreamIdFor(code);
-        var stream = await session.Events.FetchForExclusiveWriting<Jurisdiction>(id, ct);
         stream.AppendOne(new ElderlyPopulationRecorded(code, command.Aged60!.Value, command.Aged65, command.Aged80, command.EffectiveOn!.Value, command.Source!.Trim()));
-        return new CommandAccepted(id, (stream.CurrentVersion ?? 0) + 1);
+        return JurisdictionCommand.Accepted(stream);
     }
 }

@@ -1,8 +1,12 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Permits;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http;
+using Wolverine.Attributes;
 using Wolverine.Http;
+using JasperFx.Events;
 
 namespace CareRegistry.Jurisdictions;
 
@@ -21,15 +25,23 @@ public record RecordRegime(PermitType? PermitType, Regime? Regime, DateOnly? Eff
 
 public static class RecordRegimeEndpoint
 {
+    // The department that owns the permit type sets its regime, for the jurisdiction in the route.
+    [WolverineBefore]
+    public static AccessSubject Concerns(string code, RecordRegime command) =>
+        AccessSubject.Jurisdiction(code).Decided(command.PermitType is { } type && Enum.IsDefined(type) ? PermitTypes.DepartmentOf(type) : null);
+
     public static ProblemDetails Validate(string code, RecordRegime command) => command.Validate(code);
+
+    public static Task<IEventStream<Jurisdiction>> LoadAsync(string code, IDocumentSession session, CancellationToken ct) =>
+        JurisdictionCommand.LoadAsync(code, session, ct);
+
+    public static ProblemDetails Before(IEventStream<Jurisdiction> stream, HttpContext http) => JurisdictionCommand.CheckIfMatch(stream, http);
 
     // Records the regime event and, when it says so, converts the applications still pending on its date in the
     // jurisdiction (where this level now decides) into filings effective that date, in the same transaction.
     [WolverinePost("/api/jurisdictions/{code}/regimes"), Tags("Jurisdictions")]
-    public static async Task<CommandAccepted> Post(string code, RecordRegime command, IDocumentSession session, CancellationToken ct)
+    public static async Task<CommandAccepted> Post(string code, RecordRegime command, IEventStream<Jurisdiction> stream, IDocumentSession session, CancellationToken ct)
     {
-        var jurisdictionId = Jurisdiction.StreamIdFor(code);
-        var stream = await session.Events.FetchForExclusiveWriting<Jurisdiction>(jurisdictionId, ct);
         var changed = new RegimeChanged(code, command.PermitType!.Value, command.Regime!.Value, command.EffectiveOn!.Value,
             command.Basis!.Trim(), command.PendingApplications ?? PendingApplications.Keep);
         stream.AppendOne(changed);
@@ -49,6 +61,6 @@ public static class RecordRegimeEndpoint
                     session.Events.Append(permit.Id, new PendingApplicationConvertedToFiling(permit.Id, changed.EffectiveOn, changed.Basis, permit.InstitutionId));
             }
         }
-        return new CommandAccepted(jurisdictionId, (stream.CurrentVersion ?? 0));
+        return JurisdictionCommand.Accepted(stream);
     }
 }

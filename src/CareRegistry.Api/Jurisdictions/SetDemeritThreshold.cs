@@ -1,7 +1,11 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http;
+using Wolverine.Attributes;
 using Wolverine.Http;
+using JasperFx.Events;
 
 namespace CareRegistry.Jurisdictions;
 
@@ -17,14 +21,20 @@ public record SetDemeritThreshold(int? Threshold, DateOnly? EffectiveOn, string?
 
 public static class SetDemeritThresholdEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(string code) => AccessSubject.Jurisdiction(code);
+
     public static ProblemDetails Validate(string code, SetDemeritThreshold command) => command.Validate(code);
 
+    public static Task<IEventStream<Jurisdiction>> LoadAsync(string code, IDocumentSession session, CancellationToken ct) =>
+        JurisdictionCommand.LoadAsync(code, session, ct);
+
+    public static ProblemDetails Before(IEventStream<Jurisdiction> stream, HttpContext http) => JurisdictionCommand.CheckIfMatch(stream, http);
+
     [WolverinePost("/api/jurisdictions/{code}/demerit-threshold"), Tags("Jurisdictions")]
-    public static async Task<CommandAccepted> Post(string code, SetDemeritThreshold command, IDocumentSession session, CancellationToken ct)
+    public static CommandAccepted Post(string code, SetDemeritThreshold command, IEventStream<Jurisdiction> stream)
     {
-        var id = Jurisdiction.StreamIdFor(code);
-        var stream = await session.Events.FetchForExclusiveWriting<Jurisdiction>(id, ct);
         stream.AppendOne(new DemeritThresholdSet(code, command.Threshold!.Value, command.EffectiveOn!.Value, command.Basis!.Trim()));
-        return new CommandAccepted(id, stream.CurrentVersion ?? 0);
+        return JurisdictionCommand.Accepted(stream);
     }
 }

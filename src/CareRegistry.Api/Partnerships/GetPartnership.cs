@@ -1,3 +1,5 @@
+using CareRegistry.Access;
+using Wolverine.Attributes;
 using CareRegistry.Common;
 using Marten;
 using Microsoft.AspNetCore.Http;
@@ -6,8 +8,12 @@ using Wolverine.Http;
 
 namespace CareRegistry.Partnerships;
 
-public static partial class PartnershipReadEndpoints
+public static class GetPartnershipEndpoint
 {
+    [WolverineBefore]
+    public static async Task<AccessSubject> Concerns(Guid id, IQuerySession session, CancellationToken ct) =>
+        await session.LoadAsync<Partnership>(id, ct) is { } partnership ? await PartnershipAccess.ConcernsAsync(partnership, session, ct) : AccessSubject.Nothing;
+
     [WolverineGet("/api/partnerships/{id}"), Tags("Partnerships")]
     [ProducesResponseType<PartnershipView>(200)]
     public static async Task<IResult> Get(Guid id, string? asOf, string? recordedAsOf, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)

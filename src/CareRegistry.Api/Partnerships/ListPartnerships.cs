@@ -1,3 +1,5 @@
+using CareRegistry.Access;
+using Wolverine.Attributes;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using Marten;
@@ -8,13 +10,17 @@ using Wolverine.Http;
 
 namespace CareRegistry.Partnerships;
 
-public static partial class PartnershipReadEndpoints
+public static class ListPartnershipsEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(string? jurisdiction) => AccessSubject.ReadingIn(jurisdiction);
+
     [WolverineGet("/api/partnerships"), Tags("Partnerships")]
     [ProducesResponseType<Page<PartnershipView>>(200)]
     public static async Task<IResult> List(string? institutionId, string? jurisdiction, string? activeOn, string? asOf, string? recordedAsOf, string? cursor, string? limit,
-        IQuerySession session, TimeProvider clock, CancellationToken ct)
+        IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
+        jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         Guid? institution = null;
         if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", "must be a UUID"); }

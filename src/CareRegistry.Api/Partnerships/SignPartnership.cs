@@ -1,3 +1,4 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using Marten;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Attributes;
 
 namespace CareRegistry.Partnerships;
 
@@ -37,11 +39,19 @@ public record SignPartnership(PartnershipKind? Kind, Guid[]? PartyIds, Partnersh
 
 public static class SignPartnershipEndpoint
 {
-    public static ProblemDetails Validate(SignPartnership command) => command.Validate();
+    // The parties it names (those that exist).
+    public static async Task<IReadOnlyList<Institution>> LoadAsync(SignPartnership command, IQuerySession session, CancellationToken ct) =>
+        command.PartyIds is { Length: > 0 and <= 10 } ids ? await session.LoadManyAsync<Institution>(ct, ids.Distinct()) : [];
 
-    public static async Task<ProblemDetails> ValidateAsync(SignPartnership command, IQuerySession session, CancellationToken ct)
+    // Any department's officer signs it, inside the jurisdiction of at least one party.
+    [WolverineBefore]
+    public static AccessSubject Concerns(IReadOnlyList<Institution> parties) => AccessSubject.Nothing.WithinAny(parties, "party of this agreement");
+
+    public static ProblemDetails Validate(SignPartnership command, IReadOnlyList<Institution> parties) =>
+        command.Validate().Then(() => CheckParties(command, parties));
+
+    public static ProblemDetails CheckParties(SignPartnership command, IReadOnlyList<Institution> parties)
     {
-        var parties = await session.LoadManyAsync<Institution>(ct, command.PartyIds!);
         if (command.PartyIds!.FirstOrDefault(id => parties.All(p => p.Id != id)) is var missing && missing != Guid.Empty)
             return Problems.NotFound($"no institution {missing}");
         return command.Check(parties);

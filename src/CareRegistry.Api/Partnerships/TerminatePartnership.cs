@@ -1,8 +1,12 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Attributes;
 
 namespace CareRegistry.Partnerships;
 
@@ -19,6 +23,10 @@ public record TerminatePartnership(DateOnly? EffectiveOn, string? Reason)
 
 public static class TerminatePartnershipEndpoint
 {
+    [WolverineBefore]
+    public static Task<AccessSubject> Concerns(Partnership partnership, IQuerySession session, CancellationToken ct) =>
+        PartnershipAccess.ConcernsAsync(partnership, session, ct);
+
     public static ProblemDetails Validate(TerminatePartnership command) => command.Validate();
 
     public static ProblemDetails Before(TerminatePartnership command, Partnership partnership, HttpContext http) =>

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -20,6 +22,9 @@ public record CancelFiling(DateOnly? EffectiveOn, string? Reason) : IPermitComma
 
 public static class CancelFilingEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Permit permit) => PermitCommand.Concerns(permit);
+
     public static ProblemDetails Validate(CancelFiling command) => command.Validate();
 
     public static ProblemDetails Before(Guid id, CancelFiling command, Permit permit, HttpContext http) => PermitCommand.Guard(id, command, permit, http);

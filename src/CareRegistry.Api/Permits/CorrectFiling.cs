@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -20,6 +22,9 @@ public record CorrectFiling(DateOnly? EffectiveOn, string? Note) : IPermitComman
 
 public static class CorrectFilingEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Permit permit) => PermitCommand.Concerns(permit);
+
     public static ProblemDetails Validate(CorrectFiling command) => command.Validate();
 
     public static ProblemDetails Before(Guid id, CorrectFiling command, Permit permit, HttpContext http) => PermitCommand.Guard(id, command, permit, http);

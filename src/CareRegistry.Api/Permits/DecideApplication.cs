@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -32,6 +34,9 @@ public record DecideApplication(Decision? Decision, DateOnly? DecidedOn, string?
 
 public static class DecideApplicationEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Permit permit) => PermitCommand.Concerns(permit);
+
     public static ProblemDetails Validate(DecideApplication command) => command.Validate();
 
     public static ProblemDetails Before(Guid id, DecideApplication command, Permit permit, HttpContext http) => PermitCommand.Guard(id, command, permit, http);

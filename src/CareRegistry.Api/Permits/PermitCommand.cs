@@ -1,3 +1,4 @@
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -45,6 +46,10 @@ public static class PermitCommand
         permit.Regime == Regime.Filing
             ? WolverineContinue.NoProblems
             : Problems.Conflict($"cannot {transition} {Label(permit)}: it was obtained by approval, not by filing");
+
+    // A permit's lifecycle is its department's decision, within the jurisdiction of its institution.
+    public static AccessSubject Concerns(Permit permit) =>
+        AccessSubject.Division(permit.Jurisdiction, $"the institution of {Label(permit)}, in").Decided(permit.Department);
 
     public static string Label(Permit permit) =>
         $"{Json.Wire(permit.Type)} {(permit.Regime == Regime.Filing ? "filing" : "permit")} {permit.Number ?? permit.Id.ToString()}";

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Marten;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +34,10 @@ public static class InstitutionPermits
 
 public static class GetPermitEndpoint
 {
+    [WolverineBefore]
+    public static async Task<AccessSubject> Concerns(Guid id, IQuerySession session, CancellationToken ct) =>
+        AccessSubject.Institution(await session.LoadAsync<Institutions.Institution>(id, ct));
+
     [WolverineGet("/api/institutions/{id}/permits/{permitId}"), Tags("Permits")]
     [ProducesResponseType<PermitView>(200)]
     public static async Task<IResult> Get(Guid id, Guid permitId, string? asOf, string? recordedAsOf, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)

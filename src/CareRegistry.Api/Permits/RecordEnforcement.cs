@@ -1,9 +1,12 @@
 using CareRegistry.Common;
+using CareRegistry.Access;
 using CareRegistry.Institutions;
 using Marten;
+using JasperFx.Events;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine.Attributes;
 
 namespace CareRegistry.Permits;
 
@@ -41,30 +44,42 @@ public record RecordEnforcement(EnforcementAction? Action, Guid? PermitId, decim
         : new InstitutionWarned(institution.Id, EffectiveOn!.Value, Basis!.Trim(), FindingId);
 }
 
+// What an enforcement action lands on, locked for the write: the permit it names, else the institution.
+public record EnforcementTarget(IEventStream<Institution>? Institution, IEventStream<Permit>? Permit);
+
 public static class RecordEnforcementEndpoint
 {
+    public static async Task<EnforcementTarget> LoadAsync(Guid id, RecordEnforcement command, IDocumentSession session, CancellationToken ct) =>
+        command.PermitId is { } permitId
+            ? new EnforcementTarget(null, await session.Events.FetchForExclusiveWriting<Permit>(permitId, ct))
+            : new EnforcementTarget(await session.Events.FetchForExclusiveWriting<Institution>(id, ct), null);
+
+    // A suspension or revocation is the permit's department's decision; a warning or fine any department's.
+    [WolverineBefore]
+    public static AccessSubject Concerns(EnforcementTarget target) =>
+        target.Permit?.Aggregate is { } permit ? PermitCommand.Concerns(permit) : AccessSubject.Institution(target.Institution?.Aggregate);
+
     public static ProblemDetails Validate(RecordEnforcement command) => command.Validate();
 
     [WolverinePost("/api/institutions/{id}/enforcement"), Tags("Permits")]
     [ProducesResponseType<CommandAccepted>(200)]
-    public static async Task<IResult> Post(Guid id, RecordEnforcement command, IDocumentSession session, HttpContext http, CancellationToken ct)
+    public static async Task<IResult> Post(Guid id, RecordEnforcement command, EnforcementTarget target, IDocumentSession session, HttpContext http, CancellationToken ct)
     {
         // The finding it answers, when named, must be one recorded on this institution.
         if (command.FindingId is { } findingId
             && !(await Inspections.Supervision.LoadAsync(session, id, null, ct)).Any(i => i.Findings.Any(f => f.Id == findingId && f.InstitutionId == id)))
             return Results.Problem(Problems.NotFound($"institution {id} has no finding {findingId}"));
 
-        if (command.PermitId is { } permitId)
+        if (target.Permit is { } stream)
         {
-            var stream = await session.Events.FetchForExclusiveWriting<Permit>(permitId, ct);
-            if (stream.Aggregate is not { } permit) return Results.Problem(Problems.NotFound($"institution {id} has no permit {permitId}"));
+            if (stream.Aggregate is not { } permit) return Results.Problem(Problems.NotFound($"institution {id} has no permit {command.PermitId}"));
             var problem = PermitCommand.Guard(id, command.ForPermit(), permit, http);
             if (!ReferenceEquals(problem, WolverineContinue.NoProblems)) return Results.Problem(problem);
             stream.AppendOne(command.DecideOnPermit(permit));
             return Accepted(http, permit.Id, permit.Version + 1);
         }
 
-        var institutionStream = await session.Events.FetchForExclusiveWriting<Institution>(id, ct);
+        var institutionStream = target.Institution!;
         if (institutionStream.Aggregate is not { } institution) return Results.Problem(Problems.NotFound($"no institution {id}"));
         var refusal = Concurrency.CheckIfMatch(http, institution.Version)
             .Then(() => institution.RefusesChangeOn(command.EffectiveOn!.Value) is { } r ? Problems.Conflict(r) : WolverineContinue.NoProblems);

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +21,9 @@ public record ReinstatePermit(DateOnly? EffectiveOn, string? Reason) : IPermitCo
 
 public static class ReinstatePermitEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Permit permit) => PermitCommand.Concerns(permit);
+
     public static ProblemDetails Validate(ReinstatePermit command) => command.Validate();
 
     public static ProblemDetails Before(Guid id, ReinstatePermit command, Permit permit, HttpContext http) => PermitCommand.Guard(id, command, permit, http);

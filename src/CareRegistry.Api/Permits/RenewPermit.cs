@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -22,6 +24,9 @@ public record RenewPermit(DateOnly? EffectiveOn, DateOnly? ExpiresOn, string? Re
 
 public static class RenewPermitEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Permit permit) => PermitCommand.Concerns(permit);
+
     public static ProblemDetails Validate(RenewPermit command) => command.Validate();
 
     public static ProblemDetails Before(Guid id, RenewPermit command, Permit permit, HttpContext http) => PermitCommand.Guard(id, command, permit, http);

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -21,6 +23,9 @@ public record RequestFilingCorrection(DateOnly? EffectiveOn, DateOnly? DueOn, st
 
 public static class RequestFilingCorrectionEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Permit permit) => PermitCommand.Concerns(permit);
+
     public static ProblemDetails Validate(RequestFilingCorrection command) => command.Validate();
 
     public static ProblemDetails Before(Guid id, RequestFilingCorrection command, Permit permit, HttpContext http) => PermitCommand.Guard(id, command, permit, http);

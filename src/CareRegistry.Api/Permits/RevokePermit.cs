@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +21,9 @@ public record RevokePermit(DateOnly? EffectiveOn, string? Reason) : IPermitComma
 
 public static class RevokePermitEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(Permit permit) => PermitCommand.Concerns(permit);
+
     public static ProblemDetails Validate(RevokePermit command) => command.Validate();
 
     public static ProblemDetails Before(Guid id, RevokePermit command, Permit permit, HttpContext http) => PermitCommand.Guard(id, command, permit, http);

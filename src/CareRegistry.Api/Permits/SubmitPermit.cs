@@ -1,10 +1,12 @@
 using System.Reflection;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine.Attributes;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -84,8 +86,6 @@ public record PermitSubmitted(Guid Id, long Version, string Status, string Regim
 
 public static class SubmitPermitEndpoint
 {
-    public static ProblemDetails Validate(SubmitPermit command) => command.Validate();
-
     public static async Task<PermitSubmission?> LoadAsync(Guid id, IQuerySession session, CancellationToken ct)
     {
         var institution = await session.LoadAsync<Institution>(id, ct);
@@ -94,6 +94,13 @@ public static class SubmitPermitEndpoint
         var levels = await session.LoadManyAsync<Jurisdiction>(ct, RegimeBook.StreamIdsFor(institution.Jurisdiction));
         return new PermitSubmission(institution, permits, new RegimeBook(levels));
     }
+
+    // The department that owns the permit type decides, within the institution's jurisdiction.
+    [WolverineBefore]
+    public static AccessSubject Concerns(SubmitPermit command, PermitSubmission? context) =>
+        AccessSubject.Institution(context?.Institution).Decided(command.Type is { } type && Enum.IsDefined(type) ? PermitTypes.DepartmentOf(type) : null);
+
+    public static ProblemDetails Validate(SubmitPermit command) => command.Validate();
 
     public static ProblemDetails Before(Guid id, SubmitPermit command, PermitSubmission? context) =>
         context is null ? Problems.NotFound($"no institution {id}") : command.Check(context);

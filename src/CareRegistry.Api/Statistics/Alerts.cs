@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
@@ -16,11 +18,15 @@ public record AlertView(Guid Id, string Type, Guid InstitutionId, string Institu
 
 public static class AlertsEndpoint
 {
+    [WolverineBefore]
+    public static AccessSubject Concerns(string? jurisdiction) => AccessSubject.ReadingIn(jurisdiction);
+
     [WolverineGet("/api/alerts"), Tags("Statistics")]
     [ProducesResponseType<Page<AlertView>>(200)]
     public static async Task<IResult> List(string? jurisdiction, string? type, string? asOf, string? recordedAsOf, string? cursor, string? limit,
-        IQuerySession session, TimeProvider clock, CancellationToken ct)
+        IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
+        jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         if (type is not null && !AlertTypes.All.Contains(type)) v.Add("type", $"must be one of {string.Join(", ", AlertTypes.All)}");
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+using CareRegistry.Access;
 using System.Globalization;
 using System.Text;
 using CareRegistry.Common;
@@ -64,12 +66,16 @@ public static class MonitoringTableEndpoint
 
     // One query over the standing facts in force on the day (as recorded by the instant) inside the jurisdiction:
     // every figure is a filtered aggregate of the same rows.
+    [WolverineBefore]
+    public static AccessSubject Concerns(string? jurisdiction) => AccessSubject.ReadingIn(jurisdiction);
+
     [WolverineGet("/api/statistics/integrated-care"), Tags("Statistics")]
     [ProducesResponseType<MonitoringTable>(200)]
     [Produces("application/json", "text/csv")]
     public static async Task<IResult> Get(string? jurisdiction, string? asOf, string? recordedAsOf, string? include,
         IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
+        jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation();
         if (string.IsNullOrEmpty(jurisdiction)) v.Add("jurisdiction", "is required: 00 (nation) or a 2, 4 or 6-digit division code");
         else v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));

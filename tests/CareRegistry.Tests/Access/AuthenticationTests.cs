@@ -83,14 +83,14 @@ public class AuthenticationTests(RegistryFixture fixture) : RegistryTest(fixture
         Assert.Equal(2, (await Read("/api/institutions", Fixture.Tokens.For("audit", null, Role.Auditor, "530111")))["items"].AsArray().Count);
         (await Read("/api/audit/verify", local)).ShouldBeProblem(HttpStatusCode.Forbidden);
 
-        // A token without a jurisdiction claim reaches nothing that is jurisdiction-scoped.
+        // An officer's token without a jurisdiction claim is refused outright.
         var nowhere = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
         {
             Claims = new Dictionary<string, object> { ["sub"] = "x", ["role"] = "officer", ["department"] = "health" },
             Issuer = "careregistry-dev", Audience = "careregistry", Expires = DateTime.UtcNow.AddHours(1),
             SigningCredentials = new(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Authentication.KeyBytes(RegistryFixture.SigningKey)), "HS256"),
         });
-        var refused = (await Read("/api/institutions", nowhere)).ShouldBeProblem(HttpStatusCode.Forbidden);
-        Assert.Contains("no jurisdiction", refused["detail"].GetValue<string>());
+        var refused = (await Read("/api/institutions", nowhere)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        Assert.Contains("must name a jurisdiction", refused["detail"].GetValue<string>());
     }
 }
