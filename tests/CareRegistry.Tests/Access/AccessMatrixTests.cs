@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Permits;
@@ -154,6 +155,81 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
             cases++;
         }
         Assert.Equal(16, cases);
+    }
+
+    // Every field of every command, its JSON type swapped (number, string, array, object, null), sent by every role of
+    // the deciding department inside the jurisdiction, of another department, and from outside: whatever the body
+    // says, nothing is written unless the caller is entitled, and nothing answers 5xx.
+    [Theory]
+    [MemberData(nameof(CommandRoutes))]
+    public async Task A_body_with_any_field_of_another_json_type_writes_nothing_for_a_caller_not_entitled(Route route)
+    {
+        var own = route.Decides ?? Department.CivilAffairs;
+        var other = own == Department.Health ? Department.MedicalInsurance : Department.Health;
+        Target? target = null;
+        var sent = 0;
+        foreach (var field in JsonNode.Parse(JsonSerializer.Serialize(route.Request(EmptyTarget).Body, Json.Options))!.AsObject().Select(f => f.Key).ToList())
+        foreach (var kind in new[] { "number", "string", "array", "object", "null" })
+        foreach (var role in Enum.GetValues<Role>())
+        foreach (var (department, inside) in new[] { (own, true), (other, true), (own, false) })
+        {
+            target ??= await Arrange();
+            var (url, body) = route.Request(target);
+            var json = JsonNode.Parse(JsonSerializer.Serialize(body, Json.Options))!.AsObject();
+            if (Swap(json[field], kind) is not { } swapped) continue;
+            json[field] = swapped.Value;
+            var jurisdiction = route.AdminOnly ? (inside ? "00" : "5301") : inside ? "5301" : "5001";
+            var allowed = route.AdminOnly
+                ? role == Role.Admin && inside
+                : route.Allowed.Contains(role) && inside && (route.Decides is null || department == route.Decides);
+
+            var before = await Events();
+            var answer = await SendRaw(url, json.ToJsonString(), Fixture.Tokens.For($"swap-{Json.Wire(role)}", department, role, jurisdiction));
+            var label = $"{route.Policy} {field}→{kind} as {Json.Wire(role)} of {Json.Wire(department)} in {jurisdiction}";
+            Assert.True((int)answer.Status < 500, $"{label}: {(int)answer.Status} {answer.Text}");
+            if (!allowed)
+            {
+                Assert.False(answer.Status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.Accepted, $"{label} wrote: {answer.Text}");
+                Assert.Equal(before, await Events());
+            }
+            else if (await Events() != before) target = null;
+            sent++;
+        }
+        Assert.True(route.AdminOnly || sent > 0);
+    }
+
+    private static readonly Target EmptyTarget = new(Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty);
+
+    // The field's value as another JSON type, or null when it already is one of that type.
+    private static JsonValueHolder? Swap(JsonNode? original, string kind)
+    {
+        var current = original switch
+        {
+            null => "null",
+            JsonArray => "array",
+            JsonObject => "object",
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => "number",
+            JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => "boolean",
+            _ => "string",
+        };
+        if (current == kind) return null;
+        return new JsonValueHolder(kind switch
+        {
+            "number" => JsonValue.Create(1),
+            "string" => JsonValue.Create(original?.ToJsonString().Trim('"') ?? "1"),
+            "array" => new JsonArray(original?.DeepClone()),
+            "object" => new JsonObject { ["value"] = original?.DeepClone() },
+            _ => null,
+        });
+    }
+
+    private sealed record JsonValueHolder(JsonNode? Value);
+
+    private async Task<Answer> SendRaw(string url, string json, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await Answer.From(await Fixture.Anonymous.SendAsync(request));
     }
 
     private async Task<Answer> Send(string url, object body, string token)
