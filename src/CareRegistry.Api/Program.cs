@@ -69,6 +69,9 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemShapi
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres", tags: ["ready"]);
+// Wolverine logs a body it cannot deserialize at Error, with the stack trace, under the command's own type name. It is
+// the client's mistake, answered as a 400 problem naming the field and logged once at Information (ProblemShaping).
+builder.Logging.AddFilter((category, level) => level >= LogLevel.Critical || !ProblemShaping.IsCommandCategory(category));
 builder.AddCareRegistryTelemetry();
 builder.AddCareRegistryAuthentication();
 

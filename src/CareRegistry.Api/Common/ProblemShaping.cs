@@ -13,6 +13,10 @@ public static partial class ProblemShaping
     public static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
+        if (problem.Status == StatusCodes.Status400BadRequest && problem.Title == "Invalid JSON format")
+            context.HttpContext.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("CareRegistry.ClientErrors")
+                .LogInformation("unreadable command body on {Method} {Path}: {Detail}", context.HttpContext.Request.Method,
+                    context.HttpContext.Request.Path, problem.Detail);
         if (problem.Status != StatusCodes.Status400BadRequest || problem.Detail is not { } detail || problem.Extensions.ContainsKey("errors")) return;
         var match = PathInDetail().Match(detail);
         var isTypeMismatch = detail.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
@@ -28,6 +32,13 @@ public static partial class ProblemShaping
         problem.Detail = $"{(field.Length == 0 ? "The body" : field)} {message}.";
         problem.Extensions["errors"] = new Dictionary<string, string[]> { [field.Length == 0 ? "body" : field] = [message] };
     }
+
+    // The logging categories Wolverine uses for a command that cannot be read: the command records of this assembly.
+    private static readonly HashSet<string> CommandCategories = typeof(ProblemShaping).Assembly.GetTypes()
+        .Where(t => t.Namespace?.StartsWith("CareRegistry.", StringComparison.Ordinal) == true && t.GetMethod("<Clone>$") is not null)
+        .Select(t => t.FullName!).ToHashSet();
+
+    public static bool IsCommandCategory(string? category) => category is not null && CommandCategories.Contains(category);
 
     private static Type? FieldType(Type? type, string path)
     {
