@@ -93,6 +93,8 @@ public static class AccessPolicy
         new("GET", "/api/partnerships", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/partnerships/{id}", Readers, DepartmentRule.None, JurisdictionRule.PartnershipInRoute),
         new("GET", "/api/jurisdictions/{code}", Readers, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/divisions/{code}", Readers, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/divisions", Readers, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/statistics/integrated-care", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/alerts", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/audit/events", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
