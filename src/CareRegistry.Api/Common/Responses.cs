@@ -15,7 +15,8 @@ public record CommandAccepted(Guid Id, long Version) : IHttpAware
 }
 
 // 201 Created with Location, for a command that starts a stream.
-public record StreamCreated(Guid Id, long Version, [property: System.Text.Json.Serialization.JsonIgnore] string Location) : IHttpAware
+public record StreamCreated(Guid Id, long Version, [property: System.Text.Json.Serialization.JsonIgnore] string Location,
+    IReadOnlyList<string>? Warnings = null) : IHttpAware
 {
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {

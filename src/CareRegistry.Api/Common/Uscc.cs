@@ -26,4 +26,14 @@ public static class Uscc
         for (var i = 0; i < 17; i++) sum += Alphabet.IndexOf(first17[i]) * Weights[i];
         return Alphabet[(31 - sum % 31) % 31];
     }
+
+    // Characters 3 to 8 are the division of the registering authority. An institution may be registered elsewhere than
+    // it operates (a chain's head office), so a code from another province is worth a warning, not a refusal.
+    public static string? DivisionWarning(string code, string jurisdiction)
+    {
+        var division = Normalize(code).Substring(2, 6);
+        return division.All(char.IsAsciiDigit) && division[..2] != jurisdiction[..2]
+            ? $"the USCC was issued by an authority in division {division}, another province than jurisdiction {jurisdiction}; check that both are right"
+            : null;
+    }
 }

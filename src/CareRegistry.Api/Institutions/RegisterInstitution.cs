@@ -95,6 +95,7 @@ public static class RegisterInstitutionEndpoint
             id, command.Name!.Trim(), command.LatinName?.Trim(), Uscc.Normalize(command.Uscc!), command.Kind!.Value,
             command.MedicalSubtype, command.Grade, command.Ownership!.Value, command.Jurisdiction!, command.Address!.Trim(),
             command.Beds!.ToBeds(), command.Operator?.Trim(), command.PredecessorId, command.EstablishedOn ?? clock.Today());
-        return (new StreamCreated(id, 1, $"/api/institutions/{id}"), MartenOps.StartStream<Institution>(id, registered));
+        var warning = Uscc.DivisionWarning(registered.Uscc, registered.Jurisdiction);
+        return (new StreamCreated(id, 1, $"/api/institutions/{id}", warning is null ? null : [warning]), MartenOps.StartStream<Institution>(id, registered));
     }
 }

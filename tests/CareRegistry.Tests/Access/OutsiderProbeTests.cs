@@ -176,4 +176,15 @@ public class OutsiderProbeTests(RegistryFixture fixture) : RegistryTest(fixture)
         taken.ShouldBeProblem(HttpStatusCode.Conflict);
         Assert.DoesNotContain(id.ToString(), taken.Text);
     }
+
+    [Fact]
+    public async Task A_uscc_issued_in_another_province_is_registered_with_a_warning()
+    {
+        var away = await Client.Post("/api/institutions", Scenario.CareHome("异地登记", "530111", uscc: Scenario.NewUscc("500112")));
+        away.ShouldBe(HttpStatusCode.Created);
+        Assert.Contains("500112", away["warnings"][0]!.GetValue<string>());
+        var local = await Client.Post("/api/institutions", Scenario.CareHome("本地登记", "530111"));
+        local.ShouldBe(HttpStatusCode.Created);
+        Assert.Null(local.Body?["warnings"]);
+    }
 }
