@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Marten;
 using Npgsql;
 
@@ -9,6 +10,16 @@ namespace CareRegistry.Audit;
 public static class AuditChain
 {
     public const string Table = "careregistry_audit_chain";
+
+    // Marten's tombstones. Rich appends reserve sequence numbers before the transaction runs; when it fails (a unique
+    // index, a stale version), Marten writes one event of type `tombstone` (JasperFx.Events.Tombstone) per reserved
+    // number, so that the async daemon sees no gap. They go to a stream holding nothing else, whose id Marten draws
+    // anew in each process (Tombstone.StreamId = Guid.NewGuid(), so it cannot be matched), with version = sequence
+    // (to stay clear of the stream/version unique index) and no timestamp. They record nothing that happened: the
+    // chain does not link them, the feed, stream view and export leave them out, verify counts them apart.
+    public static string IsTombstone(string alias) => $"({alias}.type = '{Tombstone.Name}' and {alias}.version = {alias}.seq_id)";
+
+    public static bool IsTombstone(IEvent e) => e.EventTypeName == Tombstone.Name && e.Version == e.Sequence;
 
     // jsonb::text is canonical (keys ordered, no insignificant whitespace), so the hash does not depend on how a
     // client formatted its JSON. chr(31) separates fields so that no two different events share an input.
@@ -35,6 +46,7 @@ public static class AuditChain
         create or replace function {schema}.careregistry_chain_event() returns trigger language plpgsql as $$
         declare prev text;
         begin
+            if {IsTombstone("new")} then return new; end if;
             select c.hash into prev from {schema}.{Table} c where c.stream_id = new.stream_id and c.version = new.version - 1;
             insert into {schema}.{Table} (seq_id, stream_id, version, prev_hash, hash)
             values (new.seq_id, new.stream_id, new.version, prev,
