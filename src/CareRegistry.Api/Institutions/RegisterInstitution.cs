@@ -52,12 +52,27 @@ public record RegisterInstitution(
 
 public static class RegisterInstitutionEndpoint
 {
-    // Rules that need the store: one institution per USCC (a unique index backs this up under races), and a
-    // predecessor that exists.
-    public static async Task<ProblemDetails> ValidateAsync(RegisterInstitution command, IQuerySession session, CancellationToken ct)
+    // 'USCC': the first key of the advisory locks below, so they share no key with anyone else's locks (Wolverine
+    // takes single-key ones, a space of their own).
+    private const int UsccLockClass = 0x55534343;
+
+    // Rules that need the store: one institution per USCC, and a predecessor that exists.
+    // The USCC is checked in the command's own transaction, after taking a transaction-scoped advisory lock on it:
+    // racing registrations of one USCC queue there, and each sees the one that committed before it and is answered
+    // 409 here — before Marten reserves sequence numbers, so a lost race leaves no tombstones and no failed
+    // transaction behind. The unique index on the USCC still refuses anything that gets past this (a 409 as well).
+    public static async Task<ProblemDetails> ValidateAsync(RegisterInstitution command, IDocumentSession session, CancellationToken ct)
     {
         if (command.Validate() is var invalid && invalid != WolverineContinue.NoProblems) return invalid;
         var uscc = Uscc.Normalize(command.Uscc!);
+        await session.BeginTransactionAsync(ct);
+        await using (var lockUscc = session.Connection!.CreateCommand())
+        {
+            lockUscc.CommandText = "select pg_advisory_xact_lock($1, hashtext($2))";
+            lockUscc.Parameters.AddWithValue(UsccLockClass);
+            lockUscc.Parameters.AddWithValue(uscc);
+            await lockUscc.ExecuteNonQueryAsync(ct);
+        }
         var holder = await session.Query<Institution>().Where(x => x.Uscc == uscc).Select(x => x.Id).ToListAsync(ct);
         if (holder.Count > 0)
             return Problems.Conflict($"USCC {uscc} is already registered to institution {holder[0]}");
