@@ -44,13 +44,14 @@ builder.Services.AddMarten(opts =>
         opts.ConfigureInstitutionTimeline();
         opts.ConfigureStatistics();
         opts.ConfigureRegistryCounts();
+        opts.ConfigureAuditChain();
+        opts.ConfigureIdempotency();
     })
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()
     .UseLightweightSessions()
     .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
 
-builder.Services.AddHostedService<DatabaseSetup>();
 builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
 builder.Services.AddHostedService<IdempotencyJanitor>();
 
