@@ -24,6 +24,8 @@ var connectionString = builder.Configuration.GetConnectionString("CareRegistry")
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddNpgsqlDataSource(connectionString);
+// Marten logs failed statements with every value; this keeps them out of the log (Common/MartenLogging.cs).
+builder.Services.AddSingleton<ILogger<IDocumentStore>, MartenFailureLogger>();
 
 builder.Services.AddMarten(opts =>
     {
@@ -42,13 +44,14 @@ builder.Services.AddMarten(opts =>
         opts.ConfigureInstitutionTimeline();
         opts.ConfigureStatistics();
         opts.ConfigureRegistryCounts();
+        opts.ConfigureAuditChain();
+        opts.ConfigureIdempotency();
     })
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()
     .UseLightweightSessions()
     .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
 
-builder.Services.AddHostedService<DatabaseSetup>();
 builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
 builder.Services.AddHostedService<IdempotencyJanitor>();
 

@@ -1,9 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using CareRegistry.Common;
+using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
 
 namespace CareRegistry.Access;
 
@@ -25,30 +28,6 @@ public sealed class IdempotencyOptions
 public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Options.IOptions<IdempotencyOptions> options)
 {
     public const string Table = "careregistry_idempotency";
-
-    public static string Ddl(string schema) => $"""
-        create table if not exists {schema}.{Table} (
-            key          text primary key,
-            request_hash text        not null,
-            status       int,
-            headers      jsonb,
-            body         text,
-            created_at   timestamptz not null default now()
-        );
-        alter table {schema}.{Table} add column if not exists committed_at timestamptz;
-        alter table {schema}.{Table} add column if not exists claim_id uuid;
-        -- In the command's transaction: marks the claim committed, or fails the transaction when a retry has taken
-        -- the claim over in the meantime (this request outlived ClaimTimeoutSeconds), so a command never runs twice.
-        create or replace function {schema}.careregistry_idempotency_commit(holder uuid, claim uuid) returns timestamptz
-        language plpgsql as $$
-        begin
-            if holder is distinct from claim then
-                raise exception 'the Idempotency-Key claim was taken over by a retry' using errcode = '40001';
-            end if;
-            return now();
-        end $$;
-        create index if not exists ix_{Table}_created on {schema}.{Table} (created_at);
-        """;
 
     private static readonly string[] ReplayedHeaders = ["ETag", "Location", "Content-Type"];
 
@@ -220,6 +199,44 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
         problem.Title = status == 400 ? "The request is invalid" : "Idempotency-Key conflict";
         problem.Detail = detail;
         await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+}
+
+// The claims table and its commit check, as schema objects of the store: db-apply, db-assert and the apply at
+// start-up create and check them with Marten's own.
+public static class IdempotencySchema
+{
+    public static StoreOptions ConfigureIdempotency(this StoreOptions opts)
+    {
+        var schema = opts.Events.DatabaseSchemaName;
+        var table = new Table(new PostgresqlObjectName(schema, Idempotency.Table)) { PrimaryKeyName = $"{Idempotency.Table}_pkey" };
+        table.AddColumn("key", "text").AsPrimaryKey();
+        table.AddColumn("request_hash", "text").NotNull();
+        table.AddColumn("status", "integer");
+        table.AddColumn("headers", "jsonb");
+        table.AddColumn("body", "text");
+        table.AddColumn("created_at", "timestamp with time zone").NotNull().DefaultValueByExpression("now()");
+        table.AddColumn("committed_at", "timestamp with time zone");
+        table.AddColumn("claim_id", "uuid");
+        // The janitor forgets keys by age.
+        table.Indexes.Add(new IndexDefinition($"ix_{Idempotency.Table}_created") { Columns = ["created_at"] });
+        opts.Storage.ExtendedSchemaObjects.Add(table);
+
+        // In the command's transaction: marks the claim committed, or fails the transaction when a retry has taken
+        // the claim over in the meantime (this request outlived ClaimTimeoutSeconds), so a command never runs twice.
+        opts.Storage.ExtendedSchemaObjects.Add(new ReplacedFunction($"""
+            CREATE OR REPLACE FUNCTION {schema}.careregistry_idempotency_commit(holder uuid, claim uuid)
+             RETURNS timestamp with time zone
+             LANGUAGE plpgsql
+            AS $function$
+            begin
+                if holder is distinct from claim then
+                    raise exception 'the Idempotency-Key claim was taken over by a retry' using errcode = '40001';
+                end if;
+                return now();
+            end $function$;
+            """));
+        return opts;
     }
 }
 

@@ -1,5 +1,12 @@
+using System.Data.Common;
+using CareRegistry.Common;
+using JasperFx.Events;
 using Marten;
-using Npgsql;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+using Weasel.Postgresql.Triggers;
 
 namespace CareRegistry.Audit;
 
@@ -10,70 +17,109 @@ public static class AuditChain
 {
     public const string Table = "careregistry_audit_chain";
 
+    // Marten's tombstones. Rich appends reserve sequence numbers before the transaction runs; when it fails (a unique
+    // index, a stale version), Marten writes one event of type `tombstone` (JasperFx.Events.Tombstone) per reserved
+    // number, so that the async daemon sees no gap. They go to a stream holding nothing else, whose id Marten draws
+    // anew in each process (Tombstone.StreamId = Guid.NewGuid(), so it cannot be matched), with version = sequence
+    // (to stay clear of the stream/version unique index) and no timestamp. They record nothing that happened: the
+    // chain does not link them, the feed, stream view and export leave them out, verify counts them apart.
+    public static string IsTombstone(string alias) => $"({alias}.type = '{Tombstone.Name}' and {alias}.version = {alias}.seq_id)";
+
+    public static bool IsTombstone(IEvent e) => e.EventTypeName == Tombstone.Name && e.Version == e.Sequence;
+
+    // The chain's table and functions and the triggers on mt_events, as schema objects of the store, so db-apply,
+    // db-assert and the apply at start-up create and check them. Marten applies its extended schema objects before
+    // its own tables, so the triggers, which need mt_events, are a feature of their own: Marten applies features
+    // registered with Storage.Add after the event store's tables.
+    public static StoreOptions ConfigureAuditChain(this StoreOptions opts)
+    {
+        var schema = opts.Events.DatabaseSchemaName;
+        opts.Storage.ExtendedSchemaObjects.Add(ChainTable(schema));
+        opts.Storage.ExtendedSchemaObjects.Add(new ReplacedFunction(HashFunction(schema)));
+        opts.Storage.ExtendedSchemaObjects.Add(new ReplacedFunction(ChainFunction(schema)));
+        opts.Storage.ExtendedSchemaObjects.Add(new ReplacedFunction(TruncateFunction(schema)));
+        opts.Storage.Add(new ChainTriggers(opts, schema));
+        return opts;
+    }
+
+    private static Table ChainTable(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, Table)) { PrimaryKeyName = $"{Table}_pkey" };
+        table.AddColumn("seq_id", "bigint").AsPrimaryKey();
+        table.AddColumn("stream_id", "uuid").NotNull();
+        table.AddColumn("version", "bigint").NotNull();
+        table.AddColumn("prev_hash", "text");
+        table.AddColumn("hash", "text").NotNull();
+        // The trigger looks up the previous link of a stream on every append.
+        table.Indexes.Add(new IndexDefinition($"ix_{Table}_stream") { Columns = ["stream_id", "version"], IsUnique = true });
+        return table;
+    }
+
     // jsonb::text is canonical (keys ordered, no insignificant whitespace), so the hash does not depend on how a
     // client formatted its JSON. chr(31) separates fields so that no two different events share an input.
-    public static string Ddl(string schema) => $"""
-        create table if not exists {schema}.{Table} (
-            seq_id     bigint primary key,
-            stream_id  uuid   not null,
-            version    bigint not null,
-            prev_hash  text,
-            hash       text   not null
-        );
-        -- The trigger looks up the previous link of a stream on every append.
-        create unique index if not exists ix_careregistry_audit_chain_stream on {schema}.{Table} (stream_id, version);
-
-        create or replace function {schema}.careregistry_event_hash(
-            prev text, stream_id uuid, version bigint, type text, data jsonb, headers jsonb,
-            user_name text, correlation_id text, causation_id text, ts timestamptz) returns text
-        language sql immutable as $$
+    private static string HashFunction(string schema) => $"""
+        CREATE OR REPLACE FUNCTION {schema}.careregistry_event_hash(prev text, stream_id uuid, version bigint, type text, data jsonb, headers jsonb, user_name text, correlation_id text, causation_id text, ts timestamp with time zone)
+         RETURNS text
+         LANGUAGE sql
+         IMMUTABLE
+        AS $function$
             select encode(sha256(convert_to(concat_ws(chr(31), coalesce(prev, ''), stream_id::text, version::text, type,
                 data::text, coalesce(headers::text, ''), coalesce(user_name, ''), coalesce(correlation_id, ''),
                 coalesce(causation_id, ''), to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')), 'UTF8')), 'hex')
-        $$;
+        $function$;
+        """;
 
-        create or replace function {schema}.careregistry_chain_event() returns trigger language plpgsql as $$
+    private static string ChainFunction(string schema) => $"""
+        CREATE OR REPLACE FUNCTION {schema}.careregistry_chain_event()
+         RETURNS trigger
+         LANGUAGE plpgsql
+        AS $function$
         declare prev text;
         begin
+            if {IsTombstone("new")} then return new; end if;
             select c.hash into prev from {schema}.{Table} c where c.stream_id = new.stream_id and c.version = new.version - 1;
             insert into {schema}.{Table} (seq_id, stream_id, version, prev_hash, hash)
             values (new.seq_id, new.stream_id, new.version, prev,
                     {schema}.careregistry_event_hash(prev, new.stream_id, new.version, new.type, new.data, new.headers,
                         new.user_name, new.correlation_id, new.causation_id, new.timestamp));
             return new;
-        end $$;
+        end $function$;
+        """;
 
-        -- Clearing the whole store (tests, a fresh import) clears the chain with it; row deletes are not followed.
-        create or replace function {schema}.careregistry_chain_truncate() returns trigger language plpgsql as $$
+    // Clearing the whole store (tests, a fresh import) clears the chain with it; row deletes are not followed.
+    private static string TruncateFunction(string schema) => $"""
+        CREATE OR REPLACE FUNCTION {schema}.careregistry_chain_truncate()
+         RETURNS trigger
+         LANGUAGE plpgsql
+        AS $function$
         begin
             truncate {schema}.{Table};
             return null;
-        end $$;
-
-        create or replace trigger careregistry_chain after insert on {schema}.mt_events
-            for each row execute function {schema}.careregistry_chain_event();
-        create or replace trigger careregistry_chain_truncate after truncate on {schema}.mt_events
-            for each statement execute function {schema}.careregistry_chain_truncate();
+        end $function$;
         """;
 
-    public static async Task EnsureAsync(IDocumentStore store, NpgsqlDataSource dataSource, CancellationToken ct)
+    private sealed class ChainTriggers(StoreOptions opts, string schema) : FeatureSchemaBase("AuditChainTriggers", opts.Advanced.Migrator)
     {
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using var cmd = dataSource.CreateCommand(Ddl(schema));
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-}
-
-// At start-up, after Marten's own schema: the chain trigger and the idempotency table.
-public sealed class DatabaseSetup(IDocumentStore store, NpgsqlDataSource dataSource) : IHostedService
-{
-    public async Task StartAsync(CancellationToken ct)
-    {
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await AuditChain.EnsureAsync(store, dataSource, ct);
-        await using var cmd = dataSource.CreateCommand(Access.Idempotency.Ddl(store.Options.Events.DatabaseSchemaName));
-        await cmd.ExecuteNonQueryAsync(ct);
+        protected override IEnumerable<ISchemaObject> schemaObjects()
+        {
+            yield return new EventsTrigger(schema, "careregistry_chain", "careregistry_chain_event")
+                { Timing = TriggerTiming.After, Events = TriggerEvents.Insert, ForEachRow = true };
+            yield return new EventsTrigger(schema, "careregistry_chain_truncate", "careregistry_chain_truncate")
+                { Timing = TriggerTiming.After, Events = TriggerEvents.Truncate, ForEachRow = false };
+        }
     }
 
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    // pg_get_triggerdef, which Weasel compares a trigger with, names the function with or without its schema as the
+    // reading session's search_path has it; either spelling is the same trigger.
+    private sealed class EventsTrigger(string schema, string name, string function)
+        : Trigger(new PostgresqlObjectName(schema, name), new PostgresqlObjectName(schema, "mt_events"), $"{schema}.{function}()")
+    {
+        public override async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
+        {
+            var existing = await reader.ReadAsync(ct) && !await reader.IsDBNullAsync(0, ct) ? await reader.GetFieldValueAsync<string>(0, ct) : null;
+            if (existing is null) return new SchemaObjectDelta(this, SchemaPatchDifference.Create);
+            var qualified = existing.Replace($"EXECUTE FUNCTION {function}(", $"EXECUTE FUNCTION {schema}.{function}(");
+            return new SchemaObjectDelta(this, Matches(existing) || Matches(qualified) ? SchemaPatchDifference.None : SchemaPatchDifference.Update);
+        }
+    }
 }

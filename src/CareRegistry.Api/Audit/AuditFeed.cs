@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -6,6 +7,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using Wolverine.Http;
 
 namespace CareRegistry.Audit;
@@ -35,7 +37,8 @@ public static class AuditFeedEndpoint
 
     [WolverineGet("/api/audit/events"), Tags("Audit")]
     [ProducesResponseType<FeedPage>(200)]
-    public static async Task<IResult> Get(string? after, string? limit, IQuerySession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(string? after, string? limit, IQuerySession session, NpgsqlDataSource db, HttpContext http,
+        TimeProvider clock, CancellationToken ct)
     {
         var ndjson = http.Request.Headers.Accept.Any(a => a?.Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true);
         var v = new Validation();
@@ -51,36 +54,67 @@ public static class AuditFeedEndpoint
         }
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
-        var events = session.Events.QueryAllRawEvents().Where(e => e.Sequence > from).OrderBy(e => e.Sequence).Take(take).ToAsyncEnumerable(ct);
-        var settledBefore = clock.GetUtcNow() - GapSettles;
+        var cursor = new Cursor { Last = from };
+        var events = Read(session, db, cursor, take, clock.GetUtcNow() - GapSettles, ct);
 
         if (ndjson)
         {
             http.Response.ContentType = "application/x-ndjson";
-            var last = from;
-            await foreach (var e in Contiguous(events, from, settledBefore))
+            await foreach (var e in events)
             {
                 await JsonSerializer.SerializeAsync(http.Response.Body, FeedEvent.From(e), Json.Options, ct);
                 await http.Response.Body.WriteAsync("\n"u8.ToArray(), ct);
-                last = e.Sequence;
             }
             return Results.Empty;
         }
 
         var items = new List<FeedEvent>();
-        await foreach (var e in Contiguous(events, from, settledBefore)) items.Add(FeedEvent.From(e));
-        // next is where a follower resumes; an empty page (nothing more yet) has none.
-        return Results.Json(new FeedPage(items, items.Count > 0 ? items[^1].Sequence : null), Json.Options);
+        await foreach (var e in events) items.Add(FeedEvent.From(e));
+        // next is where a follower resumes, past any tombstones read; a page that read nothing (nothing more yet) has none.
+        return Results.Json(new FeedPage(items, cursor.Last > from ? cursor.Last : null), Json.Options);
     }
 
-    private static async IAsyncEnumerable<IEvent> Contiguous(IAsyncEnumerable<IEvent> events, long after, DateTimeOffset settledBefore)
+    // How far a page has read, tombstones included.
+    private sealed class Cursor
     {
-        var expected = after + 1;
-        await foreach (var e in events)
+        public long Last;
+    }
+
+    // Up to `take` registry events after the cursor, in sequence order, stopping before an unsettled gap. Tombstones
+    // (AuditChain.IsTombstone) are read and passed over without being shown: their numbers are taken, so they are no
+    // gap, and a page of nothing but tombstones still moves the cursor on. Read in batches, so tombstones do not
+    // count against the limit and an NDJSON follower (which resumes from its last line) is never held by them.
+    private static async IAsyncEnumerable<IEvent> Read(IQuerySession session, NpgsqlDataSource db, Cursor cursor, int take,
+        DateTimeOffset settledBefore, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var batch = Math.Max(take, 100);
+        var shown = 0;
+        while (true)
         {
-            if (e.Sequence != expected && e.Timestamp > settledBefore) yield break;
-            yield return e;
-            expected = e.Sequence + 1;
+            var rows = 0;
+            await foreach (var e in session.Events.QueryAllRawEvents().Where(e => e.Sequence > cursor.Last).OrderBy(e => e.Sequence)
+                               .Take(batch).ToAsyncEnumerable(ct))
+            {
+                rows++;
+                if (e.Sequence != cursor.Last + 1 && !await SettledAsync(e, cursor.Last, session, db, settledBefore, ct)) yield break;
+                cursor.Last = e.Sequence;
+                if (AuditChain.IsTombstone(e)) continue;
+                yield return e;
+                if (++shown == take) yield break;
+            }
+            if (rows < batch) yield break;
         }
+    }
+
+    // A gap before an event is settled when the events after it are old enough. A tombstone carries no time, so
+    // the first registry event after the gap speaks for it; with none yet, the gap may still be a transaction at work.
+    private static async Task<bool> SettledAsync(IEvent next, long gapAfter, IQuerySession session, NpgsqlDataSource db,
+        DateTimeOffset settledBefore, CancellationToken ct)
+    {
+        if (!AuditChain.IsTombstone(next)) return next.Timestamp <= settledBefore;
+        await using var cmd = db.CreateCommand(
+            $"select e.timestamp from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events e where e.seq_id > $1 and not {AuditChain.IsTombstone("e")} order by e.seq_id limit 1");
+        cmd.Parameters.AddWithValue(gapAfter);
+        return await cmd.ExecuteScalarAsync(ct) is DateTime recorded && new DateTimeOffset(recorded, TimeSpan.Zero) <= settledBefore;
     }
 }

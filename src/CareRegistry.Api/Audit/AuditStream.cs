@@ -19,7 +19,8 @@ public static class AuditStreamEndpoint
     [ProducesResponseType<IReadOnlyList<AuditedEvent>>(200)]
     public static async Task<IResult> Get(Guid id, IQuerySession session, NpgsqlDataSource dataSource, IDocumentStore store, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        // A stream of Marten's tombstones is no registry stream.
+        var events = (await session.Events.FetchStreamAsync(id, token: ct)).Where(e => !AuditChain.IsTombstone(e)).ToList();
         if (events.Count == 0) return Results.Problem(Problems.NotFound($"no stream {id}"));
         var chain = new Dictionary<long, (string? Prev, string Hash)>();
         await using (var cmd = dataSource.CreateCommand(

@@ -17,7 +17,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var details = Map(exception);
         if (details is null) return false;
         if (details.Status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";
-        else logger.LogInformation("request refused: {Title} ({Status})", details.Title, details.Status);
+        else logger.LogInformation("request refused: {Title} ({Status}): {Detail}", details.Title, details.Status, details.Detail);
         context.Response.StatusCode = details.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
     }

@@ -70,13 +70,29 @@ public static class RegisterInstitutionEndpoint
         return predecessor is null ? subject : subject.Within(predecessor.Jurisdiction, $"predecessor {predecessor.Uscc} in {predecessor.Jurisdiction}");
     }
 
-    // Rules that need the store: one institution per USCC (a unique index backs this up under races), and a
-    // predecessor that exists. The holder of a taken USCC is named only to a caller who may read it.
-    public static async Task<ProblemDetails> ValidateAsync(RegisterInstitution command, Institution? predecessor, IQuerySession session,
+    // 'USCC': the first key of the advisory locks below, so they share no key with anyone else's locks (Wolverine
+    // takes single-key ones, a space of their own).
+    private const int UsccLockClass = 0x55534343;
+
+    // Rules that need the store: one institution per USCC, and a predecessor that exists.
+    // The USCC is checked in the command's own transaction, after taking a transaction-scoped advisory lock on it:
+    // racing registrations of one USCC queue there, and each sees the one that committed before it and is answered
+    // 409 here — before Marten reserves sequence numbers, so a lost race leaves no tombstones and no failed
+    // transaction behind. The unique index on the USCC still refuses anything that gets past this (a 409 as well).
+    // The holder of a taken USCC is named only to a caller who may read it.
+    public static async Task<ProblemDetails> ValidateAsync(RegisterInstitution command, Institution? predecessor, IDocumentSession session,
         HttpContext http, TimeProvider clock, CancellationToken ct)
     {
         if (command.Validate(clock.Today()) is var invalid && invalid != WolverineContinue.NoProblems) return invalid;
         var uscc = Uscc.Normalize(command.Uscc!);
+        await session.BeginTransactionAsync(ct);
+        await using (var lockUscc = session.Connection!.CreateCommand())
+        {
+            lockUscc.CommandText = "select pg_advisory_xact_lock($1, hashtext($2))";
+            lockUscc.Parameters.AddWithValue(UsccLockClass);
+            lockUscc.Parameters.AddWithValue(uscc);
+            await lockUscc.ExecuteNonQueryAsync(ct);
+        }
         var holder = await session.Query<Institution>().Where(x => x.Uscc == uscc).Select(x => new { x.Id, x.Jurisdiction }).ToListAsync(ct);
         if (holder.Count > 0)
             return Problems.Conflict(Caller.Of(http) is var caller && (caller.ReadsEverywhere || caller.Covers(holder[0].Jurisdiction))

@@ -17,6 +17,9 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    // Everything logged at Warning and above (the level the host runs at here).
+    public LogCapture Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         var connectionString = Environment.GetEnvironmentVariable("CAREREGISTRY_TEST_DB");
@@ -33,6 +36,7 @@ public sealed class RegistryFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
         Host = await AlbaHost.For<Program>(builder => builder.ConfigureServices(services =>
         {
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
             services.RunWolverineInSoloMode();
             services.DisableAllExternalWolverineTransports();
         }));

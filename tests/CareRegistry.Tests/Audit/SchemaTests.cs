@@ -1,0 +1,22 @@
+using CareRegistry.Tests.Infrastructure;
+using Weasel.Core;
+
+namespace CareRegistry.Tests.Audit;
+
+// The hash chain and the idempotency claims are schema objects of the store, so db-apply creates them and db-assert
+// checks them: on the database the fixture set up, Weasel finds each of them present and as configured.
+public class SchemaTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    [Fact]
+    public async Task The_chain_and_the_idempotency_claims_are_schema_objects_that_match_the_database()
+    {
+        var migration = await Fixture.Store.Storage.Database.CreateMigrationAsync();
+        var ours = migration.Deltas.Where(d => d.SchemaObject.Identifier.Name.StartsWith("careregistry_")).ToList();
+
+        Assert.Equal(
+            ["careregistry_audit_chain", "careregistry_chain", "careregistry_chain_event", "careregistry_chain_truncate",
+             "careregistry_chain_truncate", "careregistry_event_hash", "careregistry_idempotency", "careregistry_idempotency_commit"],
+            ours.Select(d => d.SchemaObject.Identifier.Name).Order());
+        Assert.All(ours, d => Assert.True(d.Difference == SchemaPatchDifference.None, $"{d.SchemaObject.Identifier} differs: {d.Difference}"));
+    }
+}
