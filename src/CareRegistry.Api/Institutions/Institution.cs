@@ -25,7 +25,8 @@ public record Institution(
     long Version)
 {
     // A search for a substring of the Chinese or Latin name or of the USCC is one ILIKE over one expression, served by
-    // one pg_trgm index (Marten's mapping has no expression index of its own).
+    // one pg_trgm index (Marten's mapping has no expression index of its own). The USCC is cast to text so that Weasel
+    // reads the index back as the same definition and leaves it in place at start and db-apply.
     public static void ConfigureMarten(Marten.Schema.DocumentMapping mapping) =>
         mapping.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition("ix_institution_text_trgm")
         {

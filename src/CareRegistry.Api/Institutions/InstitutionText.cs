@@ -6,5 +6,5 @@ public static class InstitutionText
     // Name, Latin name and USCC in one text, so one ILIKE served by one pg_trgm index finds any substring of three
     // characters or more (a shorter text has no trigram to look up, so it is read off the jurisdiction's rows).
     public static string Searchable(string alias) =>
-        $"(coalesce({alias}data ->> 'name', '') || ' ' || coalesce({alias}data ->> 'latinName', '') || ' ' || coalesce({alias}uscc, ''))";
+        $"(coalesce({alias}data ->> 'name', '') || ' ' || coalesce({alias}data ->> 'latinName', '') || ' ' || coalesce({alias}uscc::text, ''))";
 }
