@@ -23,7 +23,15 @@ var connectionString = builder.Configuration.GetConnectionString("CareRegistry")
 
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddNpgsqlDataSource(connectionString);
+// The registry sets no session state, so a pooled connection needs no DISCARD ALL on every open; Marten's few statement
+// shapes are prepared once per connection. A connection string that says otherwise wins.
+builder.Services.AddNpgsqlDataSource(connectionString, b =>
+{
+    var given = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+    if (!given.ContainsKey("No Reset On Close")) b.ConnectionStringBuilder.NoResetOnClose = true;
+    if (!given.ContainsKey("Max Auto Prepare")) b.ConnectionStringBuilder.MaxAutoPrepare = 64;
+    if (!given.ContainsKey("Auto Prepare Min Usages")) b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+});
 // Marten logs failed statements with every value; this keeps them out of the log (Common/MartenLogging.cs).
 builder.Services.AddSingleton<ILogger<IDocumentStore>, MartenFailureLogger>();
 

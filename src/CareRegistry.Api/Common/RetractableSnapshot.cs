@@ -9,6 +9,17 @@ namespace CareRegistry.Common;
 // again without the entry it retracts. Live "as recorded by" reads use the same projection, so they agree.
 public abstract class RetractableSnapshot<T> : SingleStreamProjection<T, Guid> where T : class
 {
+    // The projection applies only to its capability's events (those of T's namespace) and corrections. Without a list
+    // it would consider every event of every stream written in the session, and look for a document of its type for
+    // each — a query per snapshot per command that always finds nothing. A stream of T carries only these types.
+    protected RetractableSnapshot()
+    {
+        foreach (var type in typeof(T).Assembly.GetTypes().Where(t =>
+                     t.Namespace == typeof(T).Namespace && !t.IsAbstract && typeof(IRegistryEvent).IsAssignableFrom(t)))
+            IncludeType(type);
+        IncludeType<EntryRetracted>();
+    }
+
     protected abstract T? Evolve(T? state, object @event);
 
     public override ValueTask<T?> EvolveAsync(T? snapshot, Guid id, IQuerySession session, IEvent e, CancellationToken cancellation) =>
