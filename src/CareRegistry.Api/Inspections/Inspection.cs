@@ -1,4 +1,6 @@
+using CareRegistry.Audit;
 using CareRegistry.Common;
+using JasperFx.Events;
 
 namespace CareRegistry.Inspections;
 
@@ -13,7 +15,8 @@ public record Finding(
     DateOnly FoundOn, DateOnly? RectificationDue,
     IReadOnlyList<PointChange> PointChanges,
     IReadOnlyList<RectificationStep> Rectification,
-    DateOnly? DisputedOn, DateOnly? OverturnedOn, bool DisputePending)
+    DateOnly? DisputedOn, DateOnly? OverturnedOn, bool DisputePending,
+    Department? Department = null)
 {
     public int PointsOn(DateOnly day) =>
         OverturnedOn is { } o && o <= day ? 0 : PointChanges.Where(c => c.On <= day).Select(c => c.Points).LastOrDefault(DemeritPoints);
@@ -36,6 +39,15 @@ public record Inspection(
 {
     public Finding? Finding(Guid id) => Findings.FirstOrDefault(f => f.Id == id);
 
+    // A finding belongs to the department of the inspector who recorded it; a snapshot folded before findings
+    // carried one falls back to the inspection's first department.
+    public Department DepartmentOf(Finding finding) => finding.Department ?? Departments[0];
+
+    // What the fold reads of a recorded event: a finding recorded before its event carried the department takes the
+    // department its request was stamped with (RecordedBy), else With() falls back to the inspection's first.
+    public static object Read(IEvent e) =>
+        e.Data is FindingRecorded { Department: null } f && RecordedBy.DepartmentOf(e) is { } recorder ? f with { Department = recorder } : e.Data;
+
     public static Inspection? Next(Inspection? state, object @event) => (state, @event) switch
     {
         (_, InspectionOpened e) => Begin(e),
@@ -54,7 +66,7 @@ public record Inspection(
     public Inspection With(FindingRecorded e) => this with
     {
         Findings = [.. Findings, new Finding(e.FindingId, e.InstitutionId, e.Category, e.Severity, e.DemeritPoints, e.Description,
-            e.EffectiveOn, e.RectificationDue, [], [], null, null, false)],
+            e.EffectiveOn, e.RectificationDue, [], [], null, null, false, e.Department ?? Departments[0])],
     };
 
     public Inspection With(InspectionClosed e) => this with { ClosedOn = e.EffectiveOn, Summary = e.Summary };

@@ -5,7 +5,7 @@ namespace CareRegistry.Inspections;
 
 public record InspectionSummary(Guid Id, string Kind, DateOnly OpenedOn, DateOnly? ClosedOn, IReadOnlyList<string> Departments);
 
-public record OpenRectification(Guid InspectionId, Guid FindingId, string Category, string Severity, DateOnly Due, bool Overdue, string? Rectification);
+public record OpenRectification(Guid InspectionId, Guid FindingId, string Department, string Category, string Severity, DateOnly Due, bool Overdue, string? Rectification);
 
 // What inspections say about one institution on a day: the inspections that touched it, rectifications still open
 // (overdue ones flagged), and demerit points over the 12 months up to that day (overturned findings drop out from
@@ -20,7 +20,7 @@ public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnl
         var touched = inspections.Where(i => i.OpenedOn <= day).OrderBy(i => i.OpenedOn).ToList();
         var findings = touched.SelectMany(i => i.Findings.Where(f => f.InstitutionId == institutionId).Select(f => (Inspection: i, Finding: f))).ToList();
         var open = findings.Where(x => x.Finding.NeedsRectificationOn(day))
-            .Select(x => new OpenRectification(x.Inspection.Id, x.Finding.Id, Json.Wire(x.Finding.Category), Json.Wire(x.Finding.Severity),
+            .Select(x => new OpenRectification(x.Inspection.Id, x.Finding.Id, Json.Wire(x.Inspection.DepartmentOf(x.Finding)), Json.Wire(x.Finding.Category), Json.Wire(x.Finding.Severity),
                 x.Finding.RectificationDue!.Value, x.Finding.IsOverdueOn(day), x.Finding.RectificationOn(day)))
             .ToList();
         var points = DemeritPointsOn(findings.Select(x => x.Finding), day);

@@ -17,7 +17,7 @@ public class InspectionDecisionTests
     {
         var inspection = Opened();
         var recorded = new RecordFinding(Home, FindingCategory.DrugUse, Severity.Major, points, "过期药品", due ?? D(2023, 4, 1), null)
-            .Decide(inspection, on ?? D(2023, 3, 2));
+            .Decide(inspection, on ?? D(2023, 3, 2), Department.Health);
         inspection = inspection.With(recorded);
         return (inspection, inspection.Finding(recorded.FindingId)!);
     }
@@ -66,6 +66,27 @@ public class InspectionDecisionTests
         var (_, finding) = WithFinding(due: D(2023, 4, 1));
         Assert.False(finding.IsOverdueOn(D(2023, 4, 1)));
         Assert.True(finding.IsOverdueOn(D(2023, 4, 2)));
+    }
+
+    [Fact]
+    public void A_finding_belongs_to_the_department_of_the_inspector_who_recorded_it()
+    {
+        // A joint inspection opened by health; civil affairs records a fire-safety finding on it.
+        var inspection = Opened();
+        var recorded = new RecordFinding(Home, FindingCategory.FireSafety, Severity.Major, 4, "消防通道堵塞", D(2023, 4, 1), null)
+            .Decide(inspection, D(2023, 3, 2), Department.CivilAffairs);
+        Assert.Equal(Department.CivilAffairs, recorded.Department);
+        var folded = inspection.With(recorded);
+        Assert.Equal(Department.CivilAffairs, folded.DepartmentOf(folded.Finding(recorded.FindingId)!));
+
+        // An event recorded before findings carried their department: the request's department header, else the
+        // inspection's first department.
+        var older = recorded with { Department = null };
+        var stamped = new JasperFx.Events.Event<object>(older) { Headers = new() { ["department"] = "civil-affairs" } };
+        var fromHeader = Inspection.Next(inspection, Inspection.Read(stamped))!;
+        Assert.Equal(Department.CivilAffairs, fromHeader.DepartmentOf(fromHeader.Finding(recorded.FindingId)!));
+        var unstamped = Inspection.Next(inspection, Inspection.Read(new JasperFx.Events.Event<object>(older)))!;
+        Assert.Equal(Department.Health, unstamped.DepartmentOf(unstamped.Finding(recorded.FindingId)!));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Inspections;
 using CareRegistry.Tests.Infrastructure;
@@ -56,6 +57,31 @@ public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture
         Assert.Single((await Client.Get($"/api/inspections?institutionId={hospital}"))["items"].AsArray());
         Assert.Single((await Client.Get("/api/inspections?jurisdiction=5301&status=closed"))["items"].AsArray());
         Assert.Empty((await Client.Get("/api/inspections?status=open"))["items"].AsArray());
+    }
+
+    [Fact]
+    public async Task A_finding_and_its_alerts_name_the_department_of_the_inspector_who_recorded_it()
+    {
+        var home = await Client.Register(Scenario.CareHome("联合检查养老院"));
+        // Opened by health; the fire-safety finding is civil affairs'.
+        var opened = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Joint, [home],
+            [Department.Health, Department.CivilAffairs], ["王卫", "李民"], D(2023, 3, 1)))).ShouldBe(HttpStatusCode.Created);
+        var civil = Fixture.Tokens.For("li-civil", Department.CivilAffairs, Role.Inspector, "530111");
+        var fire = (await Client.Post($"/api/inspections/{opened.Id}/findings", new RecordFinding(home, FindingCategory.FireSafety, Severity.Major, 4,
+            "消防通道堵塞", D(2023, 3, 15), D(2023, 3, 1)), bearer: civil)).ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        var drugs = (await Client.Post($"/api/inspections/{opened.Id}/findings", new RecordFinding(home, FindingCategory.DrugUse, Severity.Minor, 1,
+            "药品过期", D(2023, 3, 15), D(2023, 3, 1)))).ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        await Fixture.Projected();
+
+        var findings = (await Client.Get($"/api/inspections/{opened.Id}"))["findings"].AsArray();
+        Assert.Equal("civil-affairs", findings.Single(f => f!["id"]!.GetValue<Guid>() == fire)!["department"]!.GetValue<string>());
+        Assert.Equal("health", findings.Single(f => f!["id"]!.GetValue<Guid>() == drugs)!["department"]!.GetValue<string>());
+
+        var overdue = (await Client.Get("/api/alerts?type=rectification-overdue&asOf=2023-03-16"))["items"].AsArray();
+        Assert.Equal("civil-affairs", overdue.Single(a => a!["findingId"]!.GetValue<Guid>() == fire)!["department"]!.GetValue<string>());
+        Assert.Equal("health", overdue.Single(a => a!["findingId"]!.GetValue<Guid>() == drugs)!["department"]!.GetValue<string>());
+        var open = (await Client.Get($"/api/institutions/{home}?asOf=2023-03-16"))["openRectifications"].AsArray();
+        Assert.Equal("civil-affairs", open.Single(o => o!["findingId"]!.GetValue<Guid>() == fire)!["department"]!.GetValue<string>());
     }
 
     [Fact]
