@@ -11,7 +11,7 @@ using Wolverine.Http;
 namespace CareRegistry.Inspections;
 
 public record FindingView(Guid Id, Guid InstitutionId, string Department, string Category, string Severity, int DemeritPoints, string Description, DateOnly FoundOn,
-    DateOnly? RectificationDue, string? Rectification, bool Overdue, string Dispute, IReadOnlyList<RectificationStep> Steps);
+    DateOnly? RectificationDue, string? Rectification, bool Overdue, bool AwaitingVerification, string Dispute, IReadOnlyList<RectificationStep> Steps);
 
 public record InspectionView(Guid Id, string Kind, IReadOnlyList<Guid> InstitutionIds, IReadOnlyList<string> Departments, IReadOnlyList<string> Inspectors,
     DateOnly OpenedOn, DateOnly? ClosedOn, string? Summary, string Status, IReadOnlyList<FindingView> Findings, long Version, DateOnly AsOf)
@@ -19,7 +19,7 @@ public record InspectionView(Guid Id, string Kind, IReadOnlyList<Guid> Instituti
     public static InspectionView From(Inspection i, DateOnly day) => new(i.Id, Json.Wire(i.Kind), i.InstitutionIds, i.Departments.Select(Json.Wire).ToList(),
         i.Inspectors, i.OpenedOn, i.ClosedOn, i.Summary, i.ClosedOn is { } c && c <= day ? "closed" : "open",
         i.Findings.Where(f => f.FoundOn <= day).Select(f => new FindingView(f.Id, f.InstitutionId, Json.Wire(i.DepartmentOf(f)), Json.Wire(f.Category), Json.Wire(f.Severity), f.PointsOn(day),
-            f.Description, f.FoundOn, f.RectificationDue, f.RectificationOn(day), f.IsOverdueOn(day),
+            f.Description, f.FoundOn, f.RectificationDue, f.RectificationOn(day), f.IsOverdueOn(day), f.AwaitsVerificationOn(day),
             f.OverturnedOn is { } o && o <= day ? "overturned" : f.DisputePending ? "pending" : f.DisputedOn is null ? "none" : "decided",
             f.Rectification.Where(s => s.On <= day).ToList())).ToList(),
         i.Version, day);

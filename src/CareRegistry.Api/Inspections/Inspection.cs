@@ -28,7 +28,11 @@ public record Finding(
 
     public bool IsRectifiedOn(DateOnly day) => RectificationOn(day) == "accepted";
 
-    public bool IsOverdueOn(DateOnly day) => CountsOn(day) && RectificationDue is { } due && due < day && !IsRectifiedOn(day);
+    // Overdue is the institution's lateness: past the deadline with nothing reported, or with its last report
+    // rejected. A report waiting for verification is the inspecting department's work, not the institution's delay.
+    public bool IsOverdueOn(DateOnly day) => CountsOn(day) && RectificationDue is { } due && due < day && RectificationOn(day) is null or "rejected";
+
+    public bool AwaitsVerificationOn(DateOnly day) => CountsOn(day) && RectificationDue is not null && RectificationOn(day) == "reported";
 
     public bool NeedsRectificationOn(DateOnly day) => CountsOn(day) && RectificationDue is not null && !IsRectifiedOn(day);
 }

@@ -164,6 +164,9 @@ public sealed class InstitutionStanding
                 foreach (var run in Runs(days, d => f.IsOverdueOn(d) ? f.RectificationDue : null))
                     Add(Facts.Alert, run.From, run.To, AlertTypes.RectificationOverdue, department: Json.Wire(inspection.DepartmentOf(f)),
                         subject: f.Id, reference: inspection.Id, due: run.Value);
+                foreach (var run in Runs(days, d => f.AwaitsVerificationOn(d) ? f.RectificationDue : null))
+                    Add(Facts.Alert, run.From, run.To, AlertTypes.VerificationPending, department: Json.Wire(inspection.DepartmentOf(f)),
+                        subject: f.Id, reference: inspection.Id, due: run.Value);
             }
         }
         foreach (var run in Runs(days, d => Supervision.DemeritPointsOn(findings, d) is > 0 and var points ? points : (int?)null))

@@ -61,11 +61,49 @@ public class InspectionDecisionTests
     }
 
     [Fact]
-    public void A_deadline_passed_without_accepted_verification_is_overdue_from_the_next_day()
+    public void A_deadline_passed_with_nothing_reported_is_overdue_from_the_next_day()
     {
         var (_, finding) = WithFinding(due: D(2023, 4, 1));
         Assert.False(finding.IsOverdueOn(D(2023, 4, 1)));
         Assert.True(finding.IsOverdueOn(D(2023, 4, 2)));
+        Assert.False(finding.AwaitsVerificationOn(D(2023, 4, 2)));
+    }
+
+    private static Finding After(Inspection inspection, Finding finding, params IFindingCommand[] commands)
+    {
+        foreach (var command in commands)
+        {
+            Assert.Same(WolverineContinue.NoProblems, command.Check(inspection.Finding(finding.Id)!));
+            inspection = (Inspection)Inspection.Next(inspection, command.Decide(inspection, inspection.Finding(finding.Id)!))!;
+        }
+        return inspection.Finding(finding.Id)!;
+    }
+
+    [Fact]
+    public void Overdue_is_the_institutions_lateness_and_a_report_awaiting_verification_is_the_departments_work()
+    {
+        var (inspection, finding) = WithFinding(due: D(2023, 4, 1));
+        var early = new ReportRectification(D(2023, 3, 25), "已整改");
+
+        // Reported before the deadline, verified after it: never overdue; the department's from the report until verified.
+        var verifiedLate = After(inspection, finding, early, new VerifyRectification(D(2023, 4, 10), VerificationOutcome.Accepted, null));
+        foreach (var day in new[] { D(2023, 4, 2), D(2023, 4, 9), D(2023, 4, 10) }) Assert.False(verifiedLate.IsOverdueOn(day));
+        Assert.False(verifiedLate.AwaitsVerificationOn(D(2023, 3, 24)));
+        Assert.True(verifiedLate.AwaitsVerificationOn(D(2023, 3, 25)));
+        Assert.True(verifiedLate.AwaitsVerificationOn(D(2023, 4, 9)));
+        Assert.False(verifiedLate.AwaitsVerificationOn(D(2023, 4, 10)));
+
+        // Rejected after the deadline: overdue from the rejection, not from the deadline.
+        var rejectedLate = After(inspection, finding, early, new VerifyRectification(D(2023, 4, 10), VerificationOutcome.Rejected, "仍未整改"));
+        Assert.False(rejectedLate.IsOverdueOn(D(2023, 4, 9)));
+        Assert.True(rejectedLate.IsOverdueOn(D(2023, 4, 10)));
+        Assert.False(rejectedLate.AwaitsVerificationOn(D(2023, 4, 10)));
+
+        // Reported late: overdue until the report, then waiting for the department.
+        var reportedLate = After(inspection, finding, new ReportRectification(D(2023, 4, 5), "逾期整改"));
+        Assert.True(reportedLate.IsOverdueOn(D(2023, 4, 4)));
+        Assert.False(reportedLate.IsOverdueOn(D(2023, 4, 5)));
+        Assert.True(reportedLate.AwaitsVerificationOn(D(2023, 4, 5)));
     }
 
     [Fact]

@@ -85,6 +85,34 @@ public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture
     }
 
     [Fact]
+    public async Task A_report_in_time_verified_late_is_never_overdue_and_waits_in_the_departments_queue()
+    {
+        var home = await Client.Register(Scenario.CareHome("按期整改养老院"));
+        var id = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Routine, [home], [Department.CivilAffairs], ["张民"], D(2023, 3, 1)))).Id;
+        var finding = (await Client.Post($"/api/inspections/{id}/findings", new RecordFinding(home, FindingCategory.FireSafety, Severity.Major, 4, "灭火器过期",
+            D(2023, 3, 15), D(2023, 3, 1))))["findingId"].GetValue<Guid>();
+        (await Client.Post($"/api/inspections/{id}/findings/{finding}/rectification", new ReportRectification(D(2023, 3, 10), "已更换"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/inspections/{id}/findings/{finding}/verification", new VerifyRectification(D(2023, 3, 25), VerificationOutcome.Accepted, null)))
+            .ShouldBe(HttpStatusCode.OK);
+        await Fixture.Projected();
+
+        Assert.Empty((await Client.Get("/api/alerts?type=rectification-overdue&asOf=2023-03-20"))["items"].AsArray());
+        var pending = Assert.Single((await Client.Get("/api/alerts?type=verification-pending&asOf=2023-03-20"))["items"].AsArray())!;
+        Assert.Equal((finding, id, "civil-affairs", "2023-03-10", "2023-03-15"), (pending["findingId"]!.GetValue<Guid>(), pending["inspectionId"]!.GetValue<Guid>(),
+            pending["department"]!.GetValue<string>(), pending["since"]!.GetValue<string>(), pending["dueOn"]!.GetValue<string>()));
+        Assert.Empty((await Client.Get("/api/alerts?type=verification-pending&asOf=2023-03-25"))["items"].AsArray());
+
+        var view = await Client.Get($"/api/institutions/{home}?asOf=2023-03-20");
+        var open = Assert.Single(view["openRectifications"].AsArray())!;
+        Assert.Equal((false, true), (open["overdue"]!.GetValue<bool>(), open["awaitingVerification"]!.GetValue<bool>()));
+        Assert.Equal(["verification-pending"], view["alerts"].AsArray().Select(a => a!.GetValue<string>()).Where(a => a.Contains("rectification") || a.Contains("verification")));
+        var shown = Assert.Single((await Client.Get($"/api/inspections/{id}?asOf=2023-03-20"))["findings"].AsArray())!;
+        Assert.Equal((false, true), (shown["overdue"]!.GetValue<bool>(), shown["awaitingVerification"]!.GetValue<bool>()));
+        var table = (await Client.Get("/api/statistics/integrated-care?jurisdiction=530111&asOf=2023-03-20"))["figures"].AsArray();
+        Assert.Equal(0, table.Single(f => f!["key"]!.GetValue<string>() == "rectifications-overdue")!["value"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Points_cross_the_threshold_and_an_overturned_finding_leaves_the_sum()
     {
         var home = await Client.Register(Scenario.CareHome());
