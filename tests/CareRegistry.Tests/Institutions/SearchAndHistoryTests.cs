@@ -109,6 +109,29 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
     }
 
     [Fact]
+    public async Task History_as_recorded_by_an_instant_leaves_out_later_entries_and_later_retractions()
+    {
+        var id = await Client.Register(Scenario.CareHome());
+        var beds = (await Client.Post($"/api/institutions/{id}/beds", new ChangeBeds(new DateOnly(2020, 1, 1), new BedsInput(ElderlyCare: 200), "扩建")))
+            .ShouldBe(HttpStatusCode.OK);
+        await Task.Delay(50);
+        var before = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+        await Task.Delay(50);
+        (await Client.Post("/api/corrections", new CareRegistry.Audit.RetractEntry(id, beds.Version, "床位数录入错误"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{id}/closure", new CloseInstitution(new DateOnly(2024, 1, 1), "停业"))).ShouldBe(HttpStatusCode.OK);
+
+        var now = (await Client.Get($"/api/institutions/{id}/history?order=recorded")).ShouldBe(HttpStatusCode.OK)["items"].AsArray();
+        Assert.Equal(["institution-registered", "institution-beds-changed", "entry-retracted", "institution-closed"], now.Select(i => i!["type"]!.GetValue<string>()));
+        Assert.NotNull(now[1]!["retractedBy"]);
+
+        var then = (await Client.Get($"/api/institutions/{id}/history?order=recorded&recordedAsOf={before}")).ShouldBe(HttpStatusCode.OK)["items"].AsArray();
+        Assert.Equal(["institution-registered", "institution-beds-changed"], then.Select(i => i!["type"]!.GetValue<string>()));
+        Assert.Null(then[1]!["retractedBy"]);
+        (await Client.Get($"/api/institutions/{id}/history?recordedAsOf=2000-01-01T00:00:00Z")).ShouldBeProblem(HttpStatusCode.NotFound);
+        (await Client.Get($"/api/institutions/{id}/history?recordedAsOf=soon")).ShouldBeProblem(HttpStatusCode.BadRequest, "recordedAsOf");
+    }
+
+    [Fact]
     public async Task History_continues_into_the_predecessor_when_asked()
     {
         var old = await Client.Register(Scenario.CareHome("旧法人养老院"));
