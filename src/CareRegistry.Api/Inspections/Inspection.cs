@@ -8,6 +8,10 @@ public record PointChange(DateOnly On, int Points);
 
 public record RectificationStep(DateOnly On, string Step);
 
+// One dispute of a finding (申辩/复议): filed with its grounds; decided with an outcome, the points it set and its basis.
+public record FindingDispute(DateOnly FiledOn, string Grounds, DisputeOutcome? Outcome = null, int? DemeritPoints = null, string? Basis = null,
+    DateOnly? DecidedOn = null);
+
 // A finding and what followed it, each step with its effective date, so its state on any day is read off the
 // document: points in force, whether rectification was accepted, whether it is overdue, whether it was overturned.
 public record Finding(
@@ -16,7 +20,7 @@ public record Finding(
     IReadOnlyList<PointChange> PointChanges,
     IReadOnlyList<RectificationStep> Rectification,
     DateOnly? DisputedOn, DateOnly? OverturnedOn, bool DisputePending,
-    Department? Department = null)
+    Department? Department = null, IReadOnlyList<FindingDispute>? Disputes = null)
 {
     public int PointsOn(DateOnly day) =>
         OverturnedOn is { } o && o <= day ? 0 : PointChanges.Where(c => c.On <= day).Select(c => c.Points).LastOrDefault(DemeritPoints);
@@ -27,6 +31,16 @@ public record Finding(
     public string? RectificationOn(DateOnly day) => Rectification.Where(r => r.On <= day).Select(r => r.Step).LastOrDefault();
 
     public bool IsRectifiedOn(DateOnly day) => RectificationOn(day) == "accepted";
+
+    // The disputes filed by the day, each with its decision if decided by then.
+    public IReadOnlyList<FindingDispute> DisputesOn(DateOnly day) =>
+        (Disputes ?? []).Where(d => d.FiledOn <= day).Select(d => d.DecidedOn <= day ? d : new FindingDispute(d.FiledOn, d.Grounds)).ToList();
+
+    // "none", "pending", "decided" or "overturned" on the day.
+    public string DisputeOn(DateOnly day) =>
+        OverturnedOn is { } o && o <= day ? "overturned"
+        : Disputes is null ? (DisputedOn is null ? "none" : DisputePending ? "pending" : "decided")   // a snapshot folded before disputes were kept
+        : DisputesOn(day) switch { [] => "none", [.., { DecidedOn: null }] => "pending", _ => "decided" };
 
     // Overdue is the institution's lateness: past the deadline with nothing reported, or with its last report
     // rejected. A report waiting for verification is the inspecting department's work, not the institution's delay.
@@ -82,9 +96,12 @@ public record Inspection(
         Rectification = Step(f.Rectification, e.EffectiveOn, e.Outcome == VerificationOutcome.Accepted ? "accepted" : "rejected"),
     });
 
-    public Inspection With(FindingDisputed e) => Change(e.FindingId, f => f with { DisputedOn = e.EffectiveOn, DisputePending = true });
+    public Inspection With(FindingDisputed e) => Change(e.FindingId, f => f with
+    {
+        DisputedOn = e.EffectiveOn, DisputePending = true, Disputes = [.. f.Disputes ?? [], new FindingDispute(e.EffectiveOn, e.Grounds)],
+    });
 
-    public Inspection With(DisputeDecided e) => Change(e.FindingId, f => e.Outcome switch
+    public Inspection With(DisputeDecided e) => Change(e.FindingId, disputed => Decided(disputed, e) is var f ? e.Outcome switch
     {
         DisputeOutcome.Overturned => f with { DisputePending = false, OverturnedOn = e.EffectiveOn },
         DisputeOutcome.PointsChanged => f with
@@ -93,7 +110,14 @@ public record Inspection(
             PointChanges = [.. f.PointChanges.Append(new PointChange(e.EffectiveOn, e.DemeritPoints!.Value)).OrderBy(c => c.On)],
         },
         _ => f with { DisputePending = false },
-    });
+    } : disputed);
+
+    // The pending dispute takes the decision.
+    private static Finding Decided(Finding f, DisputeDecided e) => f with
+    {
+        Disputes = (f.Disputes ?? []).Select((d, n) => n == f.Disputes!.Count - 1 && d.DecidedOn is null
+            ? d with { Outcome = e.Outcome, DemeritPoints = e.DemeritPoints, Basis = e.Basis, DecidedOn = e.EffectiveOn } : d).ToList(),
+    };
 
     private static IReadOnlyList<RectificationStep> Step(IReadOnlyList<RectificationStep> steps, DateOnly on, string step) =>
         [.. steps.Append(new RectificationStep(on, step)).OrderBy(s => s.On)];

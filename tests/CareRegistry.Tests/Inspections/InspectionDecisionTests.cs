@@ -149,8 +149,15 @@ public class InspectionDecisionTests
         Assert.Equal(8, changed.Finding(finding.Id)!.PointsOn(D(2023, 3, 9)));
         Assert.Equal(2, changed.Finding(finding.Id)!.PointsOn(D(2023, 3, 10)));
 
+        var pointsChanged = changed.Finding(finding.Id)!;
+        Assert.Equal(("none", "pending", "decided"), (pointsChanged.DisputeOn(D(2023, 3, 4)), pointsChanged.DisputeOn(D(2023, 3, 9)), pointsChanged.DisputeOn(D(2023, 3, 10))));
+        Assert.Equal(new FindingDispute(D(2023, 3, 5), "药品在有效期内"), Assert.Single(pointsChanged.DisputesOn(D(2023, 3, 9))));
+        Assert.Equal(new FindingDispute(D(2023, 3, 5), "药品在有效期内", DisputeOutcome.PointsChanged, 2, "复议", D(2023, 3, 10)),
+            Assert.Single(pointsChanged.DisputesOn(D(2023, 3, 10))));
+
         var overturned = inspection.With((DisputeDecided)new DecideDispute(DisputeOutcome.Overturned, null, "复议撤销", D(2023, 3, 10)).Decide(inspection, inspection.Finding(finding.Id)!));
         var f = overturned.Finding(finding.Id)!;
+        Assert.Equal(("pending", "overturned"), (f.DisputeOn(D(2023, 3, 9)), f.DisputeOn(D(2023, 3, 10))));
         Assert.Equal(8, Supervision.DemeritPointsOn([f], D(2023, 3, 9)));
         Assert.Equal(0, Supervision.DemeritPointsOn([f], D(2023, 3, 10)));
         Assert.False(f.NeedsRectificationOn(D(2023, 3, 10)));

@@ -113,6 +113,38 @@ public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture
     }
 
     [Fact]
+    public async Task The_inspection_shows_each_findings_department_and_its_dispute_as_it_stood_on_the_day()
+    {
+        var home = await Client.Register(Scenario.CareHome());
+        var id = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.SpotCheck, [home], [Department.Health], ["王"], D(2023, 3, 1)))).Id;
+        var finding = (await Client.Post($"/api/inspections/{id}/findings", new RecordFinding(home, FindingCategory.DrugUse, Severity.Major, 8, "过期药品", null, D(2023, 3, 2))))
+            ["findingId"].GetValue<Guid>();
+        (await Client.Post($"/api/inspections/{id}/findings/{finding}/dispute", new DisputeFinding(D(2023, 3, 5), "药品在有效期内"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/inspections/{id}/findings/{finding}/dispute/decision", new DecideDispute(DisputeOutcome.PointsChanged, 2, "复议决定书〔2023〕3号", D(2023, 3, 10))))
+            .ShouldBe(HttpStatusCode.OK);
+
+        async Task<System.Text.Json.Nodes.JsonNode> FindingOn(string day) =>
+            Assert.Single((await Client.Get($"/api/inspections/{id}?asOf={day}")).ShouldBe(HttpStatusCode.OK)["findings"].AsArray())!;
+        var before = await FindingOn("2023-03-04");
+        Assert.Equal(("health", 8, 8, "none"), (before["department"]!.GetValue<string>(), before["demeritPoints"]!.GetValue<int>(), before["originalPoints"]!.GetValue<int>(),
+            before["dispute"]!.GetValue<string>()));
+        Assert.Empty(before["disputes"]!.AsArray());
+
+        var pending = await FindingOn("2023-03-07");
+        Assert.Equal("pending", pending["dispute"]!.GetValue<string>());
+        var filed = Assert.Single(pending["disputes"]!.AsArray())!;
+        Assert.Equal(("2023-03-05", "药品在有效期内"), (filed["filedOn"]!.GetValue<string>(), filed["grounds"]!.GetValue<string>()));
+        Assert.Null(filed["outcome"]);
+        Assert.Null(filed["decidedOn"]);
+
+        var decided = await FindingOn("2023-03-10");
+        Assert.Equal(("decided", 2, 8), (decided["dispute"]!.GetValue<string>(), decided["demeritPoints"]!.GetValue<int>(), decided["originalPoints"]!.GetValue<int>()));
+        var outcome = Assert.Single(decided["disputes"]!.AsArray())!;
+        Assert.Equal(("points-changed", 2, "复议决定书〔2023〕3号", "2023-03-10", "药品在有效期内"), (outcome["outcome"]!.GetValue<string>(), outcome["demeritPoints"]!.GetValue<int>(),
+            outcome["basis"]!.GetValue<string>(), outcome["decidedOn"]!.GetValue<string>(), outcome["grounds"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Points_cross_the_threshold_and_an_overturned_finding_leaves_the_sum()
     {
         var home = await Client.Register(Scenario.CareHome());
