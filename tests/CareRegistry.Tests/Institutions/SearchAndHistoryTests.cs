@@ -65,6 +65,16 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
         Assert.Equal(Enumerable.Range(0, 8).Select(i => $"养老院{i}"), seen);
     }
 
+    [Fact]
+    public async Task An_institution_read_before_it_was_established_says_so_and_search_on_that_day_leaves_it_out()
+    {
+        var id = await Client.Register(Scenario.CareHome("新建养老院", establishedOn: new DateOnly(2020, 1, 1)));
+        Assert.Equal("not-yet-established", (await Client.Get($"/api/institutions/{id}?asOf=2019-12-31"))["status"].GetValue<string>());
+        Assert.Equal("operating", (await Client.Get($"/api/institutions/{id}?asOf=2020-01-01"))["status"].GetValue<string>());
+        Assert.Empty(await Names("asOf=2019-12-31"));
+        Assert.Equal(["新建养老院"], await Names("asOf=2020-01-01"));
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=501", "limit")]
