@@ -103,6 +103,8 @@ app.MapWolverineEndpoints(opts =>
 {
     // Access is decided inside each chain, once the command is understood (Access/AccessChecks.cs).
     opts.AddPolicy<AccessChecks>();
+    // A read refuses a query parameter it does not declare (Common/DeclaredQuery.cs).
+    opts.AddPolicy<DeclaredQueryPolicy>();
     // Every command records who sent it and marks its idempotency claim; reads open no writable session.
     opts.AddMiddleware(typeof(JsonObjectBody), chain => chain.HttpMethods.Contains("POST") && chain.RequestType is { } t && t != typeof(void));
     opts.AddMiddleware(typeof(RecordedBy), chain => chain.HttpMethods.Contains("POST"));

@@ -50,12 +50,12 @@ public static class Retractions
     // the retraction, leaving out what has been retracted. Only the events before it are read, so a rebuild or an
     // "as recorded" read gets the state of that moment.
     public static async ValueTask<T?> RefoldAsync<T>(IQuerySession session, Guid streamId, IEvent retraction,
-        Func<T?, object, T?> evolve, CancellationToken ct) where T : class
+        Func<T?, IEvent, T?> evolve, CancellationToken ct) where T : class
     {
         var earlier = await session.Events.FetchStreamAsync(streamId, version: retraction.Version - 1, token: ct);
         var events = earlier.Where(e => e.Version < retraction.Version).Append(retraction).ToList();
         T? state = null;
-        foreach (var e in Standing(events)) state = evolve(state, e.Data);
+        foreach (var e in Standing(events)) state = evolve(state, e);
         return state;
     }
 

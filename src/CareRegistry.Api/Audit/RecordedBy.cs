@@ -26,4 +26,10 @@ public static class RecordedBy
         session.SetHeader(RoleHeader, Json.Wire(caller.Role));
         if (context.Request.Headers["X-Data-Source"].FirstOrDefault() is "demo") session.SetHeader(SourceHeader, "demo");
     }
+
+    // The department stamped on an event by the request that recorded it, if any.
+    public static Department? DepartmentOf(JasperFx.Events.IEvent e) =>
+        e.Headers is not null && e.Headers.TryGetValue(DepartmentHeader, out var value) && Json.TryParse<Department>(value?.ToString(), out var department)
+            ? department
+            : null;
 }

@@ -22,8 +22,11 @@ public abstract class RetractableSnapshot<T> : SingleStreamProjection<T, Guid> w
 
     protected abstract T? Evolve(T? state, object @event);
 
+    // What the fold reads of an event: its data, unless a snapshot also needs what the event's metadata says.
+    protected virtual object Read(IEvent e) => e.Data;
+
     public override ValueTask<T?> EvolveAsync(T? snapshot, Guid id, IQuerySession session, IEvent e, CancellationToken cancellation) =>
         e.Data is EntryRetracted
-            ? Retractions.RefoldAsync<T>(session, id, e, Evolve, cancellation)
-            : ValueTask.FromResult(Evolve(snapshot, e.Data));
+            ? Retractions.RefoldAsync<T>(session, id, e, (state, x) => Evolve(state, Read(x)), cancellation)
+            : ValueTask.FromResult(Evolve(snapshot, Read(e)));
 }

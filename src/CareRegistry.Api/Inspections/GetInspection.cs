@@ -10,19 +10,28 @@ using Wolverine.Http;
 
 namespace CareRegistry.Inspections;
 
-public record FindingView(Guid Id, Guid InstitutionId, string Category, string Severity, int DemeritPoints, string Description, DateOnly FoundOn,
-    DateOnly? RectificationDue, string? Rectification, bool Overdue, string Dispute, IReadOnlyList<RectificationStep> Steps);
+// A finding as it stood on the day: its department, the points it was recorded with and those in force, whether its
+// rectification is overdue or awaits verification, and each dispute filed by then with its decision if decided.
+public record FindingView(Guid Id, Guid InstitutionId, string Department, string Category, string Severity, int DemeritPoints, int OriginalPoints,
+    string Description, DateOnly FoundOn, DateOnly? RectificationDue, string? Rectification, bool Overdue, bool AwaitingVerification, string Dispute,
+    IReadOnlyList<DisputeView> Disputes, IReadOnlyList<RectificationStep> Steps)
+{
+    public static FindingView From(Inspection i, Finding f, DateOnly day) => new(f.Id, f.InstitutionId, Json.Wire(i.DepartmentOf(f)), Json.Wire(f.Category),
+        Json.Wire(f.Severity), f.PointsOn(day), f.DemeritPoints, f.Description, f.FoundOn, f.RectificationDue, f.RectificationOn(day), f.IsOverdueOn(day),
+        f.AwaitsVerificationOn(day), f.DisputeOn(day),
+        f.DisputesOn(day).Select(d => new DisputeView(d.FiledOn, d.Grounds, d.Outcome is { } o ? Json.Wire(o) : null, d.DemeritPoints, d.Basis, d.DecidedOn)).ToList(),
+        f.Rectification.Where(s => s.On <= day).ToList());
+}
+
+// Outcome, points, basis and decidedOn are null while the dispute is pending; points only for points-changed.
+public record DisputeView(DateOnly FiledOn, string Grounds, string? Outcome, int? DemeritPoints, string? Basis, DateOnly? DecidedOn);
 
 public record InspectionView(Guid Id, string Kind, IReadOnlyList<Guid> InstitutionIds, IReadOnlyList<string> Departments, IReadOnlyList<string> Inspectors,
     DateOnly OpenedOn, DateOnly? ClosedOn, string? Summary, string Status, IReadOnlyList<FindingView> Findings, long Version, DateOnly AsOf)
 {
     public static InspectionView From(Inspection i, DateOnly day) => new(i.Id, Json.Wire(i.Kind), i.InstitutionIds, i.Departments.Select(Json.Wire).ToList(),
         i.Inspectors, i.OpenedOn, i.ClosedOn, i.Summary, i.ClosedOn is { } c && c <= day ? "closed" : "open",
-        i.Findings.Where(f => f.FoundOn <= day).Select(f => new FindingView(f.Id, f.InstitutionId, Json.Wire(f.Category), Json.Wire(f.Severity), f.PointsOn(day),
-            f.Description, f.FoundOn, f.RectificationDue, f.RectificationOn(day), f.IsOverdueOn(day),
-            f.OverturnedOn is { } o && o <= day ? "overturned" : f.DisputePending ? "pending" : f.DisputedOn is null ? "none" : "decided",
-            f.Rectification.Where(s => s.On <= day).ToList())).ToList(),
-        i.Version, day);
+        i.Findings.Where(f => f.FoundOn <= day).Select(f => FindingView.From(i, f, day)).ToList(), i.Version, day);
 }
 
 public static class GetInspectionEndpoint

@@ -21,10 +21,12 @@ public record InspectionOpened(
     public string Describe() => $"{Json.Wire(Kind)} inspection opened by {string.Join(", ", Departments.Select(Json.Wire))} ({string.Join(", ", Inspectors)})";
 }
 
-// Events about one finding carry the institution it concerns, so that institution's timeline can follow them.
+// Events about one finding carry the institution it concerns, so that institution's timeline can follow them. The
+// department is the recording inspector's: the finding, and the alerts it raises, are that department's (null on
+// events recorded before it was carried; see Inspection.Read).
 public record FindingRecorded(
     Guid InspectionId, Guid FindingId, Guid InstitutionId, FindingCategory Category, Severity Severity, int DemeritPoints,
-    string Description, DateOnly? RectificationDue, DateOnly EffectiveOn) : IRegistryEvent, IConcernsInstitutions
+    string Description, DateOnly? RectificationDue, DateOnly EffectiveOn, Department? Department = null) : IRegistryEvent, IConcernsInstitutions
 {
     [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
 

@@ -17,4 +17,6 @@ public static class InspectionsConfiguration
 public sealed class InspectionSnapshot : Common.RetractableSnapshot<Inspection>
 {
     protected override Inspection? Evolve(Inspection? state, object @event) => Inspection.Next(state, @event);
+
+    protected override object Read(JasperFx.Events.IEvent e) => Inspection.Read(e);
 }

@@ -31,8 +31,9 @@ public record RecordFinding(Guid? InstitutionId, FindingCategory? Category, Seve
         : RectificationDue < foundOn ? Problems.Conflict("rectificationDue is before the finding")
         : WolverineContinue.NoProblems;
 
-    public FindingRecorded Decide(Inspection inspection, DateOnly foundOn) => new(inspection.Id, Guid.CreateVersion7(), InstitutionId!.Value,
-        Category!.Value, Severity!.Value, DemeritPoints!.Value, Description!.Trim(), RectificationDue, foundOn);
+    // The finding is the recording inspector's department's (one of the inspection's, as access has checked).
+    public FindingRecorded Decide(Inspection inspection, DateOnly foundOn, Department department) => new(inspection.Id, Guid.CreateVersion7(), InstitutionId!.Value,
+        Category!.Value, Severity!.Value, DemeritPoints!.Value, Description!.Trim(), RectificationDue, foundOn, department);
 }
 
 public record FindingAccepted(Guid Id, Guid FindingId, long Version) : IHttpAware
@@ -59,9 +60,10 @@ public static class RecordFindingEndpoint
         Concurrency.CheckIfMatch(http, inspection.Version).Then(() => command.Check(inspection, command.FoundOn ?? clock.Today()));
 
     [WolverinePost("/api/inspections/{id}/findings"), Tags("Inspections")]
-    public static (FindingAccepted, Events) Post(RecordFinding command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Inspection inspection, TimeProvider clock)
+    public static (FindingAccepted, Events) Post(RecordFinding command, [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Inspection inspection,
+        TimeProvider clock, HttpContext http)
     {
-        var recorded = command.Decide(inspection, command.FoundOn ?? clock.Today());
+        var recorded = command.Decide(inspection, command.FoundOn ?? clock.Today(), Caller.Of(http).Department ?? inspection.Departments[0]);
         return (new FindingAccepted(inspection.Id, recorded.FindingId, inspection.Version + 1), new Events([recorded]));
     }
 }

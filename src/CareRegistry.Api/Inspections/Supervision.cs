@@ -5,10 +5,11 @@ namespace CareRegistry.Inspections;
 
 public record InspectionSummary(Guid Id, string Kind, DateOnly OpenedOn, DateOnly? ClosedOn, IReadOnlyList<string> Departments);
 
-public record OpenRectification(Guid InspectionId, Guid FindingId, string Category, string Severity, DateOnly Due, bool Overdue, string? Rectification);
+public record OpenRectification(Guid InspectionId, Guid FindingId, string Department, string Category, string Severity, DateOnly Due, bool Overdue,
+    bool AwaitingVerification, string? Rectification);
 
 // What inspections say about one institution on a day: the inspections that touched it, rectifications still open
-// (overdue ones flagged), and demerit points over the 12 months up to that day (overturned findings drop out from
+// (overdue ones and those awaiting verification flagged), and demerit points over the 12 months up to that day (overturned findings drop out from
 // the decision date; changed points count from their date).
 public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnlyList<OpenRectification> OpenRectifications, int DemeritPoints, IReadOnlyList<string> Alerts)
 {
@@ -20,13 +21,14 @@ public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnl
         var touched = inspections.Where(i => i.OpenedOn <= day).OrderBy(i => i.OpenedOn).ToList();
         var findings = touched.SelectMany(i => i.Findings.Where(f => f.InstitutionId == institutionId).Select(f => (Inspection: i, Finding: f))).ToList();
         var open = findings.Where(x => x.Finding.NeedsRectificationOn(day))
-            .Select(x => new OpenRectification(x.Inspection.Id, x.Finding.Id, Json.Wire(x.Finding.Category), Json.Wire(x.Finding.Severity),
-                x.Finding.RectificationDue!.Value, x.Finding.IsOverdueOn(day), x.Finding.RectificationOn(day)))
+            .Select(x => new OpenRectification(x.Inspection.Id, x.Finding.Id, Json.Wire(x.Inspection.DepartmentOf(x.Finding)), Json.Wire(x.Finding.Category), Json.Wire(x.Finding.Severity),
+                x.Finding.RectificationDue!.Value, x.Finding.IsOverdueOn(day), x.Finding.AwaitsVerificationOn(day), x.Finding.RectificationOn(day)))
             .ToList();
         var points = DemeritPointsOn(findings.Select(x => x.Finding), day);
         var alerts = new List<string>();
-        if (points >= threshold) alerts.Add("demerit-threshold");
-        if (open.Any(o => o.Overdue)) alerts.Add("rectification-overdue");
+        if (points >= threshold) alerts.Add(Statistics.AlertTypes.DemeritThreshold);
+        if (open.Any(o => o.Overdue)) alerts.Add(Statistics.AlertTypes.RectificationOverdue);
+        if (open.Any(o => o.AwaitingVerification)) alerts.Add(Statistics.AlertTypes.VerificationPending);
         return new Supervision(
             touched.Select(i => new InspectionSummary(i.Id, Json.Wire(i.Kind), i.OpenedOn, i.ClosedOn is { } c && c <= day ? c : null, i.Departments.Select(Json.Wire).ToList())).ToList(),
             open, points, alerts);

@@ -48,7 +48,7 @@ public record InstitutionView(
         long version, DateOnly asOf, DateTimeOffset? recordedAsOf) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
         Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Beds, i.Operator,
-        asOf < i.EstablishedOn ? "not-yet-established" : i.IsClosedOn(asOf) ? "closed" : "operating", i.EstablishedOn, i.ClosedOn, i.ClosureReason, i.PredecessorId, successors,
+        i.StatusOn(asOf), i.EstablishedOn, i.ClosedOn, i.ClosureReason, i.PredecessorId, successors,
         permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
         Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,
         PartnershipsConfiguration.ActiveFor(i.Id, partnerships, asOf), supervision.Inspections, supervision.OpenRectifications, supervision.DemeritPoints, alerts,

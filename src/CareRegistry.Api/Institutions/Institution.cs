@@ -36,6 +36,9 @@ public record Institution(
 
     public bool IsClosedOn(DateOnly date) => ClosedOn is { } closed && closed <= date;
 
+    // What reads answer as the institution's status on a day (docs/reads.md lists them).
+    public string StatusOn(DateOnly date) => date < EstablishedOn ? "not-yet-established" : IsClosedOn(date) ? "closed" : "operating";
+
     // Why a change effective on this date cannot be recorded, or null when it can.
     public string? RefusesChangeOn(DateOnly effectiveOn) =>
         effectiveOn < EstablishedOn ? $"institution {Uscc} was established on {EstablishedOn:yyyy-MM-dd}, after {effectiveOn:yyyy-MM-dd}"

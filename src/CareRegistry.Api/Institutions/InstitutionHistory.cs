@@ -44,9 +44,10 @@ public static class InstitutionHistoryEndpoint
 
     // The institution's own stream and its permits' streams, merged; with includePredecessors=true
     // the predecessors' come first (oldest legal entity first), so regulatory history continues across re-registration.
+    // With recordedAsOf, what the registry had recorded by then: later entries, and later retractions, are left out.
     [WolverineGet("/api/institutions/{id}/history"), Tags("Institutions")]
     [ProducesResponseType<Page<HistoryEntry>>(200)]
-    public static async Task<IResult> History(Guid id, string? includePredecessors, string? order, string? cursor, string? limit,
+    public static async Task<IResult> History(Guid id, string? includePredecessors, string? order, string? recordedAsOf, string? cursor, string? limit,
         IQuerySession session, HttpContext http, CancellationToken ct)
     {
         var v = new Validation();
@@ -55,6 +56,7 @@ public static class InstitutionHistoryEndpoint
         // Effective order is the institution's timeline, a late entry in its place; recorded order is the audit trail.
         var byRecording = order == "recorded";
         if (order is not (null or "" or "effective" or "recorded")) v.Add("order", "must be effective or recorded");
+        var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);
         var after = ReadParameters.DecodeCursor(v, cursor);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
@@ -76,9 +78,11 @@ public static class InstitutionHistoryEndpoint
         var timelines = await session.LoadManyAsync<InstitutionTimeline>(ct, chain);
         var entries = chain.SelectMany(institutionId =>
         {
-            var own = timelines.FirstOrDefault(t => t.Id == institutionId)?.Entries ?? [];
+            var own = (timelines.FirstOrDefault(t => t.Id == institutionId)?.Entries ?? []).Select(e => AsRecordedBy(e, recorded)).OfType<HistoryEntry>();
             return byRecording ? own.OrderBy(e => e.Sequence) : own.OrderBy(e => e.EffectiveOn).ThenBy(e => e.Sequence);
         }).ToList();
+        if (recorded is { } at && !entries.Any(e => e.StreamId == id))
+            return Results.Problem(Problems.NotFound($"no institution {id} recorded by {at:O}"));
 
         var start = after is null ? 0 : entries.FindIndex(e => $"{e.StreamId}:{e.Version}" == after) + 1;
         if (after is not null && start == 0)
@@ -87,4 +91,13 @@ public static class InstitutionHistoryEndpoint
         var next = start + take < entries.Count ? ReadParameters.EncodeCursor($"{page[^1].StreamId}:{page[^1].Version}") : null;
         return Results.Json(new Page<HistoryEntry>(page, next), Json.Options);
     }
+
+    // An entry as the registry held it at an instant: absent if recorded later, not yet marked by a later retraction.
+    private static HistoryEntry? AsRecordedBy(HistoryEntry entry, DateTimeOffset? at) => at switch
+    {
+        null => entry,
+        { } t when entry.RecordedAt > t => null,
+        { } t when entry.RetractedBy is { } r && r.RecordedAt > t => entry with { RetractedBy = null },
+        _ => entry,
+    };
 }

@@ -17,7 +17,7 @@ public record InstitutionSummary(
 {
     public static InstitutionSummary From(Institution i, DateOnly day) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
-        Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.IsClosedOn(day) ? "closed" : "operating", i.Version);
+        Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.StatusOn(day), i.Version);
 }
 
 public static class SearchInstitutionsEndpoint

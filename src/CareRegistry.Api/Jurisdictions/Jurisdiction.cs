@@ -59,6 +59,14 @@ public sealed class RegimeBook(IEnumerable<Jurisdiction> levels)
         return (Jurisdiction.DefaultDemeritThreshold, null);
     }
 
+    // Every regime change of the type at the district's levels, in date order.
+    public IEnumerable<RegimeChanged> Changes(PermitType type, string district) =>
+        Jurisdiction.Levels(district).SelectMany(code => _byCode.TryGetValue(code, out var level) ? level.Regimes : [])
+            .Where(r => r.PermitType == type).OrderBy(r => r.EffectiveOn);
+
+    // Whether this change decides the district's regime on its own date (no nearer level overrides it then).
+    public bool Decides(RegimeChanged change, string district) => Resolve(change.PermitType, district, change.EffectiveOn).Basis == change;
+
     public (Regime Regime, RegimeChanged? Basis) Resolve(PermitType type, string district, DateOnly day)
     {
         foreach (var code in Jurisdiction.Levels(district))

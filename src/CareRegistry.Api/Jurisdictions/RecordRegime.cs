@@ -37,8 +37,9 @@ public static class RecordRegimeEndpoint
 
     public static ProblemDetails Before(IEventStream<Jurisdiction> stream, HttpContext http) => JurisdictionCommand.CheckIfMatch(stream, http);
 
-    // Records the regime event and, when it says so, converts the applications still pending on its date in the
-    // jurisdiction (where this level now decides) into filings effective that date, in the same transaction.
+    // Records the regime event and, when it says so, converts the applications pending on its date in the
+    // jurisdiction (where this level decides) into filings effective that date, in the same transaction — also those
+    // decided after that date by a decision recorded before the change was (PendingApplicationConversion).
     [WolverinePost("/api/jurisdictions/{code}/regimes"), Tags("Jurisdictions")]
     public static async Task<CommandAccepted> Post(string code, RecordRegime command, IEventStream<Jurisdiction> stream, IDocumentSession session, CancellationToken ct)
     {
@@ -50,15 +51,17 @@ public static class RecordRegimeEndpoint
         {
             var updated = stream.Aggregate?.Apply(changed) ?? Jurisdiction.Create(changed);
             var prefix = Division.NormalizePrefix(code);
-            var pending = await session.Query<Permit>()
-                .Where(p => p.Type == changed.PermitType && p.LatestStatus == PermitStatus.Pending && p.Jurisdiction.StartsWith(prefix))
+            var applications = await session.Query<Permit>()
+                .Where(p => p.Type == changed.PermitType && p.Regime == Regime.Approval && p.SubmittedOn < changed.EffectiveOn && p.Jurisdiction.StartsWith(prefix))
                 .ToListAsync(ct);
-            foreach (var permit in pending.Where(p => p.StatusOn(changed.EffectiveOn) == PermitStatus.Pending))
+            var books = new Dictionary<string, RegimeBook>();
+            foreach (var permit in applications)
             {
-                var levels = (await session.LoadManyAsync<Jurisdiction>(ct, RegimeBook.StreamIdsFor(permit.Jurisdiction)))
-                    .Where(j => j.Code != code).Append(updated);
-                if (new RegimeBook(levels).Resolve(permit.Type, permit.Jurisdiction, changed.EffectiveOn).Regime == Regime.Filing)
-                    session.Events.Append(permit.Id, new PendingApplicationConvertedToFiling(permit.Id, changed.EffectiveOn, changed.Basis, permit.InstitutionId));
+                if (!books.TryGetValue(permit.Jurisdiction, out var book))
+                    books[permit.Jurisdiction] = book = new RegimeBook((await session.LoadManyAsync<Jurisdiction>(ct, RegimeBook.StreamIdsFor(permit.Jurisdiction)))
+                        .Where(j => j.Code != code).Append(updated));
+                if (PendingApplicationConversion.Decide(permit, changed, book) is { } converted)
+                    session.Events.Append(permit.Id, converted);
             }
         }
         return JurisdictionCommand.Accepted(stream);

@@ -24,8 +24,14 @@ public record DecideApplication(Decision? Decision, DateOnly? DecidedOn, string?
         return v.Answer();
     }
 
+    // A regime change converted the application to a filing: from that date there is nothing left to decide.
     public ProblemDetails Check(Permit permit) =>
-        PermitCommand.RequireStatus(permit, DecidedOn!.Value, Decision == Permits.Decision.Granted ? "grant" : "refuse", PermitStatus.Pending);
+        permit.ConvertedOn is { } converted && DecidedOn >= converted
+            ? Problems.Conflict($"cannot {Transition} {PermitCommand.Label(permit)}: the application was converted to a filing on {converted:yyyy-MM-dd}"
+                                + $" by the regime change {permit.ConversionBasis}")
+            : PermitCommand.RequireStatus(permit, DecidedOn!.Value, Transition, PermitStatus.Pending);
+
+    private string Transition => Decision == Permits.Decision.Granted ? "grant" : "refuse";
 
     public object Decide(Permit permit) => Decision == Permits.Decision.Granted
         ? new PermitGranted(permit.Id, DecidedOn!.Value, Number?.Trim(), ExpiresOn, permit.InstitutionId)

@@ -2,8 +2,13 @@ using CareRegistry.Common;
 
 namespace CareRegistry.Permits;
 
+// What opened a period: a decision on an application and a conversion to a filing settle an application, and only
+// one of them can (see With(PendingApplicationConvertedToFiling)).
+public enum PeriodCause { Step, Decision, Conversion }
+
 // One status interval: from this date (until the next one), with the expiry then in force.
-public record PermitPeriod(DateOnly From, PermitStatus Status, DateOnly? ExpiresOn, int Ordinal, DateOnly? CorrectionDueOn = null);
+public record PermitPeriod(DateOnly From, PermitStatus Status, DateOnly? ExpiresOn, int Ordinal, DateOnly? CorrectionDueOn = null,
+    PeriodCause Cause = PeriodCause.Step);
 
 // A permit keeps its life as effective-dated periods, so its status on any day is read off the document without
 // replaying events; expiry is a fact of the date, so no job has to run for a permit to show as expired.
@@ -20,7 +25,9 @@ public record Permit(
     DateOnly? CorrectionDueOn,
     IReadOnlyList<PermitPeriod> Periods,
     PermitStatus LatestStatus,
-    long Version)
+    long Version,
+    DateOnly? ConvertedOn = null,
+    string? ConversionBasis = null)
 {
     public PermitPeriod? PeriodOn(DateOnly day) => Periods.LastOrDefault(p => p.From <= day);
 
@@ -64,8 +71,10 @@ public record Permit(
         new(id, institutionId, jurisdiction, type, department, regime, number, scope, on, null,
             [new PermitPeriod(on, status, expiresOn, 1)], status, 1);
 
-    public Permit With(PermitGranted e) => With(e.EffectiveOn, PermitStatus.Active, e.ExpiresOn) with { Number = e.Number ?? Number };
-    public Permit With(PermitRefused e) => With(e.EffectiveOn, PermitStatus.Refused);
+    public Permit With(PermitGranted e) => Decided(e.EffectiveOn) is { } p
+        ? p.With(e.EffectiveOn, PermitStatus.Active, e.ExpiresOn, cause: PeriodCause.Decision) with { Number = e.Number ?? Number }
+        : this;
+    public Permit With(PermitRefused e) => Decided(e.EffectiveOn) is { } p ? p.With(e.EffectiveOn, PermitStatus.Refused, cause: PeriodCause.Decision) : this;
     public Permit With(PermitRenewed e) => With(e.EffectiveOn, PermitStatus.Active, e.ExpiresOn);
     public Permit With(PermitSuspended e) => With(e.EffectiveOn, PermitStatus.Suspended);
     public Permit With(PermitReinstated e) => With(e.EffectiveOn, PermitStatus.Active);
@@ -73,14 +82,37 @@ public record Permit(
     public Permit With(FilingCorrectionRequested e) => With(e.EffectiveOn, PermitStatus.CorrectionRequested, correctionDueOn: e.DueOn) with { CorrectionDueOn = e.DueOn };
     public Permit With(FilingCorrected e) => With(e.EffectiveOn, PermitStatus.Active) with { CorrectionDueOn = null };
     public Permit With(FilingCancelled e) => With(e.EffectiveOn, PermitStatus.Cancelled);
-    public Permit With(PendingApplicationConvertedToFiling e) => With(e.EffectiveOn, PermitStatus.Active) with { Regime = Regime.Filing };
+
+    // Whichever was recorded first, an application is settled once: by a decision before the conversion date, or by
+    // the conversion. A conversion recorded after a decision it predates sets that decision aside (the application
+    // was still pending on the change's date); one recorded after a decision dated before it does not apply.
+    public Permit With(PendingApplicationConvertedToFiling e)
+    {
+        if (Periods.Any(p => p.Cause == PeriodCause.Decision && p.From < e.EffectiveOn)) return this;
+        var settled = Reperiod(Periods.Where(p => !(p.Cause == PeriodCause.Decision && p.From >= e.EffectiveOn)));
+        return settled.With(e.EffectiveOn, PermitStatus.Active, cause: PeriodCause.Conversion)
+            with { Regime = Regime.Filing, ConvertedOn = e.EffectiveOn, ConversionBasis = e.Basis };
+    }
+
+    // The permit a decision dated on this day applies to: none once converted by then; before the conversion date,
+    // the application as it was, not converted (the decision settled it first).
+    private Permit? Decided(DateOnly on) => ConvertedOn switch
+    {
+        null => this,
+        { } converted when on >= converted => null,
+        _ => Reperiod(Periods.Where(p => p.Cause != PeriodCause.Conversion)) with { Regime = Regime.Approval, ConvertedOn = null, ConversionBasis = null },
+    };
 
     // A new period from this date; a late entry is placed in date order, and the expiry in force then carries on.
-    private Permit With(DateOnly from, PermitStatus status, DateOnly? newExpiry = null, DateOnly? correctionDueOn = null)
+    private Permit With(DateOnly from, PermitStatus status, DateOnly? newExpiry = null, DateOnly? correctionDueOn = null, PeriodCause cause = PeriodCause.Step)
     {
         var expiry = newExpiry ?? PeriodOn(from)?.ExpiresOn;
-        var period = new PermitPeriod(from, status, expiry, Periods.Count + 1, correctionDueOn);
-        var periods = Periods.Append(period).OrderBy(p => p.From).ThenBy(p => p.Ordinal).ToList();
-        return this with { Periods = periods, LatestStatus = periods[^1].Status };
+        return Reperiod(Periods.Append(new PermitPeriod(from, status, expiry, Periods.Max(p => p.Ordinal) + 1, correctionDueOn, cause)));
+    }
+
+    private Permit Reperiod(IEnumerable<PermitPeriod> periods)
+    {
+        var ordered = periods.OrderBy(p => p.From).ThenBy(p => p.Ordinal).ToList();
+        return this with { Periods = ordered, LatestStatus = ordered[^1].Status };
     }
 }

@@ -10,12 +10,13 @@ namespace CareRegistry.Permits;
 
 public record PermitView(
     Guid Id, Guid InstitutionId, string Type, string Department, string Regime, string? Number, string? Scope, string Status,
-    DateOnly SubmittedOn, DateOnly? ExpiresOn, DateOnly? CorrectionDueOn, long Version, IReadOnlyList<PermitPeriodView> Periods)
+    DateOnly SubmittedOn, DateOnly? ExpiresOn, DateOnly? CorrectionDueOn, DateOnly? ConvertedOn, string? ConversionBasis, long Version,
+    IReadOnlyList<PermitPeriodView> Periods)
 {
     public static PermitView From(Permit p, DateOnly day) => new(
         p.Id, p.InstitutionId, Json.Wire(p.Type), Json.Wire(p.Department), Json.Wire(p.Regime), p.Number, p.Scope,
         p.StatusOn(day) is { } s ? Json.Wire(s) : "not-yet-submitted", p.SubmittedOn, p.PeriodOn(day)?.ExpiresOn,
-        p.StatusOn(day) == PermitStatus.CorrectionRequested ? p.CorrectionDueOn : null, p.Version,
+        p.StatusOn(day) == PermitStatus.CorrectionRequested ? p.CorrectionDueOn : null, p.ConvertedOn, p.ConversionBasis, p.Version,
         p.Periods.Select(x => new PermitPeriodView(x.From, Json.Wire(x.Status), x.ExpiresOn)).ToList());
 }
 

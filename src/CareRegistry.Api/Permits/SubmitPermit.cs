@@ -51,23 +51,28 @@ public record SubmitPermit(PermitType? Type, string? Number, DateOnly? Effective
         return WolverineContinue.NoProblems;
     }
 
-    // The regime in force on the effective date in the institution's jurisdiction decides the path.
-    public object Decide(Guid permitId, PermitSubmission context)
+    // The regime in force on the effective date in the institution's jurisdiction decides the path; an application
+    // dated before a change already recorded that converts pending applications is converted by it at once.
+    public object[] Decide(Guid permitId, PermitSubmission context)
     {
         var (institution, _, regimes) = context;
         var type = Type!.Value;
         var (regime, basis) = regimes.Resolve(type, institution.Jurisdiction, EffectiveOn!.Value);
         var department = PermitTypes.DepartmentOf(type);
-        return regime == Regime.Filing
-            ? new PermitFiled(permitId, institution.Id, institution.Jurisdiction, type, department, Number?.Trim(), Scope?.Trim(), EffectiveOn!.Value, ExpiresOn, basis?.Basis)
-            : new PermitApplicationSubmitted(permitId, institution.Id, institution.Jurisdiction, type, department, Number?.Trim(), Scope?.Trim(), EffectiveOn!.Value, ExpiresOn, basis?.Basis);
+        if (regime == Regime.Filing)
+            return [new PermitFiled(permitId, institution.Id, institution.Jurisdiction, type, department, Number?.Trim(), Scope?.Trim(), EffectiveOn!.Value, ExpiresOn, basis?.Basis)];
+        var application = new PermitApplicationSubmitted(permitId, institution.Id, institution.Jurisdiction, type, department, Number?.Trim(), Scope?.Trim(),
+            EffectiveOn!.Value, ExpiresOn, basis?.Basis);
+        return PendingApplicationConversion.OnSubmission(Permit.Begin(application), regimes) is { } converted ? [application, converted] : [application];
     }
 }
 
 public record PermitSubmission(Institution Institution, IReadOnlyList<Permit> Permits, RegimeBook Regimes);
 
-// 201 for a filing (in force now), 202 for an application (pending a decision).
-public record PermitSubmitted(Guid Id, long Version, string Status, string Regime, [property: System.Text.Json.Serialization.JsonIgnore] string Location) : IHttpAware
+// 201 for a filing (in force now), 202 for an application (pending a decision), with the date a recorded regime change
+// converts it to a filing, if one does.
+public record PermitSubmitted(Guid Id, long Version, string Status, string Regime, DateOnly? ConvertedOn,
+    [property: System.Text.Json.Serialization.JsonIgnore] string Location) : IHttpAware
 {
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
@@ -109,9 +114,10 @@ public static class SubmitPermitEndpoint
     public static (PermitSubmitted, IStartStream) Post(Guid id, SubmitPermit command, PermitSubmission context)
     {
         var permitId = Guid.CreateVersion7();
-        var submitted = command.Decide(permitId, context);
-        var (status, regime) = submitted is PermitFiled ? ("active", "filing") : ("pending", "approval");
-        return (new PermitSubmitted(permitId, 1, status, regime, $"/api/institutions/{id}/permits/{permitId}"),
-            MartenOps.StartStream<Permit>(permitId, submitted));
+        var events = command.Decide(permitId, context);
+        var (status, regime) = events[0] is PermitFiled ? ("active", "filing") : ("pending", "approval");
+        var convertedOn = events.OfType<PendingApplicationConvertedToFiling>().FirstOrDefault()?.EffectiveOn;
+        return (new PermitSubmitted(permitId, events.Length, status, regime, convertedOn, $"/api/institutions/{id}/permits/{permitId}"),
+            MartenOps.StartStream<Permit>(permitId, events));
     }
 }

@@ -93,14 +93,15 @@ public static class AlertsEndpoint
 
     private static AlertView View(StandingFact f, Institution? institution)
     {
-        var isFinding = f.Label == AlertTypes.RectificationOverdue;
+        var isFinding = f.Label is AlertTypes.RectificationOverdue or AlertTypes.VerificationPending;
         var isPermit = f.Label is AlertTypes.PermitExpiring or AlertTypes.PermitExpired or AlertTypes.FilingCorrectionOverdue;
         var detail = f.Label switch
         {
             AlertTypes.PermitExpiring => $"permit expires on {f.DueOn:yyyy-MM-dd}",
             AlertTypes.PermitExpired => $"permit expired on {f.DueOn:yyyy-MM-dd} and was not renewed",
             AlertTypes.FilingCorrectionOverdue => $"filing correction was due on {f.DueOn:yyyy-MM-dd}",
-            AlertTypes.RectificationOverdue => $"rectification was due on {f.DueOn:yyyy-MM-dd} and is not verified",
+            AlertTypes.RectificationOverdue => $"rectification was due on {f.DueOn:yyyy-MM-dd} and none stands reported",
+            AlertTypes.VerificationPending => $"rectification reported on {f.ValidFrom:yyyy-MM-dd} awaits verification (deadline {f.DueOn:yyyy-MM-dd})",
             AlertTypes.DemeritThreshold => $"{f.Value} demerit points in the 12 months up to the date",
             AlertTypes.CareHomeWithoutPartnership => "elderly-care institution without an active medical partnership",
             AlertTypes.IntegratedWithoutInsurance => "integrated institution without a medical-insurance designation in force",

@@ -40,7 +40,7 @@ public sealed class InstitutionStanding
         else if (e.Data is PermitApplicationSubmitted or PermitFiled || Permits.Any(p => p.Id == e.StreamId))
             Permits = Replace(Permits, p => p.Id, e.StreamId, Permit.Next(Permits.FirstOrDefault(p => p.Id == e.StreamId), e.Data));
         else if (e.Data is InspectionOpened || Inspections.Any(i => i.Id == e.StreamId))
-            Inspections = Replace(Inspections, i => i.Id, e.StreamId, Inspection.Next(Inspections.FirstOrDefault(i => i.Id == e.StreamId), e.Data));
+            Inspections = Replace(Inspections, i => i.Id, e.StreamId, Inspection.Next(Inspections.FirstOrDefault(i => i.Id == e.StreamId), Inspection.Read(e)));
         else if (e.Data is PartnershipSigned || Partnerships.Any(p => p.Id == e.StreamId))
             Partnerships = Replace(Partnerships, p => p.Id, e.StreamId, Partnership.Next(Partnerships.FirstOrDefault(p => p.Id == e.StreamId), e.Data));
     }
@@ -159,9 +159,13 @@ public sealed class InstitutionStanding
             foreach (var f in inspection.Findings.Where(f => f.InstitutionId == Id))
             {
                 findings.Add(f);
-                Add(Facts.Finding, f.FoundOn, f.OverturnedOn, Json.Wire(f.Severity), f.DemeritPoints, subject: f.Id, reference: inspection.Id);
+                Add(Facts.Finding, f.FoundOn, f.OverturnedOn, Json.Wire(f.Severity), f.DemeritPoints, department: Json.Wire(inspection.DepartmentOf(f)),
+                    subject: f.Id, reference: inspection.Id);
                 foreach (var run in Runs(days, d => f.IsOverdueOn(d) ? f.RectificationDue : null))
-                    Add(Facts.Alert, run.From, run.To, AlertTypes.RectificationOverdue, department: Json.Wire(inspection.Departments[0]),
+                    Add(Facts.Alert, run.From, run.To, AlertTypes.RectificationOverdue, department: Json.Wire(inspection.DepartmentOf(f)),
+                        subject: f.Id, reference: inspection.Id, due: run.Value);
+                foreach (var run in Runs(days, d => f.AwaitsVerificationOn(d) ? f.RectificationDue : null))
+                    Add(Facts.Alert, run.From, run.To, AlertTypes.VerificationPending, department: Json.Wire(inspection.DepartmentOf(f)),
                         subject: f.Id, reference: inspection.Id, due: run.Value);
             }
         }

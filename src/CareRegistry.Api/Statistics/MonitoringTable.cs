@@ -55,7 +55,10 @@ public static class MonitoringTableEndpoint
         new("findings-critical", "严重问题 critical findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'critical' and {Window}"),
         new("findings-major", "较重问题 major findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'major' and {Window}"),
         new("findings-minor", "一般问题 minor findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'minor' and {Window}"),
+        // The same alert rows GET /alerts lists: the institutions' lateness, and the reports waiting for the departments.
         new("rectifications-overdue", "逾期未整改 overdue rectifications", "count(*) filter (where {0})", "fact = 'alert' and label = 'rectification-overdue'"),
+        new("rectifications-awaiting-verification", "整改待核查 rectifications reported and awaiting verification", "count(*) filter (where {0})",
+            "fact = 'alert' and label = 'verification-pending'"),
     ];
 
     private static readonly string[] TableFacts =

@@ -73,7 +73,8 @@ public static class AlertTypes
 {
     public const string PermitExpiring = "permit-expiring";
     public const string PermitExpired = "permit-expired";
-    public const string RectificationOverdue = "rectification-overdue";
+    public const string RectificationOverdue = "rectification-overdue";      // the institution is late: nothing reported by the deadline
+    public const string VerificationPending = "verification-pending";        // a report waits for the inspecting department
     public const string DemeritThreshold = "demerit-threshold";
     public const string CareHomeWithoutPartnership = "care-home-without-partnership";
     public const string FilingCorrectionOverdue = "filing-correction-overdue";
@@ -81,7 +82,7 @@ public static class AlertTypes
 
     public static readonly string[] All =
     [
-        PermitExpiring, PermitExpired, RectificationOverdue, DemeritThreshold, CareHomeWithoutPartnership,
+        PermitExpiring, PermitExpired, RectificationOverdue, VerificationPending, DemeritThreshold, CareHomeWithoutPartnership,
         FilingCorrectionOverdue, IntegratedWithoutInsurance,
     ];
 

@@ -10,14 +10,17 @@ namespace CareRegistry.Tests.Infrastructure;
 // Small helpers for HTTP tests: send raw JSON (so malformed bodies can be sent too) and read the answer as JSON.
 public static class Api
 {
-    public static async Task<Answer> Post(this HttpClient client, string url, object body, string? ifMatch = null) =>
-        await client.PostRaw(url, body as string ?? JsonSerializer.Serialize(body, Json.Options), ifMatch);
+    public static async Task<Answer> Post(this HttpClient client, string url, object body, string? ifMatch = null, string? bearer = null) =>
+        await client.PostRaw(url, body as string ?? JsonSerializer.Serialize(body, Json.Options), ifMatch, bearer: bearer);
 
-    public static async Task<Answer> PostRaw(this HttpClient client, string url, string json, string? ifMatch = null, string contentType = "application/json")
+    // With a bearer token the request goes out as that caller; without one the test client picks the right officer.
+    public static async Task<Answer> PostRaw(this HttpClient client, string url, string json, string? ifMatch = null, string contentType = "application/json",
+        string? bearer = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return await Answer.From(await client.SendAsync(request));
     }
 

@@ -17,7 +17,7 @@ public class InspectionDecisionTests
     {
         var inspection = Opened();
         var recorded = new RecordFinding(Home, FindingCategory.DrugUse, Severity.Major, points, "过期药品", due ?? D(2023, 4, 1), null)
-            .Decide(inspection, on ?? D(2023, 3, 2));
+            .Decide(inspection, on ?? D(2023, 3, 2), Department.Health);
         inspection = inspection.With(recorded);
         return (inspection, inspection.Finding(recorded.FindingId)!);
     }
@@ -61,11 +61,70 @@ public class InspectionDecisionTests
     }
 
     [Fact]
-    public void A_deadline_passed_without_accepted_verification_is_overdue_from_the_next_day()
+    public void A_deadline_passed_with_nothing_reported_is_overdue_from_the_next_day()
     {
         var (_, finding) = WithFinding(due: D(2023, 4, 1));
         Assert.False(finding.IsOverdueOn(D(2023, 4, 1)));
         Assert.True(finding.IsOverdueOn(D(2023, 4, 2)));
+        Assert.False(finding.AwaitsVerificationOn(D(2023, 4, 2)));
+    }
+
+    private static Finding After(Inspection inspection, Finding finding, params IFindingCommand[] commands)
+    {
+        foreach (var command in commands)
+        {
+            Assert.Same(WolverineContinue.NoProblems, command.Check(inspection.Finding(finding.Id)!));
+            inspection = (Inspection)Inspection.Next(inspection, command.Decide(inspection, inspection.Finding(finding.Id)!))!;
+        }
+        return inspection.Finding(finding.Id)!;
+    }
+
+    [Fact]
+    public void Overdue_is_the_institutions_lateness_and_a_report_awaiting_verification_is_the_departments_work()
+    {
+        var (inspection, finding) = WithFinding(due: D(2023, 4, 1));
+        var early = new ReportRectification(D(2023, 3, 25), "已整改");
+
+        // Reported before the deadline, verified after it: never overdue; the department's from the report until verified.
+        var verifiedLate = After(inspection, finding, early, new VerifyRectification(D(2023, 4, 10), VerificationOutcome.Accepted, null));
+        foreach (var day in new[] { D(2023, 4, 2), D(2023, 4, 9), D(2023, 4, 10) }) Assert.False(verifiedLate.IsOverdueOn(day));
+        Assert.False(verifiedLate.AwaitsVerificationOn(D(2023, 3, 24)));
+        Assert.True(verifiedLate.AwaitsVerificationOn(D(2023, 3, 25)));
+        Assert.True(verifiedLate.AwaitsVerificationOn(D(2023, 4, 9)));
+        Assert.False(verifiedLate.AwaitsVerificationOn(D(2023, 4, 10)));
+
+        // Rejected after the deadline: overdue from the rejection, not from the deadline.
+        var rejectedLate = After(inspection, finding, early, new VerifyRectification(D(2023, 4, 10), VerificationOutcome.Rejected, "仍未整改"));
+        Assert.False(rejectedLate.IsOverdueOn(D(2023, 4, 9)));
+        Assert.True(rejectedLate.IsOverdueOn(D(2023, 4, 10)));
+        Assert.False(rejectedLate.AwaitsVerificationOn(D(2023, 4, 10)));
+
+        // Reported late: overdue until the report, then waiting for the department.
+        var reportedLate = After(inspection, finding, new ReportRectification(D(2023, 4, 5), "逾期整改"));
+        Assert.True(reportedLate.IsOverdueOn(D(2023, 4, 4)));
+        Assert.False(reportedLate.IsOverdueOn(D(2023, 4, 5)));
+        Assert.True(reportedLate.AwaitsVerificationOn(D(2023, 4, 5)));
+    }
+
+    [Fact]
+    public void A_finding_belongs_to_the_department_of_the_inspector_who_recorded_it()
+    {
+        // A joint inspection opened by health; civil affairs records a fire-safety finding on it.
+        var inspection = Opened();
+        var recorded = new RecordFinding(Home, FindingCategory.FireSafety, Severity.Major, 4, "消防通道堵塞", D(2023, 4, 1), null)
+            .Decide(inspection, D(2023, 3, 2), Department.CivilAffairs);
+        Assert.Equal(Department.CivilAffairs, recorded.Department);
+        var folded = inspection.With(recorded);
+        Assert.Equal(Department.CivilAffairs, folded.DepartmentOf(folded.Finding(recorded.FindingId)!));
+
+        // An event recorded before findings carried their department: the request's department header, else the
+        // inspection's first department.
+        var older = recorded with { Department = null };
+        var stamped = new JasperFx.Events.Event<object>(older) { Headers = new() { ["department"] = "civil-affairs" } };
+        var fromHeader = Inspection.Next(inspection, Inspection.Read(stamped))!;
+        Assert.Equal(Department.CivilAffairs, fromHeader.DepartmentOf(fromHeader.Finding(recorded.FindingId)!));
+        var unstamped = Inspection.Next(inspection, Inspection.Read(new JasperFx.Events.Event<object>(older)))!;
+        Assert.Equal(Department.Health, unstamped.DepartmentOf(unstamped.Finding(recorded.FindingId)!));
     }
 
     [Fact]
@@ -90,8 +149,15 @@ public class InspectionDecisionTests
         Assert.Equal(8, changed.Finding(finding.Id)!.PointsOn(D(2023, 3, 9)));
         Assert.Equal(2, changed.Finding(finding.Id)!.PointsOn(D(2023, 3, 10)));
 
+        var pointsChanged = changed.Finding(finding.Id)!;
+        Assert.Equal(("none", "pending", "decided"), (pointsChanged.DisputeOn(D(2023, 3, 4)), pointsChanged.DisputeOn(D(2023, 3, 9)), pointsChanged.DisputeOn(D(2023, 3, 10))));
+        Assert.Equal(new FindingDispute(D(2023, 3, 5), "药品在有效期内"), Assert.Single(pointsChanged.DisputesOn(D(2023, 3, 9))));
+        Assert.Equal(new FindingDispute(D(2023, 3, 5), "药品在有效期内", DisputeOutcome.PointsChanged, 2, "复议", D(2023, 3, 10)),
+            Assert.Single(pointsChanged.DisputesOn(D(2023, 3, 10))));
+
         var overturned = inspection.With((DisputeDecided)new DecideDispute(DisputeOutcome.Overturned, null, "复议撤销", D(2023, 3, 10)).Decide(inspection, inspection.Finding(finding.Id)!));
         var f = overturned.Finding(finding.Id)!;
+        Assert.Equal(("pending", "overturned"), (f.DisputeOn(D(2023, 3, 9)), f.DisputeOn(D(2023, 3, 10))));
         Assert.Equal(8, Supervision.DemeritPointsOn([f], D(2023, 3, 9)));
         Assert.Equal(0, Supervision.DemeritPointsOn([f], D(2023, 3, 10)));
         Assert.False(f.NeedsRectificationOn(D(2023, 3, 10)));

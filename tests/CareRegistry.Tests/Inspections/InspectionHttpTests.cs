@@ -1,4 +1,5 @@
 using System.Net;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Inspections;
 using CareRegistry.Tests.Infrastructure;
@@ -56,6 +57,91 @@ public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture
         Assert.Single((await Client.Get($"/api/inspections?institutionId={hospital}"))["items"].AsArray());
         Assert.Single((await Client.Get("/api/inspections?jurisdiction=5301&status=closed"))["items"].AsArray());
         Assert.Empty((await Client.Get("/api/inspections?status=open"))["items"].AsArray());
+    }
+
+    [Fact]
+    public async Task A_finding_and_its_alerts_name_the_department_of_the_inspector_who_recorded_it()
+    {
+        var home = await Client.Register(Scenario.CareHome("联合检查养老院"));
+        // Opened by health; the fire-safety finding is civil affairs'.
+        var opened = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Joint, [home],
+            [Department.Health, Department.CivilAffairs], ["王卫", "李民"], D(2023, 3, 1)))).ShouldBe(HttpStatusCode.Created);
+        var civil = Fixture.Tokens.For("li-civil", Department.CivilAffairs, Role.Inspector, "530111");
+        var fire = (await Client.Post($"/api/inspections/{opened.Id}/findings", new RecordFinding(home, FindingCategory.FireSafety, Severity.Major, 4,
+            "消防通道堵塞", D(2023, 3, 15), D(2023, 3, 1)), bearer: civil)).ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        var drugs = (await Client.Post($"/api/inspections/{opened.Id}/findings", new RecordFinding(home, FindingCategory.DrugUse, Severity.Minor, 1,
+            "药品过期", D(2023, 3, 15), D(2023, 3, 1)))).ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        await Fixture.Projected();
+
+        var findings = (await Client.Get($"/api/inspections/{opened.Id}"))["findings"].AsArray();
+        Assert.Equal("civil-affairs", findings.Single(f => f!["id"]!.GetValue<Guid>() == fire)!["department"]!.GetValue<string>());
+        Assert.Equal("health", findings.Single(f => f!["id"]!.GetValue<Guid>() == drugs)!["department"]!.GetValue<string>());
+
+        var overdue = (await Client.Get("/api/alerts?type=rectification-overdue&asOf=2023-03-16"))["items"].AsArray();
+        Assert.Equal("civil-affairs", overdue.Single(a => a!["findingId"]!.GetValue<Guid>() == fire)!["department"]!.GetValue<string>());
+        Assert.Equal("health", overdue.Single(a => a!["findingId"]!.GetValue<Guid>() == drugs)!["department"]!.GetValue<string>());
+        var open = (await Client.Get($"/api/institutions/{home}?asOf=2023-03-16"))["openRectifications"].AsArray();
+        Assert.Equal("civil-affairs", open.Single(o => o!["findingId"]!.GetValue<Guid>() == fire)!["department"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_report_in_time_verified_late_is_never_overdue_and_waits_in_the_departments_queue()
+    {
+        var home = await Client.Register(Scenario.CareHome("按期整改养老院"));
+        var id = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Routine, [home], [Department.CivilAffairs], ["张民"], D(2023, 3, 1)))).Id;
+        var finding = (await Client.Post($"/api/inspections/{id}/findings", new RecordFinding(home, FindingCategory.FireSafety, Severity.Major, 4, "灭火器过期",
+            D(2023, 3, 15), D(2023, 3, 1))))["findingId"].GetValue<Guid>();
+        (await Client.Post($"/api/inspections/{id}/findings/{finding}/rectification", new ReportRectification(D(2023, 3, 10), "已更换"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/inspections/{id}/findings/{finding}/verification", new VerifyRectification(D(2023, 3, 25), VerificationOutcome.Accepted, null)))
+            .ShouldBe(HttpStatusCode.OK);
+        await Fixture.Projected();
+
+        Assert.Empty((await Client.Get("/api/alerts?type=rectification-overdue&asOf=2023-03-20"))["items"].AsArray());
+        var pending = Assert.Single((await Client.Get("/api/alerts?type=verification-pending&asOf=2023-03-20"))["items"].AsArray())!;
+        Assert.Equal((finding, id, "civil-affairs", "2023-03-10", "2023-03-15"), (pending["findingId"]!.GetValue<Guid>(), pending["inspectionId"]!.GetValue<Guid>(),
+            pending["department"]!.GetValue<string>(), pending["since"]!.GetValue<string>(), pending["dueOn"]!.GetValue<string>()));
+        Assert.Empty((await Client.Get("/api/alerts?type=verification-pending&asOf=2023-03-25"))["items"].AsArray());
+
+        var view = await Client.Get($"/api/institutions/{home}?asOf=2023-03-20");
+        var open = Assert.Single(view["openRectifications"].AsArray())!;
+        Assert.Equal((false, true), (open["overdue"]!.GetValue<bool>(), open["awaitingVerification"]!.GetValue<bool>()));
+        Assert.Equal(["verification-pending"], view["alerts"].AsArray().Select(a => a!.GetValue<string>()).Where(a => a.Contains("rectification") || a.Contains("verification")));
+        var shown = Assert.Single((await Client.Get($"/api/inspections/{id}?asOf=2023-03-20"))["findings"].AsArray())!;
+        Assert.Equal((false, true), (shown["overdue"]!.GetValue<bool>(), shown["awaitingVerification"]!.GetValue<bool>()));
+        var table = (await Client.Get("/api/statistics/integrated-care?jurisdiction=530111&asOf=2023-03-20"))["figures"].AsArray();
+        Assert.Equal(0, table.Single(f => f!["key"]!.GetValue<string>() == "rectifications-overdue")!["value"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_inspection_shows_each_findings_department_and_its_dispute_as_it_stood_on_the_day()
+    {
+        var home = await Client.Register(Scenario.CareHome());
+        var id = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.SpotCheck, [home], [Department.Health], ["王"], D(2023, 3, 1)))).Id;
+        var finding = (await Client.Post($"/api/inspections/{id}/findings", new RecordFinding(home, FindingCategory.DrugUse, Severity.Major, 8, "过期药品", null, D(2023, 3, 2))))
+            ["findingId"].GetValue<Guid>();
+        (await Client.Post($"/api/inspections/{id}/findings/{finding}/dispute", new DisputeFinding(D(2023, 3, 5), "药品在有效期内"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/inspections/{id}/findings/{finding}/dispute/decision", new DecideDispute(DisputeOutcome.PointsChanged, 2, "复议决定书〔2023〕3号", D(2023, 3, 10))))
+            .ShouldBe(HttpStatusCode.OK);
+
+        async Task<System.Text.Json.Nodes.JsonNode> FindingOn(string day) =>
+            Assert.Single((await Client.Get($"/api/inspections/{id}?asOf={day}")).ShouldBe(HttpStatusCode.OK)["findings"].AsArray())!;
+        var before = await FindingOn("2023-03-04");
+        Assert.Equal(("health", 8, 8, "none"), (before["department"]!.GetValue<string>(), before["demeritPoints"]!.GetValue<int>(), before["originalPoints"]!.GetValue<int>(),
+            before["dispute"]!.GetValue<string>()));
+        Assert.Empty(before["disputes"]!.AsArray());
+
+        var pending = await FindingOn("2023-03-07");
+        Assert.Equal("pending", pending["dispute"]!.GetValue<string>());
+        var filed = Assert.Single(pending["disputes"]!.AsArray())!;
+        Assert.Equal(("2023-03-05", "药品在有效期内"), (filed["filedOn"]!.GetValue<string>(), filed["grounds"]!.GetValue<string>()));
+        Assert.Null(filed["outcome"]);
+        Assert.Null(filed["decidedOn"]);
+
+        var decided = await FindingOn("2023-03-10");
+        Assert.Equal(("decided", 2, 8), (decided["dispute"]!.GetValue<string>(), decided["demeritPoints"]!.GetValue<int>(), decided["originalPoints"]!.GetValue<int>()));
+        var outcome = Assert.Single(decided["disputes"]!.AsArray())!;
+        Assert.Equal(("points-changed", 2, "复议决定书〔2023〕3号", "2023-03-10", "药品在有效期内"), (outcome["outcome"]!.GetValue<string>(), outcome["demeritPoints"]!.GetValue<int>(),
+            outcome["basis"]!.GetValue<string>(), outcome["decidedOn"]!.GetValue<string>(), outcome["grounds"]!.GetValue<string>()));
     }
 
     [Fact]

@@ -65,6 +65,16 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
         Assert.Equal(Enumerable.Range(0, 8).Select(i => $"养老院{i}"), seen);
     }
 
+    [Fact]
+    public async Task An_institution_read_before_it_was_established_says_so_and_search_on_that_day_leaves_it_out()
+    {
+        var id = await Client.Register(Scenario.CareHome("新建养老院", establishedOn: new DateOnly(2020, 1, 1)));
+        Assert.Equal("not-yet-established", (await Client.Get($"/api/institutions/{id}?asOf=2019-12-31"))["status"].GetValue<string>());
+        Assert.Equal("operating", (await Client.Get($"/api/institutions/{id}?asOf=2020-01-01"))["status"].GetValue<string>());
+        Assert.Empty(await Names("asOf=2019-12-31"));
+        Assert.Equal(["新建养老院"], await Names("asOf=2020-01-01"));
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=501", "limit")]
@@ -106,6 +116,29 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
         Assert.Equal(2, firstPage["items"].AsArray().Count);
         var rest = await Client.Get($"/api/institutions/{id}/history?limit=2&cursor={firstPage["next"].GetValue<string>()}");
         Assert.Equal("institution-closed", Assert.Single(rest["items"].AsArray())!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task History_as_recorded_by_an_instant_leaves_out_later_entries_and_later_retractions()
+    {
+        var id = await Client.Register(Scenario.CareHome());
+        var beds = (await Client.Post($"/api/institutions/{id}/beds", new ChangeBeds(new DateOnly(2020, 1, 1), new BedsInput(ElderlyCare: 200), "扩建")))
+            .ShouldBe(HttpStatusCode.OK);
+        await Task.Delay(50);
+        var before = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+        await Task.Delay(50);
+        (await Client.Post("/api/corrections", new CareRegistry.Audit.RetractEntry(id, beds.Version, "床位数录入错误"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{id}/closure", new CloseInstitution(new DateOnly(2024, 1, 1), "停业"))).ShouldBe(HttpStatusCode.OK);
+
+        var now = (await Client.Get($"/api/institutions/{id}/history?order=recorded")).ShouldBe(HttpStatusCode.OK)["items"].AsArray();
+        Assert.Equal(["institution-registered", "institution-beds-changed", "entry-retracted", "institution-closed"], now.Select(i => i!["type"]!.GetValue<string>()));
+        Assert.NotNull(now[1]!["retractedBy"]);
+
+        var then = (await Client.Get($"/api/institutions/{id}/history?order=recorded&recordedAsOf={before}")).ShouldBe(HttpStatusCode.OK)["items"].AsArray();
+        Assert.Equal(["institution-registered", "institution-beds-changed"], then.Select(i => i!["type"]!.GetValue<string>()));
+        Assert.Null(then[1]!["retractedBy"]);
+        (await Client.Get($"/api/institutions/{id}/history?recordedAsOf=2000-01-01T00:00:00Z")).ShouldBeProblem(HttpStatusCode.NotFound);
+        (await Client.Get($"/api/institutions/{id}/history?recordedAsOf=soon")).ShouldBeProblem(HttpStatusCode.BadRequest, "recordedAsOf");
     }
 
     [Fact]

@@ -152,6 +152,65 @@ public class PermitDecisionTests
         Assert.Null(book.Resolve(PermitType.ElderlyCare, "530111", D(2025, 1, 1)).Basis);
     }
 
+    // The national elderly-care reform: filing from 2018-12-29, pending applications converted (or kept).
+    private static RegimeChanged Reform(PendingApplications pending = PendingApplications.Convert) =>
+        new("00", PermitType.ElderlyCare, Regime.Filing, D(2018, 12, 29), "民函〔2019〕1号", pending);
+
+    private static RegimeBook BookOf(params RegimeChanged[] changes) =>
+        new(changes.GroupBy(c => c.Jurisdiction).Select(g => g.Skip(1).Aggregate(Jurisdiction.Create(g.First()), (j, c) => j.Apply(c))));
+
+    private static object[] SubmitCare(DateOnly on, RegimeBook book) =>
+        new SubmitPermit(PermitType.ElderlyCare, null, on, null, null).Decide(PermitId, new PermitSubmission(InstitutionOf(InstitutionKind.ElderlyCare), [], book));
+
+    private static Permit Fold(IEnumerable<object> events) => events.Aggregate((Permit?)null, Permit.Next)!;
+
+    [Fact]
+    public void An_application_dated_before_a_recorded_conversion_is_converted_when_submitted_and_cannot_be_decided_after_it()
+    {
+        var events = SubmitCare(D(2018, 10, 1), BookOf(Reform()));
+        Assert.IsType<PermitApplicationSubmitted>(events[0]);
+        Assert.Equal(D(2018, 12, 29), Assert.IsType<PendingApplicationConvertedToFiling>(Assert.Single(events.Skip(1))).EffectiveOn);
+
+        var permit = Fold(events);
+        Assert.Equal(PermitStatus.Pending, permit.StatusOn(D(2018, 12, 28)));
+        Assert.Equal(PermitStatus.Active, permit.StatusOn(D(2019, 1, 15)));
+        Assert.Equal((Regime.Filing, D(2018, 12, 29)), (permit.Regime, permit.ConvertedOn));
+        Refused(new DecideApplication(Decision.Granted, D(2019, 2, 1), null, null, null).Check(permit), "converted to a filing on 2018-12-29");
+        Refused(new DecideApplication(Decision.Refused, D(2019, 2, 1), "x", null, null).Check(permit), "converted to a filing on 2018-12-29");
+
+        // Kept: the application waits for its decision. Overridden by a nearer level keeping approval: not converted.
+        Assert.Single(SubmitCare(D(2018, 10, 1), BookOf(Reform(PendingApplications.Keep))));
+        Assert.Single(SubmitCare(D(2018, 10, 1), BookOf(Reform(), new RegimeChanged("530111", PermitType.ElderlyCare, Regime.Approval, D(2018, 1, 1), "区规定", PendingApplications.Keep),
+            new RegimeChanged("530111", PermitType.ElderlyCare, Regime.Approval, D(2018, 12, 29), "区规定", PendingApplications.Keep))));
+        Assert.Single(SubmitCare(D(2019, 1, 1), BookOf(Reform())));
+    }
+
+    [Fact]
+    public void A_regime_change_settles_an_application_the_same_whichever_was_recorded_first()
+    {
+        var application = SubmitCare(D(2018, 10, 1), BookOf())[0];
+        var book = BookOf(Reform());
+        var days = new[] { D(2018, 10, 1), D(2018, 12, 28), D(2018, 12, 29), D(2019, 2, 1), D(2020, 1, 1) };
+        string Story(Permit p) => $"{p.Regime} {p.ConvertedOn}: {string.Join(", ", days.Select(p.StatusOn))}";
+
+        // Change first: the grant dated after it is refused, so the story is the conversion's.
+        var changeFirst = Fold([application, PendingApplicationConversion.Decide(Fold([application]), Reform(), book)!]);
+        // Grant (2019-02-01) recorded first: the change, recorded later, still finds the application pending on its date.
+        var granted = Fold([application, new PermitGranted(PermitId, D(2019, 2, 1), "民养许-1", null, InstitutionId)]);
+        var conversion = PendingApplicationConversion.Decide(granted, Reform(), book);
+        Assert.NotNull(conversion);
+        Assert.Equal(Story(changeFirst), Story(Fold([application, new PermitGranted(PermitId, D(2019, 2, 1), "民养许-1", null, InstitutionId), conversion!])));
+        Assert.Equal(PermitStatus.Active, changeFirst.StatusOn(D(2019, 1, 1)));
+
+        // A grant dated before the change settles the application first, in either recording order.
+        var early = new PermitGranted(PermitId, D(2018, 11, 1), "民养许-2", null, InstitutionId);
+        var grantedEarly = Fold([application, early]);
+        Assert.Null(PendingApplicationConversion.Decide(grantedEarly, Reform(), book));
+        Allowed(new DecideApplication(Decision.Granted, D(2018, 11, 1), null, null, null).Check(changeFirst));
+        Assert.Equal(Story(grantedEarly), Story(Fold([application, PendingApplicationConversion.Decide(Fold([application]), Reform(), book)!, early])));
+        Assert.Equal((Regime.Approval, (DateOnly?)null), (grantedEarly.Regime, grantedEarly.ConvertedOn));
+    }
+
     private static Institution InstitutionOf(InstitutionKind kind, int careBeds = 0) => Institution.Begin(new InstitutionRegistered(
         InstitutionId, "x", null, "52530111DM0000001P", kind, kind == InstitutionKind.Medical ? MedicalSubtype.GeneralHospital : null, null,
         Ownership.Private, "530111", "x", new Beds(careBeds, 10, 0, 0, 0), null, null, D(2010, 1, 1)));

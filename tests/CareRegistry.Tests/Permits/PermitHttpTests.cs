@@ -115,6 +115,48 @@ public class PermitHttpTests(RegistryFixture fixture) : RegistryTest(fixture)
     }
 
     [Fact]
+    public async Task An_application_recorded_after_a_regime_change_is_settled_by_it()
+    {
+        // The national reform is already recorded when an application dated before it arrives.
+        await Client.Regime("00", PermitType.ElderlyCare, Regime.Filing, D(2018, 12, 29), PendingApplications.Convert);
+        var home = await Client.Register(Scenario.CareHome());
+        var submitted = (await Client.Submit(home, PermitType.ElderlyCare, D(2018, 10, 1))).ShouldBe(HttpStatusCode.Accepted);
+        Assert.Equal(("pending", "2018-12-29", 2L), (submitted["status"].GetValue<string>(), submitted["convertedOn"].GetValue<string>(), submitted.Version));
+        Assert.Equal("pending", await StatusOn(home, submitted.Id, "2018-12-28"));
+        Assert.Equal("active", await StatusOn(home, submitted.Id, "2019-01-15"));
+        var permit = (await Client.Get($"/api/institutions/{home}/permits/{submitted.Id}")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(("filing", "2018-12-29"), (permit["regime"].GetValue<string>(), permit["convertedOn"].GetValue<string>()));
+
+        var grant = (await Client.Grant(home, submitted.Id, D(2019, 2, 1))).ShouldBeProblem(HttpStatusCode.Conflict);
+        Assert.Contains("converted to a filing on 2018-12-29", grant["detail"].GetValue<string>());
+        await Fixture.Projected();
+        Assert.Empty((await Client.Get("/api/institutions?permitType=elderly-care&permitStatus=pending&asOf=2019-01-15"))["items"].AsArray());
+        Assert.Single((await Client.Get("/api/institutions?permitType=elderly-care&permitStatus=active&asOf=2019-01-15"))["items"].AsArray());
+    }
+
+    [Fact]
+    public async Task A_regime_change_recorded_after_a_later_decision_still_converts_the_application_pending_on_its_date()
+    {
+        var home = await Client.Register(Scenario.CareHome());
+        var application = (await Client.Submit(home, PermitType.ElderlyCare, D(2018, 10, 1))).ShouldBe(HttpStatusCode.Accepted).Id;
+        (await Client.Grant(home, application, D(2019, 2, 1))).ShouldBe(HttpStatusCode.OK);
+        var beforeTheChange = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+        await Task.Delay(50);
+        await Client.Regime("00", PermitType.ElderlyCare, Regime.Filing, D(2018, 12, 29), PendingApplications.Convert);
+
+        Assert.Equal("active", await StatusOn(home, application, "2019-01-15"));
+        var permit = await Client.Get($"/api/institutions/{home}/permits/{application}");
+        Assert.Equal(("filing", "2018-12-29"), (permit["regime"].GetValue<string>(), permit["convertedOn"].GetValue<string>()));
+        // As recorded before the change: the approval, pending until its grant.
+        var then = await Client.Get($"/api/institutions/{home}/permits/{application}?asOf=2019-01-15&recordedAsOf={beforeTheChange}");
+        Assert.Equal(("pending", "approval"), (then["status"].GetValue<string>(), then["regime"].GetValue<string>()));
+        var viewThen = await Client.Get($"/api/institutions/{home}?asOf=2019-01-15&recordedAsOf={beforeTheChange}");
+        Assert.Equal("pending", viewThen["permits"][0]!["status"]!.GetValue<string>());
+        var history = (await Client.Get($"/api/institutions/{home}/history?order=recorded"))["items"].AsArray();
+        Assert.Equal("pending-application-converted-to-filing", history[^1]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Integrated_status_is_derived_and_a_revoked_licence_ends_it_from_that_date()
     {
         var home = await Client.Register(Scenario.CareHome());

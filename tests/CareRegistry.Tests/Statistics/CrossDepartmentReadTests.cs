@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using CareRegistry.Access;
 using CareRegistry.Audit;
 using CareRegistry.Common;
 using CareRegistry.Inspections;
@@ -286,6 +287,66 @@ public class CrossDepartmentReadTests(RegistryFixture fixture) : RegistryTest(fi
         Assert.Equal(["care-home-without-partnership"], await AlertTypesOn(w.HomeB, "2024-06-30"));
 
         (await Client.Get("/api/alerts?type=fire")).ShouldBeProblem(HttpStatusCode.BadRequest, "type");
+    }
+
+    [Fact]
+    public async Task The_table_alerts_search_and_institution_views_agree_on_rectifications_and_their_departments()
+    {
+        var w = await BuildWorld();
+        // A joint inspection opened by health: civil affairs records the fire-safety finding, health the others.
+        var joint = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Joint, [w.HomeA, w.HomeB], [Department.Health, Department.CivilAffairs],
+            ["王卫", "李民"], D(2024, 4, 1)))).ShouldBe(HttpStatusCode.Created).Id;
+        var civil = Fixture.Tokens.For("li-civil", Department.CivilAffairs, Role.Inspector, District);
+        async Task<Guid> Find(Guid home, FindingCategory category, int points, DateOnly due, string? bearer = null) =>
+            (await Client.Post($"/api/inspections/{joint}/findings", new RecordFinding(home, category, Severity.Major, points, "联合检查", due, D(2024, 4, 1)), bearer: bearer))
+            .ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        async Task Step(Guid finding, string step, object command) =>
+            (await Client.Post($"/api/inspections/{joint}/findings/{finding}/{step}", command)).ShouldBe(HttpStatusCode.OK);
+        var fire = await Find(w.HomeA, FindingCategory.FireSafety, 2, D(2024, 5, 1), civil);
+        var drugs = await Find(w.HomeA, FindingCategory.DrugUse, 2, D(2024, 4, 15));
+        await Find(w.HomeB, FindingCategory.Hygiene, 9, D(2024, 5, 1));
+        await Step(fire, "rectification", new ReportRectification(D(2024, 4, 20), "已清理通道"));
+        await Step(fire, "verification", new VerifyRectification(D(2024, 6, 10), VerificationOutcome.Accepted, null));
+        await Step(drugs, "rectification", new ReportRectification(D(2024, 4, 10), "已清理"));
+        await Step(drugs, "verification", new VerifyRectification(D(2024, 4, 20), VerificationOutcome.Rejected, "仍有过期药品"));
+        await Fixture.Projected();
+
+        static string Text(JsonNode? node, string name) => node![name]!.GetValue<string>();
+        static Guid Id(JsonNode? node, string name) => node![name]!.GetValue<Guid>();
+        foreach (var day in new[] { "2024-04-16", "2024-05-15", "2024-06-15" })
+        {
+            var departments = new Dictionary<Guid, string>();
+            foreach (var inspection in new[] { w.Inspection, joint })
+            foreach (var f in (await Client.Get($"/api/inspections/{inspection}?asOf={day}")).ShouldBe(HttpStatusCode.OK)["findings"].AsArray())
+                departments[Id(f, "id")] = Text(f, "department");
+            var table = await Table($"jurisdiction={District}&asOf={day}&include=ids");
+            var views = new List<Answer>();
+            foreach (var home in new[] { w.HomeA, w.HomeB }) views.Add((await Client.Get($"/api/institutions/{home}?asOf={day}")).ShouldBe(HttpStatusCode.OK));
+
+            foreach (var (type, figure, flag) in new[] { ("rectification-overdue", "rectifications-overdue", "overdue"),
+                         ("verification-pending", "rectifications-awaiting-verification", "awaitingVerification") })
+            {
+                var alerts = await Alerts($"type={type}&asOf={day}&limit=500");
+                Assert.Equal(alerts.Count, (int)Value(table, figure)!);
+                Assert.Equal(alerts.Select(a => Id(a, "institutionId")).Distinct().Order(), table[figure]["institutionIds"]!.AsArray().Select(x => x!.GetValue<Guid>()).Order());
+                Assert.All(alerts, a => Assert.Equal(departments[Id(a, "findingId")], Text(a, "department")));
+                var flagged = views.SelectMany(v => v["openRectifications"].AsArray().Where(o => o![flag]!.GetValue<bool>())).ToList();
+                Assert.Equal(alerts.Select(a => (Id(a, "findingId"), Text(a, "department"))).Order(), flagged.Select(o => (Id(o, "findingId"), Text(o, "department"))).Order());
+                Assert.All(views, v => Assert.Equal(v["openRectifications"].AsArray().Any(o => o![flag]!.GetValue<bool>()),
+                    v["alerts"].AsArray().Any(a => a!.GetValue<string>() == type)));
+            }
+            var crossed = (await Alerts($"type=demerit-threshold&asOf={day}")).Select(a => Id(a, "institutionId")).Order().ToList();
+            Assert.Equal(crossed, (await Ids($"/api/institutions?jurisdiction={District}&demeritAtLeast=12&asOf={day}")).Order());
+            Assert.Equal(crossed, views.Where(v => v["demeritPoints"].GetValue<int>() >= 12).Select(v => v.Id).Order());
+        }
+
+        // What the scenario says on 2024-05-15: B's two deadlines passed unreported and A's report rejected after its
+        // deadline are the institutions' lateness; A's fire-safety report waits for civil affairs.
+        var may = await Table($"jurisdiction={District}&asOf=2024-05-15");
+        Assert.Equal((3m, 1m), (Value(may, "rectifications-overdue"), Value(may, "rectifications-awaiting-verification")));
+        var waiting = Assert.Single(await Alerts("type=verification-pending&asOf=2024-05-15"));
+        Assert.Equal((fire, "civil-affairs"), (Id(waiting, "findingId"), Text(waiting, "department")));
+        Assert.Equal([w.HomeB], await Ids($"/api/institutions?jurisdiction={District}&demeritAtLeast=12&asOf=2024-05-15"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using CareRegistry.Common;
+using CareRegistry.Inspections;
 using CareRegistry.Institutions;
 using CareRegistry.Partnerships;
 using CareRegistry.Permits;
@@ -67,5 +68,28 @@ public class StandingFactTests
         Assert.Equal([(D(2020, 11, 1), (DateOnly?)D(2021, 1, 1))], Intervals(s, Facts.Alert, AlertTypes.PermitExpiring));
         Assert.Equal([(D(2021, 1, 1), (DateOnly?)D(2022, 6, 30))], Intervals(s, Facts.Alert, AlertTypes.PermitExpired));
         Assert.All(s.Derive(), f => Assert.True(f.ValidTo is { } to && to <= D(2022, 6, 30), $"{f.Fact} {f.Label} outlives the closure"));
+    }
+
+    [Fact]
+    public async Task A_rectification_is_overdue_while_the_institution_is_late_and_pending_while_the_department_verifies()
+    {
+        var inspection = Guid.NewGuid();
+        var finding = Guid.NewGuid();
+        // Opened by health; the finding is civil affairs', due 2023-04-01, reported in time, verified late; a second
+        // report after a late rejection.
+        var s = await Given(
+            (Home, Registered()),
+            (inspection, new InspectionOpened(inspection, InspectionKind.Joint, [Home], [Department.Health, Department.CivilAffairs], ["王", "李"], D(2023, 3, 1))),
+            (inspection, new FindingRecorded(inspection, finding, Home, FindingCategory.FireSafety, Severity.Major, 4, "消防通道堵塞", D(2023, 4, 1), D(2023, 3, 1),
+                Department.CivilAffairs)),
+            (inspection, new RectificationReported(inspection, finding, Home, D(2023, 3, 25), "已整改")),
+            (inspection, new RectificationVerified(inspection, finding, Home, VerificationOutcome.Rejected, D(2023, 4, 10), "仍未整改")),
+            (inspection, new RectificationReported(inspection, finding, Home, D(2023, 4, 20), "再次整改")),
+            (inspection, new RectificationVerified(inspection, finding, Home, VerificationOutcome.Accepted, D(2023, 4, 25), null)));
+
+        Assert.Equal([(D(2023, 4, 10), (DateOnly?)D(2023, 4, 20))], Intervals(s, Facts.Alert, AlertTypes.RectificationOverdue));
+        Assert.Equal([(D(2023, 3, 25), (DateOnly?)D(2023, 4, 10)), (D(2023, 4, 20), D(2023, 4, 25))], Intervals(s, Facts.Alert, AlertTypes.VerificationPending));
+        Assert.All(s.Derive().Where(f => f.Fact == Facts.Alert && f.Subject == finding), f => Assert.Equal("civil-affairs", f.Department));
+        Assert.Equal("civil-affairs", Assert.Single(s.Derive(), f => f.Fact == Facts.Finding).Department);
     }
 }
