@@ -58,14 +58,8 @@ public static class SearchInstitutionsEndpoint
         var after = ReadParameters.IdCursor(v, cursor);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
-        IQueryable<Institution> query = session.Query<Institution>();
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            var pattern = "%" + q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(x => x.MatchesSql(InstitutionText.Searchable("d.") + " ilike ?", pattern));
-        }
         var prefix = Division.NormalizePrefix(jurisdiction);
-        if (prefix.Length > 0) query = query.Where(x => x.MatchesSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix)));
+        var query = Matching(session.Query<Institution>(), q, prefix);
         if (kindValue is { } kv) query = query.Where(x => x.Kind == kv);
         // As of a day, only institutions that existed then; as recorded by an instant, only those recorded by then.
         if (asOf is not null) query = query.Where(x => x.EstablishedOn <= day);
@@ -86,9 +80,22 @@ public static class SearchInstitutionsEndpoint
         return Results.Json(new Page<InstitutionSummary>(items, next), Json.Options);
     }
 
+    // The text (q: a substring of the name, Latin name or USCC) and place (a division prefix) filters every institution
+    // list shares, /public included.
+    internal static IQueryable<Institution> Matching(IQueryable<Institution> query, string? q, string prefix)
+    {
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var pattern = "%" + q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(x => x.MatchesSql(InstitutionText.Searchable("d.") + " ilike ?", pattern));
+        }
+        if (prefix.Length > 0) query = query.Where(x => x.MatchesSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix)));
+        return query;
+    }
+
     // Institutions with (or without) a standing fact of this kind in force on the day, as recorded by the instant. The
     // jurisdiction is repeated inside, so the (fact, jurisdiction, valid_from) index narrows the facts before the join.
-    private static IQueryable<Institution> HavingFact(IQueryable<Institution> query, string prefix, string fact, string? condition, object[]? values,
+    internal static IQueryable<Institution> HavingFact(IQueryable<Institution> query, string prefix, string fact, string? condition, object[]? values,
         DateOnly day, DateTimeOffset? recorded, bool negate = false, bool evenIfEnded = false)
     {
         var (inForce, inForceValues) = evenIfEnded
