@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using CareRegistry.Common;
+using CareRegistry.Spreadsheets;
 using Microsoft.AspNetCore.Http;
 using Npgsql;
 
@@ -44,6 +45,9 @@ public static class PublicAnswer
         return await command.ExecuteScalarAsync(ct) is DateTime t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
     }
 
-    public static IResult Json<T>(HttpContext http, Page<T> page, DateTimeOffset? lastModified) =>
-        NotModified(http, ETagOf(page), lastModified) ? Results.StatusCode(StatusCodes.Status304NotModified) : Results.Json(page, Common.Json.Options);
+    // The page as JSON, CSV or .xlsx (each its own ETag), or 304 before anything is rendered.
+    public static IResult Answer<T>(HttpContext http, TableFormat format, string name, Page<T> page, IReadOnlyList<Column<T>> columns, DateTimeOffset? lastModified) =>
+        NotModified(http, ETagOf(page, Tabular.Extension(format)), lastModified) ? Results.StatusCode(StatusCodes.Status304NotModified)
+        : format == TableFormat.Json ? Results.Json(page, Common.Json.Options)
+        : Tabular.File(http, format, name, page.Items, columns, page.Next);
 }

@@ -13,7 +13,8 @@ public static class PublicCareInstitutionsEndpoint
     // today, with their beds and grade. Anonymous, cached, rate-limited (PublicRateLimit).
     [WolverineGet("/public/care-institutions"), Tags("Public")]
     [ProducesResponseType<CareRegistry.Common.Page<PublicInstitution>>(200)]
-    public static Task<IResult> List(string? q, string? jurisdiction, string? cursor, string? limit,
+    [Produces("application/json", "text/csv", Spreadsheets.Tabular.XlsxType)]
+    public static Task<IResult> List(string? q, string? jurisdiction, string? cursor, string? limit, string? format,
         IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        PublicPermitHolders.ListAsync(PermitType.ElderlyCare, q, jurisdiction, cursor, limit, session, database, clock, http, ct);
+        PublicPermitHolders.ListAsync(PermitType.ElderlyCare, q, jurisdiction, cursor, limit, format, session, database, clock, http, ct);
 }

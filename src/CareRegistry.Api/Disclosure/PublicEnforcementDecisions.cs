@@ -1,5 +1,6 @@
 using System.Globalization;
 using CareRegistry.Common;
+using CareRegistry.Spreadsheets;
 using CareRegistry.Institutions;
 using CareRegistry.Permits;
 using CareRegistry.Statistics;
@@ -34,10 +35,12 @@ public static class PublicEnforcementDecisionsEndpoint
 
     [WolverineGet("/public/enforcement-decisions"), Tags("Public")]
     [ProducesResponseType<Page<PublicEnforcementDecision>>(200)]
-    public static async Task<IResult> List(string? q, string? jurisdiction, string? cursor, string? limit,
+    [Produces("application/json", "text/csv", Tabular.XlsxType)]
+    public static async Task<IResult> List(string? q, string? jurisdiction, string? cursor, string? limit, string? format,
         IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var v = new Validation();
+        var output = Tabular.Requested(http, v, format);
         if (q is not null) v.Require("q", q, 200);
         if (!string.IsNullOrEmpty(jurisdiction)) v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         var take = ReadParameters.Limit(v, limit);
@@ -100,6 +103,6 @@ public static class PublicEnforcementDecisionsEndpoint
             : (await session.LoadManyAsync<Permit>(ct, permitIds)).ToDictionary(p => p.Id, p => Json.Wire(p.Type));
         var items = page.Select(r => r.PermitId is { } p ? r.Decision with { PermitType = types.GetValueOrDefault(p) } : r.Decision).ToList();
         var next = rows.Count > take ? ReadParameters.EncodeCursor(page[^1].Sequence.ToString(CultureInfo.InvariantCulture)) : null;
-        return PublicAnswer.Json(http, new Page<PublicEnforcementDecision>(items, next), await PublicAnswer.LastRecordedAsync(database, ct));
+        return PublicAnswer.Answer(http, output, "enforcement-decisions", new Page<PublicEnforcementDecision>(items, next), Sheets.EnforcementDecisions, await PublicAnswer.LastRecordedAsync(database, ct));
     }
 }

@@ -12,7 +12,8 @@ public static class PublicInsuranceDesignationsEndpoint
     // 公示: medical-insurance designated institutions (医保定点) whose designation is in force today.
     [WolverineGet("/public/insurance-designated"), Tags("Public")]
     [ProducesResponseType<CareRegistry.Common.Page<PublicInstitution>>(200)]
-    public static Task<IResult> List(string? q, string? jurisdiction, string? cursor, string? limit,
+    [Produces("application/json", "text/csv", Spreadsheets.Tabular.XlsxType)]
+    public static Task<IResult> List(string? q, string? jurisdiction, string? cursor, string? limit, string? format,
         IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        PublicPermitHolders.ListAsync(PermitType.InsuranceDesignation, q, jurisdiction, cursor, limit, session, database, clock, http, ct);
+        PublicPermitHolders.ListAsync(PermitType.InsuranceDesignation, q, jurisdiction, cursor, limit, format, session, database, clock, http, ct);
 }

@@ -1,4 +1,5 @@
 using CareRegistry.Common;
+using CareRegistry.Spreadsheets;
 using CareRegistry.Institutions;
 using CareRegistry.Permits;
 using CareRegistry.Statistics;
@@ -23,10 +24,11 @@ public static class PublicPermitHolders
     // The statuses in which a permit is in force, from the one rule that says so (PermitTypes.IsInForce).
     private static readonly string[] InForce = Enum.GetValues<PermitStatus>().Where(PermitTypes.IsInForce).Select(Json.Wire).ToArray();
 
-    public static async Task<IResult> ListAsync(PermitType type, string? q, string? jurisdiction, string? cursor, string? limit,
+    public static async Task<IResult> ListAsync(PermitType type, string? q, string? jurisdiction, string? cursor, string? limit, string? format,
         IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var v = new Validation();
+        var output = Tabular.Requested(http, v, format);
         if (q is not null) v.Require("q", q, 200);
         if (!string.IsNullOrEmpty(jurisdiction)) v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         var take = ReadParameters.Limit(v, limit);
@@ -63,6 +65,6 @@ public static class PublicPermitHolders
                 permit.Id, label, Json.Wire(permit.Regime), permit.Number, fact.ValidFrom, permit.PeriodOn(day)?.ExpiresOn);
         }).ToList();
         var next = rows.Count > take ? ReadParameters.EncodeCursor(rows[take - 1].Id.ToString()) : null;
-        return PublicAnswer.Json(http, new Page<PublicInstitution>(items, next), await PublicAnswer.LastRecordedAsync(database, ct));
+        return PublicAnswer.Answer(http, output, type == PermitType.ElderlyCare ? "care-institutions" : "insurance-designated", new Page<PublicInstitution>(items, next), Sheets.PublicInstitutions, await PublicAnswer.LastRecordedAsync(database, ct));
     }
 }

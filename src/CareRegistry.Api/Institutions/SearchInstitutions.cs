@@ -2,6 +2,7 @@ using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Permits;
+using CareRegistry.Spreadsheets;
 using CareRegistry.Statistics;
 using Marten;
 using Marten.Linq.MatchesSql;
@@ -31,12 +32,14 @@ public static class SearchInstitutionsEndpoint
 
     [WolverineGet("/api/institutions"), Tags("Institutions")]
     [ProducesResponseType<Page<InstitutionSummary>>(200)]
+    [Produces("application/json", "text/csv", Tabular.XlsxType)]
     public static async Task<IResult> Search(string? q, string? jurisdiction, string? kind, string? integrated, string? permitType,
         string? permitStatus, string? hasPartnership, string? department, string? demeritAtLeast, string? asOf, string? recordedAsOf,
-        string? cursor, string? limit, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+        string? cursor, string? limit, string? format, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation();
+        var output = Tabular.Requested(http, v, format);
         if (q is not null) v.Require("q", q, 200);
         v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         var kindValue = Enum<InstitutionKind>(v, "kind", kind);
@@ -77,7 +80,9 @@ public static class SearchInstitutionsEndpoint
         var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
         var items = rows.Take(take).Select(i => InstitutionSummary.From(i, day)).ToList();
         var next = rows.Count > take ? ReadParameters.EncodeCursor(rows[take - 1].Id.ToString()) : null;
-        return Results.Json(new Page<InstitutionSummary>(items, next), Json.Options);
+        return output == TableFormat.Json
+            ? Results.Json(new Page<InstitutionSummary>(items, next), Json.Options)
+            : Tabular.File(http, output, "institutions", items, Sheets.Institutions, next);
     }
 
     // The text (q: a substring of the name, Latin name or USCC) and place (a division prefix) filters every institution
