@@ -109,6 +109,8 @@ public static class AccessPolicy
         // HL7 FHIR R4 (Fhir/): the same readers and scope as the lists and reads they mirror.
         new("GET", "/fhir/Organization", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/fhir/Organization/{id}", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
+        new("GET", "/fhir/Location/{id}", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
+        new("GET", "/fhir/OrganizationAffiliation/{id}", Readers, DepartmentRule.None, JurisdictionRule.PartnershipInRoute),
         new("GET", "/fhir/$export", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
     ];
 

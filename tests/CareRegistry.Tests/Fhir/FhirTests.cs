@@ -162,6 +162,14 @@ public class FhirTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.True(affiliation.Active);
         Assert.Empty((await Fhir("/fhir/$export?_type=OrganizationAffiliation&jurisdiction=530112")).Text.Trim());
         Assert.Equal(HttpStatusCode.BadRequest, (await Fhir("/fhir/$export?_type=Patient")).Status);
+
+        // The same resources read one by one.
+        var read = ParseAndValidate<OrganizationAffiliation>((await Fhir($"/fhir/OrganizationAffiliation/{w.Partnership}")).Text);
+        Assert.Equal(affiliation.Period.End, read.Period.End);
+        var location = ParseAndValidate<Location>((await Fhir($"/fhir/Location/{w.Home}")).Text);
+        Assert.Equal($"Organization/{w.Home}", location.ManagingOrganization.Reference);
+        Assert.Equal("昆明市官渡区关上街道1号", location.Address.Text);
+        Assert.Equal(HttpStatusCode.NotFound, (await Fhir($"/fhir/Location/{Guid.CreateVersion7()}")).Status);
     }
 
     [Fact]
@@ -181,6 +189,8 @@ public class FhirTests(RegistryFixture fixture) : RegistryTest(fixture)
         }
         Assert.Equal(HttpStatusCode.Forbidden, (await As($"/fhir/Organization/{w.Home}")).Item1);
         Assert.Equal(HttpStatusCode.Forbidden, (await As("/fhir/Organization?jurisdiction=530111")).Item1);
+        Assert.Equal(HttpStatusCode.Forbidden, (await As($"/fhir/Location/{w.Home}")).Item1);
+        Assert.Equal(HttpStatusCode.Forbidden, (await As($"/fhir/OrganizationAffiliation/{w.Partnership}")).Item1);
         // Without a jurisdiction, a search and an export are narrowed to the caller's.
         var (_, own) = await As("/fhir/Organization");
         Assert.Single(ParseAndValidate<Bundle>(own).Entry);
