@@ -1,6 +1,7 @@
 using CareRegistry.Access;
 using CareRegistry.Audit;
 using CareRegistry.Common;
+using CareRegistry.Disclosure;
 using CareRegistry.Inspections;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
@@ -85,12 +86,15 @@ builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres", tags
 builder.Logging.AddFilter((category, level) => level >= LogLevel.Critical || !ProblemShaping.IsCommandCategory(category));
 builder.AddCareRegistryTelemetry();
 builder.AddCareRegistryAuthentication();
+// /public is anonymous: a fixed window per client address keeps it from being scraped flat (Disclosure/PublicRateLimit.cs).
+builder.Services.AddPublicRateLimit(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseMiddleware<Idempotency>();
 

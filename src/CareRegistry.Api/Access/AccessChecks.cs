@@ -7,7 +7,7 @@ using Wolverine.Http.CodeGen;
 
 namespace CareRegistry.Access;
 
-// Weaves access control into every /api chain when Wolverine builds it:
+// Weaves access control into every /api and /fhir chain when Wolverine builds it:
 // - each route's row of AccessPolicy becomes endpoint metadata (a route without a row stops the service at start);
 // - AccessGate.Admit is the chain's first step;
 // - an endpoint's [WolverineBefore] Concerns method (it receives the typed command and what the endpoint loaded, and
@@ -24,7 +24,8 @@ public sealed class AccessChecks : IHttpPolicy
         foreach (var chain in chains)
         {
             var route = "/" + chain.RoutePattern?.RawText?.TrimStart('/');
-            if (!route.StartsWith("/api/", StringComparison.Ordinal)) continue;
+            // /fhir is the same registry for health systems: the same bearer token and the same rows decide it.
+            if (!route.StartsWith("/api/", StringComparison.Ordinal) && !route.StartsWith("/fhir/", StringComparison.Ordinal)) continue;
             foreach (var method in chain.HttpMethods)
                 chain.Metadata.WithMetadata(AccessPolicy.For(method, route)
                     ?? throw new InvalidOperationException($"{method} {route} has no row in AccessPolicy"));

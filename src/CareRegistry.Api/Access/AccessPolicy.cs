@@ -105,6 +105,13 @@ public static class AccessPolicy
         new("GET", "/api/audit/export", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/projections", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/statistics/counts", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+
+        // HL7 FHIR R4 (Fhir/): the same readers and scope as the lists and reads they mirror.
+        new("GET", "/fhir/Organization", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
+        new("GET", "/fhir/Organization/{id}", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
+        new("GET", "/fhir/Location/{id}", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
+        new("GET", "/fhir/OrganizationAffiliation/{id}", Readers, DepartmentRule.None, JurisdictionRule.PartnershipInRoute),
+        new("GET", "/fhir/$export", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
     ];
 
     private static readonly Dictionary<(string, string), AccessRule> ByRoute = Rules.ToDictionary(r => (r.Method, r.Route));

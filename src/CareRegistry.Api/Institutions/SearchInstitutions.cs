@@ -2,6 +2,7 @@ using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Permits;
+using CareRegistry.Spreadsheets;
 using CareRegistry.Statistics;
 using Marten;
 using Marten.Linq.MatchesSql;
@@ -31,12 +32,14 @@ public static class SearchInstitutionsEndpoint
 
     [WolverineGet("/api/institutions"), Tags("Institutions")]
     [ProducesResponseType<Page<InstitutionSummary>>(200)]
+    [Produces("application/json", "text/csv", Tabular.XlsxType)]
     public static async Task<IResult> Search(string? q, string? jurisdiction, string? kind, string? integrated, string? permitType,
         string? permitStatus, string? hasPartnership, string? department, string? demeritAtLeast, string? asOf, string? recordedAsOf,
-        string? cursor, string? limit, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+        string? cursor, string? limit, string? format, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation();
+        var output = Tabular.Requested(http, v, format);
         if (q is not null) v.Require("q", q, 200);
         v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         var kindValue = Enum<InstitutionKind>(v, "kind", kind);
@@ -58,14 +61,8 @@ public static class SearchInstitutionsEndpoint
         var after = ReadParameters.IdCursor(v, cursor);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
-        IQueryable<Institution> query = session.Query<Institution>();
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            var pattern = "%" + q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(x => x.MatchesSql(InstitutionText.Searchable("d.") + " ilike ?", pattern));
-        }
         var prefix = Division.NormalizePrefix(jurisdiction);
-        if (prefix.Length > 0) query = query.Where(x => x.MatchesSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix)));
+        var query = Matching(session.Query<Institution>(), q, prefix);
         if (kindValue is { } kv) query = query.Where(x => x.Kind == kv);
         // As of a day, only institutions that existed then; as recorded by an instant, only those recorded by then.
         if (asOf is not null) query = query.Where(x => x.EstablishedOn <= day);
@@ -83,12 +80,27 @@ public static class SearchInstitutionsEndpoint
         var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
         var items = rows.Take(take).Select(i => InstitutionSummary.From(i, day)).ToList();
         var next = rows.Count > take ? ReadParameters.EncodeCursor(rows[take - 1].Id.ToString()) : null;
-        return Results.Json(new Page<InstitutionSummary>(items, next), Json.Options);
+        return output == TableFormat.Json
+            ? Results.Json(new Page<InstitutionSummary>(items, next), Json.Options)
+            : Tabular.File(http, output, "institutions", items, Sheets.Institutions, next);
+    }
+
+    // The text (q: a substring of the name, Latin name or USCC) and place (a division prefix) filters every institution
+    // list shares, /public included.
+    internal static IQueryable<Institution> Matching(IQueryable<Institution> query, string? q, string prefix)
+    {
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var pattern = "%" + q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(x => x.MatchesSql(InstitutionText.Searchable("d.") + " ilike ?", pattern));
+        }
+        if (prefix.Length > 0) query = query.Where(x => x.MatchesSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix)));
+        return query;
     }
 
     // Institutions with (or without) a standing fact of this kind in force on the day, as recorded by the instant. The
     // jurisdiction is repeated inside, so the (fact, jurisdiction, valid_from) index narrows the facts before the join.
-    private static IQueryable<Institution> HavingFact(IQueryable<Institution> query, string prefix, string fact, string? condition, object[]? values,
+    internal static IQueryable<Institution> HavingFact(IQueryable<Institution> query, string prefix, string fact, string? condition, object[]? values,
         DateOnly day, DateTimeOffset? recorded, bool negate = false, bool evenIfEnded = false)
     {
         var (inForce, inForceValues) = evenIfEnded

@@ -3,6 +3,7 @@ using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
+using CareRegistry.Spreadsheets;
 using Marten;
 using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Http;
@@ -23,11 +24,13 @@ public static class AlertsEndpoint
 
     [WolverineGet("/api/alerts"), Tags("Statistics")]
     [ProducesResponseType<Page<AlertView>>(200)]
-    public static async Task<IResult> List(string? jurisdiction, string? type, string? asOf, string? recordedAsOf, string? cursor, string? limit,
+    [Produces("application/json", "text/csv", Tabular.XlsxType)]
+    public static async Task<IResult> List(string? jurisdiction, string? type, string? asOf, string? recordedAsOf, string? cursor, string? limit, string? format,
         IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
+        var output = Tabular.Requested(http, v, format);
         if (type is not null && !AlertTypes.All.Contains(type)) v.Add("type", $"must be one of {string.Join(", ", AlertTypes.All)}");
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
@@ -67,7 +70,9 @@ public static class AlertsEndpoint
         var institutions = (await session.LoadManyAsync<Institution>(ct, page.Select(p => p.InstitutionId).Distinct().ToArray())).ToDictionary(i => i.Id);
         var items = page.Select(f => View(f, institutions.GetValueOrDefault(f.InstitutionId))).ToList();
         var next = more && page.Count > 0 ? ReadParameters.EncodeCursor(page[^1].Id.ToString()) : null;
-        return Results.Json(new Page<AlertView>(items, next), Json.Options);
+        return output == TableFormat.Json
+            ? Results.Json(new Page<AlertView>(items, next), Json.Options)
+            : Tabular.File(http, output, "alerts", items, Sheets.Alerts, next);
     }
 
     private static async Task<IReadOnlyList<StandingFact>> Facts(IQuerySession session, string fact, string prefix, DateOnly day, DateTimeOffset? recorded,

@@ -1,9 +1,9 @@
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using System.Globalization;
-using System.Text;
 using CareRegistry.Common;
 using CareRegistry.Jurisdictions;
+using CareRegistry.Spreadsheets;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -74,12 +74,13 @@ public static class MonitoringTableEndpoint
 
     [WolverineGet("/api/statistics/integrated-care"), Tags("Statistics")]
     [ProducesResponseType<MonitoringTable>(200)]
-    [Produces("application/json", "text/csv")]
-    public static async Task<IResult> Get(string? jurisdiction, string? asOf, string? recordedAsOf, string? include,
+    [Produces("application/json", "text/csv", Tabular.XlsxType)]
+    public static async Task<IResult> Get(string? jurisdiction, string? asOf, string? recordedAsOf, string? include, string? format,
         IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation();
+        var output = Tabular.Requested(http, v, format);
         if (string.IsNullOrEmpty(jurisdiction)) v.Add("jurisdiction", "is required: 00 (nation) or a 2, 4 or 6-digit division code");
         else v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
@@ -138,9 +139,9 @@ public static class MonitoringTableEndpoint
         }
 
         var table = new MonitoringTable(prefix.Length == 0 ? "00" : prefix, day, recorded, day.AddYears(-1).AddDays(1), population, figures);
-        return http.Request.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true)
-            ? Results.Text(Csv(table), "text/csv; charset=utf-8")
-            : Results.Json(table, Json.Options);
+        return output == TableFormat.Json
+            ? Results.Json(table, Json.Options)
+            : Tabular.File(http, output, $"monitoring-{table.Jurisdiction}-{table.AsOf:yyyy-MM-dd}", table.Figures, Sheets.Monitoring(table));
     }
 
     // The population recorded for exactly this jurisdiction (a district's figure does not stand for its city).
@@ -152,16 +153,4 @@ public static class MonitoringTableEndpoint
             : await session.Events.AggregateStreamAsync<Jurisdiction>(id, timestamp: recorded, token: ct);
         return jurisdiction?.PopulationOn(day);
     }
-
-    private static string Csv(MonitoringTable table)
-    {
-        var csv = new StringBuilder("jurisdiction,asOf,key,title,value,numerator,denominator,note,institutionIds\r\n");
-        foreach (var f in table.Figures)
-            csv.Append(string.Join(',', table.Jurisdiction, table.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), f.Key, Quote(f.Title),
-                f.Value?.ToString(CultureInfo.InvariantCulture), f.Numerator, f.Denominator, Quote(f.Note),
-                Quote(f.InstitutionIds is null ? null : string.Join(' ', f.InstitutionIds)))).Append("\r\n");
-        return csv.ToString();
-    }
-
-    private static string Quote(string? text) => text is null ? "" : "\"" + text.Replace("\"", "\"\"") + "\"";
 }

@@ -121,10 +121,13 @@ public class CrossDepartmentReadTests(RegistryFixture fixture) : RegistryTest(fi
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/statistics/integrated-care?jurisdiction={District}&asOf=2024-06-01");
         request.Headers.Accept.ParseAdd("text/csv");
         using var response = await Client.SendAsync(request);
-        var csv = await response.Content.ReadAsStringAsync();
+        var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
-        Assert.StartsWith("jurisdiction,asOf,key,title,value", csv);
-        Assert.Contains($"{District},2024-06-01,care-homes-with-partnership-percent,\"% of elderly-care institutions\",50,1,2", csv);
+        // The UTF-8 byte-order mark first, so Excel on Chinese Windows reads the headers right.
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        var csv = System.Text.Encoding.UTF8.GetString(bytes[3..]);
+        Assert.StartsWith("\"行政区划代码\",\"统计日期\",\"指标代码\",\"指标名称\",\"数值\"", csv);
+        Assert.Contains($"\"{District}\",2024-06-01,\"care-homes-with-partnership-percent\",\"% of elderly-care institutions\",50,1,2", csv);
 
         (await Client.Get("/api/statistics/integrated-care")).ShouldBeProblem(HttpStatusCode.BadRequest, "jurisdiction");
         (await Client.Get("/api/statistics/integrated-care?jurisdiction=5301x")).ShouldBeProblem(HttpStatusCode.BadRequest, "jurisdiction");

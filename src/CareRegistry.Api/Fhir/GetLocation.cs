@@ -1,0 +1,29 @@
+using CareRegistry.Access;
+using CareRegistry.Common;
+using CareRegistry.Institutions;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Attributes;
+using Wolverine.Http;
+
+namespace CareRegistry.Fhir;
+
+public static class GetLocationEndpoint
+{
+    [WolverineBefore]
+    public static async Task<AccessSubject> Concerns(string id, IQuerySession session, CancellationToken ct) =>
+        AccessSubject.Institution(Guid.TryParse(id, out var guid) ? await session.LoadAsync<Institution>(guid, ct) : null);
+
+    // Where an institution is: the Location shares the institution's (and its Organization's) id.
+    [WolverineGet("/fhir/Location/{id}"), Tags("FHIR")]
+    [Produces(FhirResponse.JsonType)]
+    public static async Task<IResult> Get(string id, IQuerySession session, NpgsqlDataSource database, TimeProvider clock, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var guid) || await session.LoadAsync<Institution>(guid, ct) is not { } institution)
+            return FhirResponse.Outcome(404, Hl7.Fhir.Model.OperationOutcome.IssueType.NotFound, $"no Location/{id}");
+        var updated = await FhirResponse.LastUpdatedAsync(database, "mt_doc_institution", FhirResponse.InstitutionLastUpdatedSql, [guid], ct);
+        return FhirResponse.Resource(FhirMapping.Location(institution, clock.Today(), updated[guid]));
+    }
+}

@@ -1,0 +1,31 @@
+using CareRegistry.Access;
+using CareRegistry.Common;
+using CareRegistry.Institutions;
+using CareRegistry.Permits;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Attributes;
+using Wolverine.Http;
+
+namespace CareRegistry.Fhir;
+
+public static class GetOrganizationEndpoint
+{
+    [WolverineBefore]
+    public static async Task<AccessSubject> Concerns(string id, IQuerySession session, CancellationToken ct) =>
+        AccessSubject.Institution(Guid.TryParse(id, out var guid) ? await session.LoadAsync<Institution>(guid, ct) : null);
+
+    // One institution as an Organization, with its permits as qualifications, as in force today.
+    [WolverineGet("/fhir/Organization/{id}"), Tags("FHIR")]
+    [Produces(FhirResponse.JsonType)]
+    public static async Task<IResult> Get(string id, IQuerySession session, NpgsqlDataSource database, TimeProvider clock, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var guid) || await session.LoadAsync<Institution>(guid, ct) is not { } institution)
+            return FhirResponse.Outcome(404, Hl7.Fhir.Model.OperationOutcome.IssueType.NotFound, $"no Organization/{id}");
+        var permits = await session.Query<Permit>().Where(p => p.InstitutionId == guid).ToListAsync(ct);
+        var updated = await FhirResponse.LastUpdatedAsync(database, "mt_doc_institution", FhirResponse.InstitutionLastUpdatedSql, [guid], ct);
+        return FhirResponse.Resource(FhirMapping.Organization(institution, permits, clock.Today(), updated[guid]));
+    }
+}
