@@ -15,6 +15,14 @@ public sealed record DeclaredQuery(IReadOnlyList<string> Names)
     public bool Declares(string key) => Names.Contains(key, StringComparer.OrdinalIgnoreCase);
 }
 
+// Query parameters a read takes from the query string itself rather than as method parameters (FHIR's `_type`,
+// `_count`, a repeatable `_lastUpdated`): declared on the endpoint so that the allow-list below includes them.
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ReadsQueryAttribute(params string[] names) : Attribute
+{
+    public IReadOnlyList<string> Names { get; } = names;
+}
+
 // Reads say what they read: a query parameter a read does not declare (a typo, or asOf where the read has no such
 // clock) is a 400 naming it, not silently ignored. When Wolverine builds a GET chain, the parameters Wolverine binds
 // from the query string — simple-typed parameters of the endpoint method and of the chain's middleware methods
@@ -32,6 +40,7 @@ public sealed class DeclaredQueryPolicy : IHttpPolicy
                 .SelectMany(call => call.Method.GetParameters())
                 .Where(p => p.Name is { } name && !route.Contains(name) && IsQueryValue(p))
                 .Select(p => p.GetCustomAttribute<FromQueryAttribute>()?.Name ?? p.Name!)
+                .Concat(chain.Method.Method.GetCustomAttribute<ReadsQueryAttribute>()?.Names ?? [])
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             chain.Metadata.WithMetadata(new DeclaredQuery(names));
 
