@@ -32,7 +32,8 @@ ensure_postgres_installed() {
 
 # initdb refuses to run as root, so root runs the cluster as the 'postgres' user.
 run_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /, which 'postgres' may enter even when the clone is in a folder it may not.
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
