@@ -54,7 +54,9 @@ public static class ChainVerifier
         await using var counts = dataSource.CreateCommand($"select count(*), count(distinct stream_id) from {schema}.mt_events");
         await using var r = await counts.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return new VerifyReport(breaks.Count == 0 ? "ok" : "broken", r.GetInt64(0), r.GetInt64(1), watch.Elapsed.TotalSeconds, breaks);
+        var report = new VerifyReport(breaks.Count == 0 ? "ok" : "broken", r.GetInt64(0), r.GetInt64(1), watch.Elapsed.TotalSeconds, breaks);
+        Common.RegistryMetrics.RecordVerify(report.Status, breaks.Count, report.EventsChecked, report.Seconds);
+        return report;
     }
 }
 
