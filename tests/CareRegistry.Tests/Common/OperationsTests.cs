@@ -92,6 +92,20 @@ public class OperationsTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.False(npgsql.HasListeners(), "something listens to Npgsql's activities although no trace is exported");
     }
 
+    [Fact]
+    public async Task A_rebuild_leaves_the_shards_running_where_wolverine_tracks_them()
+    {
+        await Client.Register(Scenario.CareHome());
+        await Fixture.Projected();
+        var agents = Fixture.Host.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Agents;
+        var shards = await Fixture.Host.Services.GetRequiredService<Wolverine.Runtime.Agents.EventSubscriptionAgentFamily>().AllKnownAgentsAsync();
+        (await Client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.OK);
+        // Rebuilt on the daemon the shards run on and resumed by Wolverine, not beside them on a second daemon.
+        Assert.All(shards, s => Assert.Contains(s, agents.AllRunningAgentUris()));
+        await Client.Register(Scenario.CareHome("重建后养老院"));
+        await Fixture.Projected();
+    }
+
     // Records what the named instruments of the registry's meter measure while it lives.
     private sealed class Seen : IDisposable
     {
