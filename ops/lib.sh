@@ -1,10 +1,9 @@
-# Shared by ops/up, ops/test, ops/down and bench/run: a private PostgreSQL cluster under .data/pg on 127.0.0.1.
-# Sourced, not executed.
+# Shared by ops/up, ops/status, ops/test, ops/down and bench/run: a private PostgreSQL cluster on 127.0.0.1 (under
+# .data/pg, or where the server's user can write it, see cluster_dir). Sourced, not executed.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="$ROOT/.data"
-PGDATA_DIR="$DATA/pg"
 PG_SUPERUSER="careregistry"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -33,7 +32,8 @@ ensure_postgres_installed() {
 
 # initdb refuses to run as root, so root runs the cluster as the 'postgres' user.
 run_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /, which 'postgres' may enter even when the clone is in a folder it may not.
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -43,6 +43,22 @@ pick_port() {
   for p in $(seq 55432 55532); do port_free "$p" && { echo "$p"; return; }; done
   die "no free port between 55432 and 55532"
 }
+
+# Where the private cluster lives. A non-root user runs the server as itself, under .data/pg. Root must run it as
+# 'postgres' (initdb refuses root), and 'postgres' cannot enter a clone inside a folder only root may enter (/root,
+# or any mode-700 folder): then the cluster lives under /var/lib/careregistry/<hash of this clone's path>, so two
+# clones never share one. A cluster already under .data/pg is kept where it is.
+cluster_dir() {
+  local local_dir="$DATA/pg" shared_dir
+  shared_dir="/var/lib/careregistry/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)/pg"
+  if [ "$(id -u)" -ne 0 ] || [ -f "$local_dir/PG_VERSION" ]; then echo "$local_dir"
+  elif [ -f "$shared_dir/PG_VERSION" ]; then echo "$shared_dir"
+  elif id postgres >/dev/null 2>&1 && runuser -u postgres -- test -x "$ROOT" 2>/dev/null \
+       && { [ ! -d "$DATA" ] || runuser -u postgres -- test -x "$DATA" 2>/dev/null; }; then echo "$local_dir"
+  else echo "$shared_dir"
+  fi
+}
+PGDATA_DIR="$(cluster_dir)"
 
 pg_running() { [ -f "$PGDATA_DIR/postmaster.pid" ] && run_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; }
 
@@ -57,6 +73,8 @@ start_private_cluster() {
       chown postgres: "$PGDATA_DIR"
       runuser -u postgres -- test -w "$PGDATA_DIR" || die "user postgres cannot write $PGDATA_DIR (check the permissions of its parent folders)"
     fi
+    # Which clone a cluster under /var/lib belongs to, for whoever finds it there.
+    case "$PGDATA_DIR" in /var/lib/*) echo "$ROOT" >"$(dirname "$PGDATA_DIR")/clone" ;; esac
     chmod 700 "$PGDATA_DIR"
     # trust on loopback only: a private development cluster that no other host can reach
     run_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U "$PG_SUPERUSER" -E UTF8 --locale=C.UTF-8 --auth=trust >"$DATA/initdb.log" 2>&1 \
@@ -68,7 +86,8 @@ start_private_cluster() {
     PG_PORT="$(pick_port)"
     run_pg sh -c "echo $PG_PORT > '$PGDATA_DIR/careregistry.port'"
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    run_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 \
+    # A slow disk can take minutes for the first start (crash recovery, a cold cache); pg_ctl waits that long.
+    run_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 600 \
       -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='$PGDATA_DIR' -c max_connections=200" start >/dev/null \
       || { tail -n 30 "$PGDATA_DIR/server.log" >&2; die "PostgreSQL did not start"; }
   fi
@@ -108,3 +127,49 @@ ensure_dev_signing_key() {
   export Auth__SigningKey="$(cat "$DATA/jwt-signing-key")"
   export Auth__Issuer="${Auth__Issuer:-careregistry-dev}" Auth__Audience="${Auth__Audience:-careregistry}"
 }
+
+# --- Services started by ops/up: one per URL and database, each with its own folder under .data/run/ ---------------
+
+RUN_DIR="$DATA/run"
+
+# A connection string told without its secrets: "database on host:port".
+describe_db() {
+  local cs="$1" host="" port="" db="" kv k v
+  IFS=';' read -ra parts <<<"$cs"
+  for kv in "${parts[@]}"; do
+    k="$(tr '[:upper:]' '[:lower:]' <<<"${kv%%=*}" | tr -d ' ')"; v="${kv#*=}"
+    case "$k" in host|server) host="$v" ;; port) port="$v" ;; database|db) db="$v" ;; esac
+  done
+  echo "${db:-?} on ${host:-?}:${port:-5432}"
+}
+
+# The folder of the service for a URL and a connection string: readable, and distinct for distinct databases.
+instance_dir() {
+  local url="$1" cs="$2" name
+  name="$(sed -E 's#^[a-zA-Z]+://##; s#[^A-Za-z0-9.]+#_#g; s#_+$##' <<<"$url")--$(describe_db "$cs" | sed -E 's# on #@#; s#[^A-Za-z0-9.@]+#_#g')"
+  echo "$RUN_DIR/$name-$(printf '%s' "$cs" | sha256sum | cut -c1-6)"
+}
+
+# True when the pid in a service folder is alive and is the registry (not a recycled pid).
+instance_alive() {
+  local pid
+  [ -f "$1/pid" ] || return 1
+  pid="$(cat "$1/pid")"
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'CareRegistry.Api.dll'
+}
+
+# Stops the service of a folder: SIGTERM, up to 20 s to finish in-flight requests, then SIGKILL.
+stop_instance() {
+  local dir="$1" pid
+  if instance_alive "$dir"; then
+    pid="$(cat "$dir/pid")"
+    log "stopping the service for $(cat "$dir/url" 2>/dev/null) (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$dir/pid"
+}
+
+# Every service folder, one a line.
+instance_dirs() { [ -d "$RUN_DIR" ] && find "$RUN_DIR" -mindepth 1 -maxdepth 1 -type d | sort || true; }

@@ -83,7 +83,9 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>(
 builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres", tags: ["ready"]);
 // Wolverine logs a body it cannot deserialize at Error, with the stack trace, under the command's own type name. It is
 // the client's mistake, answered as a 400 problem naming the field and logged once at Information (ProblemShaping).
-builder.Logging.AddFilter((category, level) => level >= LogLevel.Critical || !ProblemShaping.IsCommandCategory(category));
+// One rule per command category, so a level configured for "CareRegistry" (more specific than a bare filter) cannot
+// bring the stack traces back.
+foreach (var category in ProblemShaping.CommandCategoryNames) builder.Logging.AddFilter(category, LogLevel.Critical);
 builder.AddCareRegistryTelemetry();
 builder.AddCareRegistryAuthentication();
 // /public is anonymous: a fixed window per client address keeps it from being scraped flat (Disclosure/PublicRateLimit.cs).
@@ -95,11 +97,12 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting();
 app.UseRateLimiter();
+app.UseCommandMetrics();
 app.UseAuthentication();
 app.UseMiddleware<Idempotency>();
 
-app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/docs");
+app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(HeadLikeGet.Methods);
+app.MapScalarApiReference("/docs").WithMetadata(HeadLikeGet.Methods);
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 
@@ -109,6 +112,7 @@ app.MapWolverineEndpoints(opts =>
     opts.AddPolicy<AccessChecks>();
     // A read refuses a query parameter it does not declare (Common/DeclaredQuery.cs).
     opts.AddPolicy<DeclaredQueryPolicy>();
+    opts.AddPolicy<HeadLikeGet>();
     // Every command records who sent it and marks its idempotency claim; reads open no writable session.
     opts.AddMiddleware(typeof(JsonObjectBody), chain => chain.HttpMethods.Contains("POST") && chain.RequestType is { } t && t != typeof(void));
     opts.AddMiddleware(typeof(RecordedBy), chain => chain.HttpMethods.Contains("POST"));

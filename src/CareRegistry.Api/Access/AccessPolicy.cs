@@ -116,5 +116,7 @@ public static class AccessPolicy
 
     private static readonly Dictionary<(string, string), AccessRule> ByRoute = Rules.ToDictionary(r => (r.Method, r.Route));
 
-    public static AccessRule? For(string method, string route) => ByRoute.GetValueOrDefault((method, route));
+    // HEAD is GET without the body (Common/HeadLikeGet.cs), so it is allowed to whoever may GET the route.
+    public static AccessRule? For(string method, string route) =>
+        ByRoute.GetValueOrDefault((HttpMethods.IsHead(method) ? "GET" : method, route));
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using NpgsqlTypes;
 using Wolverine.Http;
+using Wolverine.Runtime.Agents;
 
 namespace CareRegistry.Audit;
 
@@ -50,7 +51,8 @@ public static class EventLog
     }
 
     // Replays an export into an empty registry, in its order, through the chain trigger, then rebuilds the read models.
-    public static async Task<long> ImportAsync(IDocumentStore store, NpgsqlDataSource dataSource, TextReader input, CancellationToken ct)
+    public static async Task<long> ImportAsync(IDocumentStore store, NpgsqlDataSource dataSource, TextReader input, CancellationToken ct,
+        IEventSubscriptionAgentFamily? agents = null)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -97,7 +99,7 @@ public static class EventLog
             count++;
         }
         await tx.CommitAsync(ct);
-        await ReplayCheck.RebuildAsync(store, ct);
+        await ReplayCheck.RebuildAsync(store, agents, ct);
         return count;
     }
 }
@@ -129,7 +131,8 @@ public class ImportCommand : JasperFxAsyncCommand<ImportInput>
         using var host = input.BuildHost();
         await host.StartAsync();
         using var reader = new StreamReader(input.File);
-        var count = await EventLog.ImportAsync(host.Services.GetRequiredService<IDocumentStore>(), host.Services.GetRequiredService<NpgsqlDataSource>(), reader, CancellationToken.None);
+        var count = await EventLog.ImportAsync(host.Services.GetRequiredService<IDocumentStore>(), host.Services.GetRequiredService<NpgsqlDataSource>(), reader, CancellationToken.None,
+            host.Services.GetService<IEventSubscriptionAgentFamily>());
         Console.WriteLine($"imported {count} events from {input.File}");
         await host.StopAsync();
         return true;

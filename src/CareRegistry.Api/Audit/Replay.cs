@@ -9,6 +9,7 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine.Runtime.Agents;
 
 namespace CareRegistry.Audit;
 
@@ -47,15 +48,28 @@ public static class ReplayCheck
         return stored.Count;
     }
 
-    // Marten's rebuild of every projection from the event log: every one the store knows, inline and async, so a
-    // projection added later is rebuilt too.
-    public static async Task<RebuildReport> RebuildAsync(IDocumentStore store, CancellationToken ct)
+    // Rebuilds every projection the store knows, inline and async, so a projection added later is rebuilt too. It runs
+    // on the daemon Wolverine already runs this node's async shards on: that daemon stops a shard for its rebuild
+    // and Wolverine resumes it afterwards. A second daemon (store.BuildProjectionDaemonAsync) would rebuild beside
+    // the running shard — two writers of one progression row, which JasperFx warns about ("more than one projection
+    // daemon") and which can leave the running shard paused as out of order. Without Wolverine's agents (none here
+    // today) Marten's own daemon is the only one, so it is used then.
+    public static async Task<RebuildReport> RebuildAsync(IDocumentStore store, IEventSubscriptionAgentFamily? agents, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var names = ((StoreOptions)store.Options).Projections.All.Select(p => p.Name).ToList();
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        foreach (var name in names) await daemon.RebuildProjectionAsync(name, ct);
-        return new RebuildReport(names, watch.Elapsed.TotalSeconds);
+        var projections = ((StoreOptions)store.Options).Projections.All.ToList();
+        if (agents is null)
+        {
+            using var daemon = await store.BuildProjectionDaemonAsync();
+            foreach (var p in projections) await daemon.RebuildProjectionAsync(p.Name, ct);
+        }
+        else
+        {
+            foreach (var p in projections)
+                if (!await agents.TryRebuildRegisteredProjectionAsync(p.ShardNames().First().Identity, null, ct))
+                    throw new InvalidOperationException($"Wolverine knows no projection {p.Name} to rebuild");
+        }
+        return new RebuildReport(projections.Select(p => p.Name).ToList(), watch.Elapsed.TotalSeconds);
     }
 }
 
@@ -65,7 +79,8 @@ public static class ReplayEndpoints
     public static Task<ReplayReport> Compare(IDocumentStore store, CancellationToken ct) => ReplayCheck.CompareAsync(store, ct);
 
     [WolverinePost("/api/admin/projections/rebuild"), Tags("Audit")]
-    public static Task<RebuildReport> Rebuild(IDocumentStore store, CancellationToken ct) => ReplayCheck.RebuildAsync(store, ct);
+    public static Task<RebuildReport> Rebuild(IDocumentStore store, IEventSubscriptionAgentFamily agents, CancellationToken ct) =>
+        ReplayCheck.RebuildAsync(store, agents, ct);
 }
 
 [Description("Replays every stream and reports any difference from the read models", Name = "audit-replay")]

@@ -75,7 +75,9 @@ public static class ChainVerifier
             """);
         await using var r = await counts.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return new VerifyReport(breaks.Count == 0 ? "ok" : "broken", r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), watch.Elapsed.TotalSeconds, breaks);
+        var report = new VerifyReport(breaks.Count == 0 ? "ok" : "broken", r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), watch.Elapsed.TotalSeconds, breaks);
+        Common.RegistryMetrics.RecordVerify(report.Status, breaks.Count, report.EventsChecked, report.Seconds);
+        return report;
     }
 }
 

@@ -40,6 +40,8 @@ public static partial class ProblemShaping
 
     public static bool IsCommandCategory(string? category) => category is not null && CommandCategories.Contains(category);
 
+    public static IReadOnlyCollection<string> CommandCategoryNames => CommandCategories;
+
     private static Type? FieldType(Type? type, string path)
     {
         foreach (var segment in path.Split('.', StringSplitOptions.RemoveEmptyEntries))

@@ -1,9 +1,12 @@
 using Alba;
 using CareRegistry.Access;
 using Marten;
+using Marten.Events.Daemon.Coordination;
 using Microsoft.Extensions.DependencyInjection;
 using Testcontainers.PostgreSql;
 using Wolverine;
+using Wolverine.Runtime;
+using Wolverine.Runtime.Agents;
 
 namespace CareRegistry.Tests.Infrastructure;
 
@@ -59,7 +62,28 @@ public sealed class RegistryFixture : IAsyncLifetime
         return new HttpClient(inner) { BaseAddress = Host.Server.BaseAddress };
     }
 
-    public Task ResetAsync() => Host.ResetAllMartenDataAsync();
+    // Empties the registry between tests and leaves every async shard running from the empty state. Marten's
+    // ResetAllMartenDataAsync is not enough here: it stops and starts the daemon behind Wolverine's agent controller,
+    // whose solo-mode loop then finds its agents' shards stopped and restarts them on its next tick — and when that
+    // tick falls inside the reset, a shard starts from the progress of the previous test, the reset removes the
+    // events under it, and it waits above the new, lower sequence for good (the shards stayed at 0 while the high-water
+    // mark was at 21). So: stop the daemon, delete, stop it again (whatever the loop started meanwhile goes too), and
+    // start every shard through Wolverine, so each one running afterwards was started after the data was gone and is
+    // the one Wolverine tracks.
+    public async Task ResetAsync()
+    {
+        var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
+        var agents = Host.Services.GetRequiredService<IWolverineRuntime>().Agents;
+        var shards = await Host.Services.GetRequiredService<EventSubscriptionAgentFamily>().AllKnownAgentsAsync();
+        await coordinator.PauseAsync();
+        await Store.Advanced.ResetAllData();
+        await coordinator.PauseAsync();
+        foreach (var shard in shards)
+        {
+            await agents.StopLocallyAsync(shard);
+            await agents.StartLocallyAsync(shard);
+        }
+    }
 
     // Lists, the monitoring table and alerts are kept by the async daemon: wait until it has caught up.
     public Task Projected() => Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Host, TimeSpan.FromSeconds(60));
