@@ -159,7 +159,9 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
         if (isCommand || queries || route.Contains("{code}")) responses["400"] = Error(document, 400, "The request is invalid: errors names each offending field, query parameter or header, and what is wrong with it.");
         responses["401"] = Error(document, 401, "No usable bearer token: missing, malformed, expired, signed by another key, or with claims outside the vocabulary. WWW-Authenticate says which.", "WWW-Authenticate");
         responses["403"] = Error(document, 403, "The caller's role, department or jurisdiction does not allow this; detail says which. Nothing was written.");
-        if (names && !(isCommand && route.StartsWith("/api/jurisdictions/", StringComparison.Ordinal)) || route is "/api/institutions" or "/api/inspections" or "/api/partnerships" or "/api/corrections" && isCommand)
+        // What can be missing: the resource an id names, a division code, the institutions (or stream) a command names.
+        // A jurisdiction's rules always exist (they default), so its code is never 404.
+        if (route.Contains("{id}") || route is "/api/divisions/{code}" || isCommand && route is "/api/institutions" or "/api/inspections" or "/api/partnerships" or "/api/corrections")
             responses["404"] = Error(document, 404, "What the route (or the command) names does not exist.");
         if (isCommand)
         {
