@@ -53,7 +53,7 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
                 Errors are RFC 9457 problem details (application/problem+json); a 400 names each offending field in errors.
                 Commands accept Idempotency-Key (a UUID) and If-Match (the stream version, as in the ETag they answer).
                 """,
-            Contact = new OpenApiContact { Name = "CareRegistry", Url = new Uri("https://github.com/careregistry/careregistry") },
+            Contact = new OpenApiContact { Name = "CareRegistry maintainers" },
         };
         // The server is OpenApi:ServerUrl when a deployment names its public address, else where the document was fetched
         // from; without a trailing slash, which would double the one every path starts with.
