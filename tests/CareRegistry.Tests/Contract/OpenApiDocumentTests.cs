@@ -68,3 +68,55 @@ public sealed class ContractCheckTests(RegistryFixture fixture) : RegistryTest(f
         Assert.Empty(contract.Check("GET", Institution, 404, "application/problem+json", """{"status":404,"title":"Not found"}"""));
     }
 }
+
+// Every operation of the document, called the ways that fail before anything is looked up: without a token (401),
+// a command sent as text/plain (415), each typed query parameter with a value it does not take (400). Each answer
+// goes through ContractCheck like any other, so the statuses the document lists are seen on every route.
+public sealed class ContractSweepTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    private static string Concrete(string template) => System.Text.RegularExpressions.Regex.Replace(template, "{(id|permitId|findingId)}", _ => Guid.CreateVersion7().ToString())
+        .Replace("{code}", "530112");
+
+    private async Task<IEnumerable<(string Method, string Path, JsonObject Operation)>> Operations()
+    {
+        var document = JsonNode.Parse(await Client.GetStringAsync("/openapi/v1.json"))!;
+        return document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => (o.Key.ToUpperInvariant(), p.Key, o.Value!.AsObject()))).ToList();
+    }
+
+    [Fact]
+    public async Task Without_a_token_every_operation_answers_the_documented_401()
+    {
+        foreach (var (method, path, _) in await Operations())
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), Concrete(path));
+            if (method == "POST") request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+            var answer = await Answer.From(await Fixture.Anonymous.SendAsync(request));
+            answer.ShouldBeProblem(System.Net.HttpStatusCode.Unauthorized);
+        }
+    }
+
+    [Fact]
+    public async Task A_command_that_is_not_json_answers_the_documented_415()
+    {
+        foreach (var (method, path, operation) in await Operations())
+        {
+            if (method != "POST" || operation["requestBody"] is null) continue;
+            var answer = await Client.PostRaw(Concrete(path), "{}", contentType: "text/plain");
+            answer.ShouldBeProblem(System.Net.HttpStatusCode.UnsupportedMediaType);
+        }
+    }
+
+    [Fact]
+    public async Task A_query_parameter_outside_its_schema_answers_the_documented_400()
+    {
+        foreach (var (method, path, operation) in await Operations())
+            foreach (var parameter in operation["parameters"]?.AsArray() ?? [])
+            {
+                var name = parameter!["name"]!.GetValue<string>();
+                if (parameter["in"]!.GetValue<string>() != "query" || parameter["schema"]!["minLength"] is not null && parameter["schema"]!["pattern"] is null) continue;
+                var answer = await Client.Get($"{Concrete(path)}?{name}=no%20such%20value");
+                if (answer.Status == System.Net.HttpStatusCode.NotFound) continue;
+                answer.ShouldBeProblem(System.Net.HttpStatusCode.BadRequest, name);
+            }
+    }
+}
