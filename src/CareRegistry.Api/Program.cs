@@ -1,6 +1,7 @@
 using CareRegistry.Access;
 using CareRegistry.Audit;
 using CareRegistry.Common;
+using CareRegistry.Contract;
 using CareRegistry.Disclosure;
 using CareRegistry.Inspections;
 using CareRegistry.Institutions;
@@ -79,7 +80,7 @@ builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOption
 
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemShaping.Customize);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
+builder.Services.AddCareRegistryOpenApi();
 builder.Services.AddHealthChecks().AddCheck<PostgresReadyCheck>("postgres", tags: ["ready"]);
 // Wolverine logs a body it cannot deserialize at Error, with the stack trace, under the command's own type name. It is
 // the client's mistake, answered as a 400 problem naming the field and logged once at Information (ProblemShaping).

@@ -92,6 +92,7 @@ public static class RetractEntryEndpoint
     public static ProblemDetails Validate(RetractEntry command) => command.Validate();
 
     [WolverinePost("/api/corrections"), Tags("Audit")]
+    [ProducesResponseType<CommandAccepted>(200)]
     public static IResult Post(RetractEntry command, IReadOnlyList<IEvent> stream, IDocumentSession session, TimeProvider clock, HttpContext http)
     {
         var streamId = command.StreamId!.Value;

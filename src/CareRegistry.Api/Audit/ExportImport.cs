@@ -107,6 +107,7 @@ public static class EventLog
 public static class ExportEndpoint
 {
     [WolverineGet("/api/audit/export"), Tags("Audit")]
+    [ProducesResponseType<ExportedEvent>(200, "application/x-ndjson")]
     public static async Task<IResult> Get(string? jurisdiction, NpgsqlDataSource dataSource, IDocumentStore store, HttpContext http, CancellationToken ct)
     {
         if (Division.PrefixProblem(jurisdiction) is { } problem) return Results.Problem(new Validation().Add("jurisdiction", problem).ToProblem());

@@ -32,6 +32,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         ExistingStreamIdCollisionException => Problems.Conflict("the stream already exists; nothing was written"),
         _ when Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation } pg => Problems.Conflict(
             pg.ConstraintName?.Contains("uscc") == true ? "that USCC is already registered; nothing was written" : "a unique value is already taken; nothing was written"),
+        // A 400 always names what is wrong (errors), as every other 400 does; here it is the body as a whole.
+        BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } bad => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = [bad.Message] })
+        {
+            Status = bad.StatusCode, Title = "The request could not be read", Detail = bad.Message,
+        },
         BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request could not be read", Detail = bad.Message },
         // Npgsql reports connection failures and its own timeouts as transient; other timeouts are not the database's.
         _ when Find<NpgsqlException>(exception) is { IsTransient: true } => new ProblemDetails

@@ -9,7 +9,9 @@ namespace CareRegistry.Common;
 // The answer to every command (api.md): { id, version }, the version also as a strong ETag.
 public record CommandAccepted(Guid Id, long Version) : IHttpAware
 {
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) { }
+    // Wolverine documents no answer for an IHttpAware return (nor for the tuple it comes in): say it here.
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(CommandAccepted), ["application/json"]));
 
     public void Apply(HttpContext context) => context.Response.Headers.ETag = Concurrency.ETag(Version);
 }
@@ -51,7 +53,10 @@ public static class Concurrency
             };
         text = text.Trim('"');
         if (!long.TryParse(text, out var expected))
-            return new ProblemDetails { Status = 400, Title = "Invalid If-Match header", Detail = "If-Match must be a stream version such as \"3\"." };
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["If-Match"] = ["must be a stream version such as \"3\""] })
+            {
+                Status = 400, Title = "Invalid If-Match header", Detail = "If-Match must be a stream version such as \"3\".",
+            };
         return expected == currentVersion
             ? WolverineContinue.NoProblems
             : new ProblemDetails

@@ -38,7 +38,8 @@ public record RecordFinding(Guid? InstitutionId, FindingCategory? Category, Seve
 
 public record FindingAccepted(Guid Id, Guid FindingId, long Version) : IHttpAware
 {
-    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) { }
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(FindingAccepted), ["application/json"]));
 
     public void Apply(HttpContext context)
     {

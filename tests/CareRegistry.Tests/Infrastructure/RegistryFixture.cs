@@ -37,15 +37,22 @@ public sealed class RegistryFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__CareRegistry", connectionString);
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
+        // docs/openapi.json is the document as served here; it names the address ops/up serves on.
+        Environment.SetEnvironmentVariable("OpenApi__ServerUrl", "http://127.0.0.1:5080");
         Host = await AlbaHost.For<Program>(builder => builder.ConfigureServices(services =>
         {
             services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
             services.RunWolverineInSoloMode();
             services.DisableAllExternalWolverineTransports();
         }));
+        using (var raw = new HttpClient(Host.Server.CreateHandler()) { BaseAddress = Host.Server.BaseAddress })
+            Contract = new ContractDocument(await raw.GetStringAsync("/openapi/v1.json"));
         Client = NewClient(new RightOfficerHandler(Tokens));
         Anonymous = NewClient(null);
     }
+
+    // The document the host serves; every answer the clients receive is checked against it (ContractCheck).
+    public ContractDocument Contract { get; private set; } = null!;
 
     // A fresh key per run: tokens are only ever signed by this fixture.
     public static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
@@ -55,9 +62,9 @@ public sealed class RegistryFixture : IAsyncLifetime
     // Sends requests as they are, with whatever Authorization they carry (or none).
     public HttpClient Anonymous { get; private set; } = null!;
 
-    private HttpClient NewClient(DelegatingHandler? handler)
+    public HttpClient NewClient(DelegatingHandler? handler)
     {
-        HttpMessageHandler inner = Host.Server.CreateHandler();
+        HttpMessageHandler inner = new ContractCheck(Contract) { InnerHandler = Host.Server.CreateHandler() };
         if (handler is not null) { handler.InnerHandler = inner; inner = handler; }
         return new HttpClient(inner) { BaseAddress = Host.Server.BaseAddress };
     }
@@ -92,6 +99,10 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // ops/test asks for the operations and statuses the suite saw, to show what the contract check covered.
+        if (Environment.GetEnvironmentVariable("CAREREGISTRY_CONTRACT_REPORT") is { Length: > 0 } report)
+            await File.WriteAllLinesAsync(report, Contract.Seen.OrderBy(s => s.Key).Select(s => $"checked\t{s.Key}\t{s.Value}")
+                .Concat(Contract.Unmatched.OrderBy(s => s.Key).Select(s => $"no-operation\t{s.Key}\t{s.Value}")));
         Client.Dispose();
         Anonymous.Dispose();
         await Host.DisposeAsync();
