@@ -33,6 +33,7 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
         ["Inspections"] = "Inspections (joint ones across departments), findings with demerit points, rectification, verification and disputes.",
         ["Institutions"] = "Care homes, hospitals and community care centres: registration, changes, closure, search and history.",
         ["Jurisdictions"] = "Rules per jurisdiction: permit regimes (approval or filing), the demerit threshold and the elderly population.",
+        ["Public"] = "Public disclosure (公示) without sign-in: care institutions and insurance designations in force, enforcement decisions; cached and rate-limited.",
         ["Partnerships"] = "Agreements between care and medical institutions (care-medical, referral, consortium).",
         ["Permits"] = "Permits of five types, by approval or filing, with their effective-dated periods, and enforcement.",
         ["Statistics"] = "The monitoring table (监测表) and the alerts each department must act on.",
@@ -97,6 +98,11 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
     {
         var route = "/" + description.RelativePath?.TrimStart('/');
         var method = description.HttpMethod ?? "GET";
+        if (route.StartsWith("/public/", StringComparison.Ordinal))
+        {
+            DescribePublic(document, route, method);
+            return;
+        }
         if (!route.StartsWith("/api/", StringComparison.Ordinal)) return;
         var operation = document.Paths[route].Operations![new HttpMethod(method)];
         var key = $"{method} {route}";
@@ -155,8 +161,8 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
                     if (status == "201") r.Headers["Location"] = new OpenApiHeaderReference("Location", document);
                 }
 
-        var queries = (operation.Parameters ?? []).Any(p => p.In == ParameterLocation.Query);
-        if (isCommand || queries || route.Contains("{code}")) responses["400"] = Error(document, 400, "The request is invalid: errors names each offending field, query parameter or header, and what is wrong with it.");
+        // Every read refuses a query parameter it does not declare (Common/DeclaredQuery.cs), so every operation has a 400.
+        responses["400"] = Error(document, 400, "The request is invalid: errors names each offending field, query parameter or header, and what is wrong with it.");
         responses["401"] = Error(document, 401, "No usable bearer token: missing, malformed, expired, signed by another key, or with claims outside the vocabulary. WWW-Authenticate says which.", "WWW-Authenticate");
         responses["403"] = Error(document, 403, "The caller's role, department or jurisdiction does not allow this; detail says which. Nothing was written.");
         // What can be missing: the resource an id names, a division code, the institutions (or stream) a command names.
@@ -182,6 +188,44 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
         foreach (var (status, response) in ordered) responses[status] = response;
     }
 
+    // The anonymous disclosure lists: no token, an ETag to revalidate (304), a rate limit per address (429).
+    private static void DescribePublic(OpenApiDocument document, string route, string method)
+    {
+        var operation = document.Paths[route].Operations![new HttpMethod(method)];
+        var key = $"{method} {route}";
+        var text = Operations.ByRoute.GetValueOrDefault(key) ?? throw new InvalidOperationException($"{key} has no entry in Contract/Operations.cs");
+        operation.OperationId = text.Id;
+        operation.Summary = text.Summary;
+        operation.Description = $"{text.Description}\n\nWho: anyone, without a token.";
+        operation.Security = [new OpenApiSecurityRequirement()];
+        foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
+        {
+            var (schema, description) = Parameters.Query(route, parameter.Name!);
+            parameter.Schema = schema;
+            parameter.Description = description;
+        }
+        var responses = operation.Responses ??= new OpenApiResponses();
+        foreach (var status in responses.Keys.Where(k => !k.StartsWith('2')).ToList()) responses.Remove(status);
+        var ok = (OpenApiResponse)responses["200"];
+        ok.Description = "A page of the list; ETag, Last-Modified and Cache-Control let a public site cache it.";
+        ok.Content ??= new Dictionary<string, OpenApiMediaType>();
+        ok.Content[Spreadsheets.Tabular.CsvType] = new OpenApiMediaType
+        {
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The same rows as CSV: UTF-8 with a byte-order mark, Chinese headers." },
+        };
+        ok.Content[Spreadsheets.Tabular.XlsxType] = new OpenApiMediaType
+        {
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The same rows as an Excel workbook, with date cells." },
+        };
+        responses["304"] = new OpenApiResponse { Description = "Not modified: If-None-Match names the current ETag." };
+        responses["400"] = Error(document, 400, "The request is invalid: errors names each offending query parameter.");
+        responses["429"] = Error(document, 429, "Too many requests from this address; retry after Retry-After seconds.", "Retry-After");
+        responses["503"] = Error(document, 503, "The registry's database is not reachable; retry after Retry-After seconds.", "Retry-After");
+        var ordered = responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        responses.Clear();
+        foreach (var (status, response) in ordered) responses[status] = response;
+    }
+
     // Success bodies the generator cannot see: streamed NDJSON and CSV.
     private static void Success(OpenApiDocument document, string route, string method, OpenApiResponses responses)
     {
@@ -194,8 +238,15 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
             case "GET /api/audit/export":
                 ((OpenApiResponse)responses["200"]).Description = "One stored event a line (NDJSON), in sequence order; Content-Disposition names the file.";
                 break;
-            case "GET /api/statistics/integrated-care":
-                Content(responses, "200")["text/csv"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The same table as CSV: one row a figure." } };
+            case "GET /api/statistics/integrated-care" or "GET /api/institutions" or "GET /api/alerts":
+                Content(responses, "200")[Spreadsheets.Tabular.CsvType] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The same rows as CSV: UTF-8 with a byte-order mark, Chinese headers." },
+                };
+                Content(responses, "200")[Spreadsheets.Tabular.XlsxType] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The same rows as an Excel workbook, with date cells." },
+                };
                 break;
         }
         foreach (var response in responses.Values.OfType<OpenApiResponse>())

@@ -12,6 +12,12 @@ public static class Operations
 
     public static readonly IReadOnlyDictionary<string, OperationText> ByRoute = new Dictionary<string, OperationText>
     {
+        ["GET /public/care-institutions"] = new("listPublicCareInstitutions", "Public list of care institutions",
+            "Institutions open today whose elderly-care filing or licence is in force, with beds and grade; only public fields."),
+        ["GET /public/insurance-designated"] = new("listPublicInsuranceDesignations", "Public list of insurance-designated institutions",
+            "Institutions whose medical-insurance designation is in force today; only public fields."),
+        ["GET /public/enforcement-decisions"] = new("listPublicEnforcementDecisions", "Public list of enforcement decisions",
+            "Warnings, fines, and suspensions or revocations imposed as penalties, for three years from the decision; retracted decisions are left out."),
         ["POST /api/institutions"] = new("registerInstitution", "Register an institution",
             "Registers a care home, hospital or community centre in a district; 201 with its id, Location and ETag. A USCC issued in another province is accepted with a warning."),
         ["GET /api/institutions"] = new("searchInstitutions", "Search institutions",

@@ -62,10 +62,14 @@ public static class Parameters
         ["includePredecessors"] = (Flag, "Continue into the predecessor institutions' histories (oldest first)."),
         ["order"] = (() => OneOf(["effective", "recorded"]), "effective: by the date each fact took effect (default); recorded: by the moment it was recorded."),
         ["include"] = (() => OneOf(["ids"]), "ids: list the institutions behind each count."),
+        ["format"] = (() => OneOf(["json", "csv", "xlsx"]), "json (default), csv (UTF-8 with a byte-order mark, Chinese headers) or xlsx; the Accept header (text/csv, the spreadsheet type) works too."),
     };
 
     private static readonly Dictionary<string, (Func<OpenApiSchema> Schema, string Description)> ByRoute = new()
     {
+        ["/public/care-institutions jurisdiction"] = (() => Pattern(DivisionPrefixPattern), Prefix + " The whole nation when absent."),
+        ["/public/insurance-designated jurisdiction"] = (() => Pattern(DivisionPrefixPattern), Prefix + " The whole nation when absent."),
+        ["/public/enforcement-decisions jurisdiction"] = (() => Pattern(DivisionPrefixPattern), Prefix + " The whole nation when absent."),
         ["/api/inspections status"] = (() => OneOf(["open", "closed"]), "Open or closed on asOf."),
         ["/api/alerts type"] = (() => OneOf(Statistics.AlertTypes.All), "Only alerts of this type."),
         ["/api/statistics/integrated-care jurisdiction"] = (() => Pattern(DivisionPrefixPattern), Prefix + " Defaults to the caller's own; a national caller must name one (00 for the whole nation)."),

@@ -28,7 +28,7 @@ public static class ExportEndpoint
     // order, so memory stays flat whatever the size. This is not the asynchronous Bulk Data kick-off (202 and a status
     // URL): a client reads the stream per type instead. Narrowed to the caller's jurisdiction like every list; a
     // partnership is exported when one of its parties is inside it.
-    [WolverineGet("/fhir/$export"), Tags("FHIR"), ReadsQuery("_type")]
+    [WolverineGet("/fhir/$export"), Tags("FHIR"), ExcludeFromDescription, ReadsQuery("_type")]
     [Produces(FhirResponse.NdjsonType)]
     public static async Task<IResult> Export(string? jurisdiction, IQuerySession session, NpgsqlDataSource database, TimeProvider clock,
         HttpContext http, CancellationToken ct)

@@ -17,7 +17,7 @@ public static class GetLocationEndpoint
         AccessSubject.Institution(Guid.TryParse(id, out var guid) ? await session.LoadAsync<Institution>(guid, ct) : null);
 
     // Where an institution is: the Location shares the institution's (and its Organization's) id.
-    [WolverineGet("/fhir/Location/{id}"), Tags("FHIR")]
+    [WolverineGet("/fhir/Location/{id}"), Tags("FHIR"), ExcludeFromDescription]
     [Produces(FhirResponse.JsonType)]
     public static async Task<IResult> Get(string id, IQuerySession session, NpgsqlDataSource database, TimeProvider clock, CancellationToken ct)
     {

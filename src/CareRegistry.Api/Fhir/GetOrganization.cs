@@ -18,7 +18,7 @@ public static class GetOrganizationEndpoint
         AccessSubject.Institution(Guid.TryParse(id, out var guid) ? await session.LoadAsync<Institution>(guid, ct) : null);
 
     // One institution as an Organization, with its permits as qualifications, as in force today.
-    [WolverineGet("/fhir/Organization/{id}"), Tags("FHIR")]
+    [WolverineGet("/fhir/Organization/{id}"), Tags("FHIR"), ExcludeFromDescription]
     [Produces(FhirResponse.JsonType)]
     public static async Task<IResult> Get(string id, IQuerySession session, NpgsqlDataSource database, TimeProvider clock, CancellationToken ct)
     {

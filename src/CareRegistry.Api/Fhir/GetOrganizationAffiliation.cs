@@ -19,7 +19,7 @@ public static class GetOrganizationAffiliationEndpoint
             ? await PartnershipAccess.ConcernsAsync(partnership, session, ct)
             : AccessSubject.Nothing;
 
-    [WolverineGet("/fhir/OrganizationAffiliation/{id}"), Tags("FHIR")]
+    [WolverineGet("/fhir/OrganizationAffiliation/{id}"), Tags("FHIR"), ExcludeFromDescription]
     [Produces(FhirResponse.JsonType)]
     public static async Task<IResult> Get(string id, IQuerySession session, NpgsqlDataSource database, TimeProvider clock, CancellationToken ct)
     {

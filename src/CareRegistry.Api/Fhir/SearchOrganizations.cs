@@ -24,7 +24,7 @@ public static class SearchOrganizationsEndpoint
     // jurisdiction (a custom parameter: a GB/T 2260 prefix, narrowed to the caller's like every list), _lastUpdated
     // (ge, gt, le, lt or a day; repeatable for a range), _count (1–500) and _cursor (from the next link). A searchset
     // Bundle ordered by registration.
-    [WolverineGet("/fhir/Organization"), Tags("FHIR"), ReadsQuery("_count", "_cursor", "_lastUpdated")]
+    [WolverineGet("/fhir/Organization"), Tags("FHIR"), ExcludeFromDescription, ReadsQuery("_count", "_cursor", "_lastUpdated")]
     [Produces(FhirResponse.JsonType)]
     public static async Task<IResult> Search(string? name, string? identifier, string? jurisdiction, IQuerySession session,
         NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct)
