@@ -68,8 +68,12 @@ public static class Report
         var md = new StringBuilder();
         md.AppendLine($"# Benchmark results ({run["mode"]?.GetValue<string>() ?? "?"} run, {run["finishedAt"]?.GetValue<string>() ?? ""})");
         md.AppendLine();
+        var load = machine["loadAverage"];
         md.AppendLine($"Machine: {machine["cores"]} cores, {machine["memoryGb"]} GB, {machine["os"]}, PostgreSQL {machine["postgresVersion"]} (settings in latest.json). " +
-                      "Other agents were building and testing on the same machine while this ran: figures are noisy.");
+                      (load is null ? "Load not measured."
+                          : $"Load average (1 min): {load["before"]} before the run, {load["during"]?["mean"]} on average and {load["during"]?["max"]} at most " +
+                            $"during it ({load["during"]?["samples"]} samples, every 5 s), {load["after"]} after; on {machine["cores"]} cores, a load near " +
+                            "or above the core count means other work shared the machine and the figures are noisy."));
         md.AppendLine();
         md.AppendLine($"Scale: {json["scale"]!["institutions"]} institutions, {json["scale"]!["events"]} events ({json["scale"]!["importedEvents"]} imported from a cloned " +
                       $"template of {json["scale"]!["templateInstitutionsOverHttp"]} institutions loaded over HTTP; the rest written over HTTP by the write trials).");
