@@ -12,18 +12,20 @@ namespace CareRegistry.Fhir;
 
 public static class GetLocationEndpoint
 {
+    public static async Task<Institution?> LoadAsync(string id, IQuerySession session, CancellationToken ct) =>
+        Guid.TryParse(id, out var guid) ? await session.LoadAsync<Institution>(guid, ct) : null;
+
     [WolverineBefore]
-    public static async Task<AccessSubject> Concerns(string id, IQuerySession session, CancellationToken ct) =>
-        AccessSubject.Institution(Guid.TryParse(id, out var guid) ? await session.LoadAsync<Institution>(guid, ct) : null);
+    public static AccessSubject Concerns(Institution? institution) => AccessSubject.Institution(institution);
 
     // Where an institution is: the Location shares the institution's (and its Organization's) id.
     [WolverineGet("/fhir/Location/{id}"), Tags("FHIR"), ExcludeFromDescription]
     [Produces(FhirResponse.JsonType)]
-    public static async Task<IResult> Get(string id, IQuerySession session, NpgsqlDataSource database, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(string id, Institution? found, IQuerySession session, NpgsqlDataSource database, TimeProvider clock, CancellationToken ct)
     {
-        if (!Guid.TryParse(id, out var guid) || await session.LoadAsync<Institution>(guid, ct) is not { } institution)
+        if (found is not { } institution)
             return FhirResponse.Outcome(404, Hl7.Fhir.Model.OperationOutcome.IssueType.NotFound, $"no Location/{id}");
-        var updated = await FhirResponse.LastUpdatedAsync(database, "mt_doc_institution", FhirResponse.InstitutionLastUpdatedSql, [guid], ct);
-        return FhirResponse.Resource(FhirMapping.Location(institution, clock.Today(), updated[guid]));
+        var updated = await FhirResponse.LastUpdatedAsync(database, "mt_doc_institution", FhirResponse.InstitutionLastUpdatedSql, [institution.Id], ct);
+        return FhirResponse.Resource(FhirMapping.Location(institution, clock.Today(), updated[institution.Id]));
     }
 }

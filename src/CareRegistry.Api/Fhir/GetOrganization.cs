@@ -13,19 +13,21 @@ namespace CareRegistry.Fhir;
 
 public static class GetOrganizationEndpoint
 {
+    public static async Task<Institution?> LoadAsync(string id, IQuerySession session, CancellationToken ct) =>
+        Guid.TryParse(id, out var guid) ? await session.LoadAsync<Institution>(guid, ct) : null;
+
     [WolverineBefore]
-    public static async Task<AccessSubject> Concerns(string id, IQuerySession session, CancellationToken ct) =>
-        AccessSubject.Institution(Guid.TryParse(id, out var guid) ? await session.LoadAsync<Institution>(guid, ct) : null);
+    public static AccessSubject Concerns(Institution? institution) => AccessSubject.Institution(institution);
 
     // One institution as an Organization, with its permits as qualifications, as in force today.
     [WolverineGet("/fhir/Organization/{id}"), Tags("FHIR"), ExcludeFromDescription]
     [Produces(FhirResponse.JsonType)]
-    public static async Task<IResult> Get(string id, IQuerySession session, NpgsqlDataSource database, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(string id, Institution? found, IQuerySession session, NpgsqlDataSource database, TimeProvider clock, CancellationToken ct)
     {
-        if (!Guid.TryParse(id, out var guid) || await session.LoadAsync<Institution>(guid, ct) is not { } institution)
+        if (found is not { } institution)
             return FhirResponse.Outcome(404, Hl7.Fhir.Model.OperationOutcome.IssueType.NotFound, $"no Organization/{id}");
-        var permits = await session.Query<Permit>().Where(p => p.InstitutionId == guid).ToListAsync(ct);
-        var updated = await FhirResponse.LastUpdatedAsync(database, "mt_doc_institution", FhirResponse.InstitutionLastUpdatedSql, [guid], ct);
-        return FhirResponse.Resource(FhirMapping.Organization(institution, permits, clock.Today(), updated[guid]));
+        var permits = await session.Query<Permit>().Where(p => p.InstitutionId == institution.Id).ToListAsync(ct);
+        var updated = await FhirResponse.LastUpdatedAsync(database, "mt_doc_institution", FhirResponse.InstitutionLastUpdatedSql, [institution.Id], ct);
+        return FhirResponse.Resource(FhirMapping.Organization(institution, permits, clock.Today(), updated[institution.Id]));
     }
 }

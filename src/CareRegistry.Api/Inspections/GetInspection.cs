@@ -36,23 +36,25 @@ public record InspectionView(Guid Id, string Kind, IReadOnlyList<Guid> Instituti
 
 public static class GetInspectionEndpoint
 {
+    // The inspection as it stands: access is decided on it, and a read without recordedAsOf answers from it.
+    public static Task<Inspection?> LoadAsync(Guid id, IQuerySession session, CancellationToken ct) => session.LoadAsync<Inspection>(id, ct);
+
     // Readers see an inspection when at least one inspected institution is inside their jurisdiction.
     [WolverineBefore]
-    public static async Task<AccessSubject> Concerns(Guid id, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<Inspection>(id, ct) is { } inspection
-            ? (await InspectionAccess.ConcernsAsync(inspection, [], session, ct)) with { DecidedBy = [] }
-            : AccessSubject.Nothing;
+    public static async Task<AccessSubject> Concerns(Inspection? inspection, IQuerySession session, CancellationToken ct) =>
+        inspection is null ? AccessSubject.Nothing : (await InspectionAccess.ConcernsAsync(inspection, [], session, ct)) with { DecidedBy = [] };
 
     [WolverineGet("/api/inspections/{id}"), Tags("Inspections")]
     [ProducesResponseType<InspectionView>(200)]
-    public static async Task<IResult> Get(Guid id, string? asOf, string? recordedAsOf, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, string? asOf, string? recordedAsOf, Inspection? current, IQuerySession session, TimeProvider clock,
+        HttpContext http, CancellationToken ct)
     {
         var v = new Validation();
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
         var inspection = recorded is null
-            ? await session.LoadAsync<Inspection>(id, ct)
+            ? current
             : await session.Events.AggregateStreamAsync<Inspection>(id, timestamp: recorded, token: ct);
         if (inspection is null) return Results.Problem(Problems.NotFound($"no inspection {id}"));
         http.Response.Headers.ETag = Concurrency.ETag(inspection.Version);

@@ -38,9 +38,10 @@ public record RetractionMark(long Version, DateTimeOffset RecordedAt, string? De
 
 public static class InstitutionHistoryEndpoint
 {
+    public static Task<Institution?> LoadAsync(Guid id, IQuerySession session, CancellationToken ct) => session.LoadAsync<Institution>(id, ct);
+
     [WolverineBefore]
-    public static async Task<AccessSubject> Concerns(Guid id, IQuerySession session, CancellationToken ct) =>
-        AccessSubject.Institution(await session.LoadAsync<Institution>(id, ct));
+    public static AccessSubject Concerns(Institution? institution) => AccessSubject.Institution(institution);
 
     // The institution's own stream and its permits' streams, merged; with includePredecessors=true
     // the predecessors' come first (oldest legal entity first), so regulatory history continues across re-registration.
@@ -48,7 +49,7 @@ public static class InstitutionHistoryEndpoint
     [WolverineGet("/api/institutions/{id}/history"), Tags("Institutions")]
     [ProducesResponseType<Page<HistoryEntry>>(200)]
     public static async Task<IResult> History(Guid id, string? includePredecessors, string? order, string? recordedAsOf, string? cursor, string? limit,
-        IQuerySession session, HttpContext http, CancellationToken ct)
+        Institution? institution, IQuerySession session, HttpContext http, CancellationToken ct)
     {
         var v = new Validation();
         var withPredecessors = includePredecessors == "true";
@@ -61,7 +62,6 @@ public static class InstitutionHistoryEndpoint
         var after = ReadParameters.DecodeCursor(v, cursor);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
-        var institution = await session.LoadAsync<Institution>(id, ct);
         if (institution is null) return Results.Problem(Problems.NotFound($"no institution {id}"));
 
         var chain = new List<Guid> { id };
