@@ -9,6 +9,7 @@ using CareRegistry.Jurisdictions;
 using CareRegistry.Partnerships;
 using CareRegistry.Permits;
 using CareRegistry.Statistics;
+using CareRegistry.Webhooks;
 using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -56,6 +57,7 @@ builder.Services.AddMarten(opts =>
         opts.ConfigureRegistryCounts();
         opts.ConfigureAuditChain();
         opts.ConfigureIdempotency();
+        opts.ConfigureWebhooks();
     })
     .UseNpgsqlDataSource()
     .ApplyAllDatabaseChangesOnStartup()
@@ -91,6 +93,8 @@ builder.AddCareRegistryTelemetry();
 builder.AddCareRegistryAuthentication();
 // /public is anonymous: a fixed window per client address keeps it from being scraped flat (Disclosure/PublicRateLimit.cs).
 builder.Services.AddPublicRateLimit(builder.Configuration);
+// Pushed events: subscriptions, the relay from the event log and deliveries through the durable outbox (Webhooks/).
+builder.AddCareRegistryWebhooks();
 
 var app = builder.Build();
 

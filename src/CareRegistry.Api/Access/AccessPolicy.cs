@@ -27,6 +27,8 @@ public enum JurisdictionRule
     PartiesNamed,         // at least one of the agreement's parties
     PartnershipInRoute,   // at least one party of the partnership in the route
     EntryNamed,           // at least one institution the retracted entry concerns (corrections)
+    JurisdictionNamed,    // the division prefix the command names (00, the nation: only a national caller)
+    SubscriptionInRoute,  // the jurisdiction of the webhook subscription in the route
     SearchFilter,         // lists are narrowed to the caller's jurisdiction; asking outside it is refused
     Everywhere,           // public rules (regimes in force) and national operations
 }
@@ -45,6 +47,9 @@ public static class AccessPolicy
     private static readonly Role[] Readers = [Role.Officer, Role.Inspector, Role.Auditor, Role.Admin];
     private static readonly Role[] Auditors = [Role.Auditor, Role.Admin];
     private static readonly Role[] Admins = [Role.Admin];
+    // The event feed: auditors and admins everywhere, officers of any department for their own jurisdiction.
+    private static readonly Role[] FeedReaders = [Role.Officer, Role.Auditor, Role.Admin];
+    private const string Webhook = "/api/admin/webhooks/{id}";
     private static readonly Role[] Inspectors = [Role.Inspector];
     private static readonly Role[] FieldStaff = [Role.Officer, Role.Inspector];
     private const string Finding = "/api/inspections/{id}/findings/{findingId}";
@@ -83,6 +88,12 @@ public static class AccessPolicy
         new("POST", "/api/jurisdictions/{code}/demerit-threshold", Admins, DepartmentRule.None, JurisdictionRule.CodeInRoute),
         new("POST", "/api/corrections", FieldStaff, DepartmentRule.RecorderOfEntry, JurisdictionRule.EntryNamed),
         new("POST", "/api/admin/projections/rebuild", Admins, DepartmentRule.None, JurisdictionRule.Everywhere, NationalOnly: true),
+        // Webhooks (Webhooks/): an admin covering the subscription's jurisdiction manages it; auditors read them too.
+        new("POST", "/api/admin/webhooks", Admins, DepartmentRule.None, JurisdictionRule.JurisdictionNamed),
+        new("POST", Webhook + "/pause", Admins, DepartmentRule.None, JurisdictionRule.SubscriptionInRoute),
+        new("POST", Webhook + "/resume", Admins, DepartmentRule.None, JurisdictionRule.SubscriptionInRoute),
+        new("POST", Webhook + "/deletion", Admins, DepartmentRule.None, JurisdictionRule.SubscriptionInRoute),
+        new("POST", Webhook + "/replay", Admins, DepartmentRule.None, JurisdictionRule.SubscriptionInRoute),
 
         new("GET", "/api/institutions", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/institutions/{id}", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
@@ -97,7 +108,7 @@ public static class AccessPolicy
         new("GET", "/api/divisions", Readers, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/statistics/integrated-care", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/alerts", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
-        new("GET", "/api/audit/events", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/audit/events", FeedReaders, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/audit/streams/{id}", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/verify", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/digest", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
@@ -105,6 +116,9 @@ public static class AccessPolicy
         new("GET", "/api/audit/export", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/projections", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/statistics/counts", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/admin/webhooks", Auditors, DepartmentRule.None, JurisdictionRule.SearchFilter),
+        new("GET", Webhook, Auditors, DepartmentRule.None, JurisdictionRule.SubscriptionInRoute),
+        new("GET", Webhook + "/deliveries", Auditors, DepartmentRule.None, JurisdictionRule.SubscriptionInRoute),
 
         // HL7 FHIR R4 (Fhir/): the same readers and scope as the lists and reads they mirror.
         new("GET", "/fhir/Organization", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using JasperFx.Events;
@@ -8,6 +9,7 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using Wolverine.Attributes;
 using Wolverine.Http;
 
 namespace CareRegistry.Audit;
@@ -35,9 +37,18 @@ public static class AuditFeedEndpoint
     // enough that the gap can only be a rolled-back transaction.
     public static readonly TimeSpan GapSettles = TimeSpan.FromSeconds(5);
 
+    // A filtered read stops after this many events of the log, so that an officer of a small district following from
+    // the start does not hold one request for the whole log; the page (possibly empty) says where to go on.
+    public const int MaxScannedPerRequest = 50_000;
+
+    // Auditors and national callers read the whole log; an officer reads the events of their own jurisdiction
+    // (AccessGate.ReadPrefix), and may ask for a prefix inside it.
+    [WolverineBefore]
+    public static AccessSubject Concerns(string? jurisdiction) => AccessSubject.ReadingIn(jurisdiction);
+
     [WolverineGet("/api/audit/events"), Tags("Audit")]
     [ProducesResponseType<FeedPage>(200)]
-    public static async Task<IResult> Get(string? after, string? limit, IQuerySession session, NpgsqlDataSource db, HttpContext http,
+    public static async Task<IResult> Get(string? after, string? limit, string? jurisdiction, IQuerySession session, NpgsqlDataSource db, HttpContext http,
         TimeProvider clock, CancellationToken ct)
     {
         var ndjson = http.Request.Headers.Accept.Any(a => a?.Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true);
@@ -52,10 +63,12 @@ public static class AuditFeedEndpoint
             if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take < 1 || take > max)
                 v.Add("limit", $"must be a whole number from 1 to {max}");
         }
+        v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         if (!v.IsValid) return Results.Problem(v.ToProblem());
+        var prefix = Division.NormalizePrefix(AccessGate.ReadPrefix(http, jurisdiction));
 
         var cursor = new Cursor { Last = from };
-        var events = Read(session, db, cursor, take, clock.GetUtcNow() - GapSettles, ct);
+        var events = Read(session, db, cursor, take, prefix, clock.GetUtcNow() - GapSettles, ct);
 
         if (ndjson)
         {
@@ -84,25 +97,30 @@ public static class AuditFeedEndpoint
     // (AuditChain.IsTombstone) are read and passed over without being shown: their numbers are taken, so they are no
     // gap, and a page of nothing but tombstones still moves the cursor on. Read in batches, so tombstones do not
     // count against the limit and an NDJSON follower (which resumes from its last line) is never held by them.
-    private static async IAsyncEnumerable<IEvent> Read(IQuerySession session, NpgsqlDataSource db, Cursor cursor, int take,
+    // With a prefix, only events whose place is inside it (EventPlace) are shown; the others are passed over like
+    // tombstones, so the cursor still moves past them.
+    private static async IAsyncEnumerable<IEvent> Read(IQuerySession session, NpgsqlDataSource db, Cursor cursor, int take, string prefix,
         DateTimeOffset settledBefore, [EnumeratorCancellation] CancellationToken ct)
     {
         var batch = Math.Max(take, 100);
         var shown = 0;
+        var scanned = 0;
         while (true)
         {
-            var rows = 0;
-            await foreach (var e in session.Events.QueryAllRawEvents().Where(e => e.Sequence > cursor.Last).OrderBy(e => e.Sequence)
-                               .Take(batch).ToAsyncEnumerable(ct))
+            var rows = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > cursor.Last).OrderBy(e => e.Sequence)
+                .Take(batch).ToListAsync(ct);
+            var places = prefix.Length == 0 ? null : await EventPlace.OfAsync(session, rows.Where(e => !AuditChain.IsTombstone(e)).ToList(), ct);
+            foreach (var e in rows)
             {
-                rows++;
                 if (e.Sequence != cursor.Last + 1 && !await SettledAsync(e, cursor.Last, session, db, settledBefore, ct)) yield break;
                 cursor.Last = e.Sequence;
                 if (AuditChain.IsTombstone(e)) continue;
+                if (places is not null && !places.GetValueOrDefault(e.Sequence, EventPlace.Nowhere).Within(prefix)) continue;
                 yield return e;
                 if (++shown == take) yield break;
             }
-            if (rows < batch) yield break;
+            scanned += rows.Count;
+            if (rows.Count < batch || (places is not null && scanned >= MaxScannedPerRequest)) yield break;
         }
     }
 

@@ -36,6 +36,7 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
         ["Public"] = "Public disclosure (公示) without sign-in: care institutions and insurance designations in force, enforcement decisions; cached and rate-limited.",
         ["Partnerships"] = "Agreements between care and medical institutions (care-medical, referral, consortium).",
         ["Permits"] = "Permits of five types, by approval or filing, with their effective-dated periods, and enforcement.",
+        ["Webhooks"] = "Pushed events: subscriptions that deliver signed CloudEvents through the durable outbox, their deliveries, and replaying parked ones.",
         ["Statistics"] = "The monitoring table (监测表) and the alerts each department must act on.",
     };
 
@@ -337,6 +338,8 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
             JurisdictionRule.PartiesNamed or JurisdictionRule.PartnershipInRoute => "; covering at least one party",
             JurisdictionRule.EntryNamed => "; covering an institution the entry concerns",
             JurisdictionRule.SearchFilter => "; narrowed to the caller's jurisdiction",
+            JurisdictionRule.JurisdictionNamed => "; covering the jurisdiction named (00, the nation: national callers)",
+            JurisdictionRule.SubscriptionInRoute => "; covering the subscription's jurisdiction",
             _ => rule.NationalOnly ? "; national callers only" : "",
         };
         return roles + department + place;

@@ -75,6 +75,8 @@ public static class Parameters
         ["/api/statistics/integrated-care jurisdiction"] = (() => Pattern(DivisionPrefixPattern), Prefix + " Defaults to the caller's own; a national caller must name one (00 for the whole nation)."),
         ["/api/audit/events limit"] = (() => Whole(1, Audit.AuditFeedEndpoint.MaxNdjsonLimit, 50),
             $"The page size: up to {ReadParameters.MaxLimit} as JSON, {Audit.AuditFeedEndpoint.MaxNdjsonLimit} as NDJSON."),
+        ["/api/audit/events jurisdiction"] = (() => Pattern(DivisionPrefixPattern), Prefix + " Only the events of institutions (and jurisdictions' rules) inside it; an officer's own jurisdiction when absent, the whole log for auditors."),
+        ["/api/admin/webhooks/{id}/deliveries status"] = (() => OneOf<Webhooks.DeliveryStatus>(), "Only deliveries with this status."),
         ["/api/audit/export jurisdiction"] = (() => Pattern(DivisionPrefixPattern), Prefix + " The streams of institutions, permits and jurisdictions inside it; the whole log when absent."),
     };
 

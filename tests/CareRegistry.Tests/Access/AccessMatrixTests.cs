@@ -28,7 +28,7 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
         public override string ToString() => Policy;
     }
 
-    public sealed record Target(Guid Institution, Guid HealthPermit, Guid CareFiling, Guid Inspection, Guid Finding, Guid Hospital, Guid Partnership);
+    public sealed record Target(Guid Institution, Guid HealthPermit, Guid CareFiling, Guid Inspection, Guid Finding, Guid Hospital, Guid Partnership, Guid Webhook);
 
     private static readonly Role[] Inspector = [Role.Inspector];
     private static readonly Role[] FieldStaff = [Role.Officer, Role.Inspector];
@@ -88,6 +88,11 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
         // The finding was recorded by a health inspector: health's officers and inspectors may retract it.
         new("/api/corrections", Department.Health, t => ("/api/corrections", new CareRegistry.Audit.RetractEntry(t.Inspection, 2, "记错")), Roles: FieldStaff),
         new("/api/admin/projections/rebuild", null, _ => ("/api/admin/projections/rebuild", new { }), AdminOnly: true),
+        // Webhook subscriptions: a national one, so only a national admin covers it.
+        new("/api/admin/webhooks", null, _ => ("/api/admin/webhooks", new CareRegistry.Webhooks.SubscribeWebhook("https://example.org/hook", ["permit-refused"], "00", null)), AdminOnly: true),
+        .. new[] { "pause", "resume", "deletion" }.Select(step =>
+            new Route("/api/admin/webhooks/{id}/" + step, null, t => ($"/api/admin/webhooks/{t.Webhook}/{step}", new CareRegistry.Webhooks.ChangeWebhook("x")), AdminOnly: true)),
+        new("/api/admin/webhooks/{id}/replay", null, t => ($"/api/admin/webhooks/{t.Webhook}/replay", new CareRegistry.Webhooks.ReplayDelivery(1)), AdminOnly: true),
     ];
 
     public static TheoryData<Route> CommandRoutes => new(Routes);
@@ -108,7 +113,10 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
         var hospital = await Client.Register(Scenario.Hospital("矩阵医院", "530111"));
         var partnership = (await Client.Post("/api/partnerships", new CareRegistry.Partnerships.SignPartnership(CareRegistry.Partnerships.PartnershipKind.CareMedical,
             [institution, hospital], [CareRegistry.Partnerships.PartnershipService.ScheduledVisits], D(2021, 1, 1), D(2023, 12, 31)))).ShouldBe(HttpStatusCode.Created).Id;
-        return new Target(institution, health, filing, inspection, finding, hospital, partnership);
+        // Subscribed to a type nothing here records, so no delivery is attempted.
+        var webhook = (await Client.Post("/api/admin/webhooks", new CareRegistry.Webhooks.SubscribeWebhook("https://example.org/hook", ["permit-refused"], "00", null)))
+            .ShouldBe(HttpStatusCode.Created).Id;
+        return new Target(institution, health, filing, inspection, finding, hospital, partnership, webhook);
     }
 
     private async Task<long> Events()
@@ -198,7 +206,7 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.True(route.AdminOnly || sent > 0);
     }
 
-    private static readonly Target EmptyTarget = new(Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty);
+    private static readonly Target EmptyTarget = new(Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty);
 
     // The field's value as another JSON type, or null when it already is one of that type.
     private static JsonValueHolder? Swap(JsonNode? original, string kind)
