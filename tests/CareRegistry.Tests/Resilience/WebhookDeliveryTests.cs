@@ -16,7 +16,7 @@ namespace CareRegistry.Tests.Resilience;
 public sealed class WebhookDeliveryTests(ITestOutputHelper output)
 {
     private const string Secret = "resilience-webhook-secret-0123456789abcdef";
-    private static readonly string[] Types = ["institution-registered", "permit-application-submitted"];
+    private static readonly string[] Types = ["institution-registered", "institution-beds-changed", "permit-application-submitted"];
 
     [ResilienceFact]
     public async Task Every_event_arrives_once_after_deduplication_in_order_per_stream_through_a_failing_receiver_and_a_killed_service()
@@ -40,6 +40,8 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
             var load = new CommandLoad(() => client);
             using var stop = new CancellationTokenSource();
             var running = load.RunAsync(clients: 4, perClient: 2_000, stop.Token);
+            // Beside it, beds changes on the institutions registered so far, so that streams hold several events to order.
+            var beds = ChangeBedsAsync(client, load, stop.Token);
             await receiver.UntilAcceptedAsync(15, TimeSpan.FromSeconds(90));
 
             // The receiver goes away for two seconds and comes back on the same port.
@@ -59,11 +61,19 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
             await Load.UntilAcknowledgedAsync(load, killedAfter + 20, TimeSpan.FromSeconds(60));
             await stop.CancelAsync();
             await running;
+            await beds;
 
             // What the subscription must receive: every event of its types recorded after it, all in 530102 (inside 5301).
             var expected = await ExpectedAsync(cluster, subscription);
             Assert.True(expected.Count >= 40, $"only {expected.Count} events to deliver");
-            var accepted = await receiver.UntilAcceptedAsync(expected.Count, TimeSpan.FromSeconds(240));
+            IReadOnlyList<Receiver.Received> accepted;
+            try { accepted = await receiver.UntilAcceptedAsync(expected.Count, TimeSpan.FromSeconds(240)); }
+            catch (Xunit.Sdk.XunitException missing)
+            {
+                var received = receiver.Accepted.Select(a => a.Id).ToHashSet();
+                var absent = expected.Where(e => !received.Contains(e.Sequence.ToString(CultureInfo.InvariantCulture))).Select(e => e.Sequence).ToList();
+                throw new Xunit.Sdk.XunitException($"{missing.Message}; missing {string.Join(", ", absent)}:\n{await DiagnoseAsync(cluster, absent)}\n{service.Output}");
+            }
 
             var requests = receiver.Requests.ToList();
             Assert.All(requests, r => Assert.True(r.SignatureValid, $"delivery {r.Id} (request {r.Number}) has an invalid signature: {r.Signature}"));
@@ -86,7 +96,7 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
                 .AppendLine(CultureInfo.InvariantCulture, $"webhook delivery under faults ({DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})")
                 .AppendLine(CultureInfo.InvariantCulture, $"commands: {load.Figures()}")
                 .AppendLine(CultureInfo.InvariantCulture, $"faults: receiver answers 500 to every third request and was down 2 s at {receiverDown:HH:mm:ss}; service SIGKILLed after {killedAfter} acknowledged commands ({receivedBeforeKill} requests received by then) and started again")
-                .AppendLine(CultureInfo.InvariantCulture, $"events of the subscription: {expected.Count}; all received, exactly once after dropping duplicates by id, in order per stream ({accepted.Select(a => a.Subject).Distinct().Count()} streams); signatures valid: {requests.Count}/{requests.Count}")
+                .AppendLine(CultureInfo.InvariantCulture, $"events of the subscription: {expected.Count}; all received, exactly once after dropping duplicates by id, in order per stream ({accepted.Select(a => a.Subject).Distinct().Count()} streams, {accepted.GroupBy(a => a.Subject).Count(g => g.Count() > 1)} of them with several events, up to {accepted.GroupBy(a => a.Subject).Max(g => g.Count())}); signatures valid: {requests.Count}/{requests.Count}")
                 .AppendLine(CultureInfo.InvariantCulture, $"requests received: {requests.Count} = {ok.Count} answered 2xx + {refused} answered 500; retries: {requests.Count - expected.Count} requests beyond one per event (the registry recorded {recordedAttempts} attempts for {delivered} deliveries: {recordedAttempts - delivered} retried attempts, those to the stopped receiver included, parked 0)")
                 .AppendLine(CultureInfo.InvariantCulture, $"duplicates seen and dropped by the receiver: {duplicates}")
                 .AppendLine(CultureInfo.InvariantCulture, $"time to deliver (event recorded → first 2xx receipt): p50 {Percentile(latency, 0.50):0.000} s, p99 {Percentile(latency, 0.99):0.000} s, max {latency[^1]:0.000} s");
@@ -100,6 +110,27 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
         finally
         {
             await service.DisposeAsync();
+        }
+    }
+
+    // Changes the beds of a recently registered institution, one change after another; whether each was recorded is
+    // read from the log afterwards, so failures (the service down) are simply passed over.
+    private static async Task ChangeBedsAsync(HttpClient client, CommandLoad load, CancellationToken stop)
+    {
+        var n = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            CommandLoad.Command[] commands;
+            lock (load.Commands) commands = [.. load.Commands];
+            var registered = commands.Where(c => c.Kind == "register" && c.Acknowledged is not null).TakeLast(5).ToList();
+            if (registered.Count == 0) { await Task.Delay(100, CancellationToken.None); continue; }
+            var institution = registered[n++ % registered.Count].AnsweredId;
+            try
+            {
+                using var _ = await client.PostAsync($"/api/institutions/{institution}/beds", new StringContent(
+                    $$"""{ "effectiveOn": "2021-01-{{n % 28 + 1:00}}", "beds": { "elderlyCare": {{100 + n}} } }""", Encoding.UTF8, "application/json"), CancellationToken.None);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { await Task.Delay(200, CancellationToken.None); }
         }
     }
 
@@ -132,6 +163,32 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
         await using var reader = await cmd.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    // What the registry holds about deliveries that did not arrive: their records and Wolverine's envelopes.
+    private static async Task<string> DiagnoseAsync(PostgresCluster cluster, IReadOnlyList<long> sequences)
+    {
+        var text = new StringBuilder();
+        await using var connection = await cluster.OpenAsync();
+        async Task Dump(string sql, params object[] args)
+        {
+            await using var cmd = new NpgsqlCommand(sql, connection);
+            foreach (var a in args) cmd.Parameters.AddWithValue(a);
+            try
+            {
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                    text.AppendLine(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : reader.GetValue(i).ToString())));
+            }
+            catch (PostgresException e) { text.AppendLine($"{sql}: {e.MessageText}"); }
+        }
+        await Dump("select id, data::text from mt_doc_webhookdelivery where (data->>'sequence')::bigint = any($1)", sequences.ToArray());
+        await Dump("select table_schema, table_name from information_schema.tables where table_name like 'wolverine%'");
+        await Dump("select status, owner_id, message_type, count(*) from wolverine_incoming_envelopes group by 1, 2, 3");
+        await Dump("select message_type, exception_type, exception_message from wolverine_dead_letters limit 10");
+        await Dump("select name, last_seq_id from mt_event_progression");
+        await Dump("select id, node_number from wolverine_nodes");
+        return text.ToString();
     }
 
     private static string? RepositoryRoot()

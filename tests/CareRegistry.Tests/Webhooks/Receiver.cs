@@ -3,10 +3,14 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace CareRegistry.Tests.Webhooks;
 
-// A webhook receiver as another department would write one: an HttpListener on a loopback port that verifies the
+// A webhook receiver as another department would write one: a small Kestrel server on a loopback port that verifies the
 // signature and keeps every request it was sent. `Answer` decides the status for each request (by its number, from 1),
 // so a test can make it fail some; Stop/Start take it down and up on the same port.
 public sealed class Receiver : IAsyncDisposable
@@ -15,8 +19,7 @@ public sealed class Receiver : IAsyncDisposable
         string? Signature, bool SignatureValid, int Status, DateTimeOffset At);
 
     private readonly string _secret;
-    private HttpListener? _listener;
-    private Task? _loop;
+    private WebApplication? _app;
     private int _count;
 
     public Receiver(string secret, Func<int, int>? answer = null)
@@ -46,49 +49,43 @@ public sealed class Receiver : IAsyncDisposable
         return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(header));
     }
 
+    // Kestrel, not HttpListener: stopping an HttpListener answers the requests it has read but not yet handed over with
+    // its default 200 — an acknowledgement of an event nobody kept (seen here: a delivery recorded as delivered that
+    // the receiver never saw). Kestrel's shutdown finishes the requests in hand and refuses the rest.
     public Receiver Start()
     {
-        _listener = new HttpListener();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        var listener = _listener;
-        _loop = Task.Run(async () =>
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
+        var app = builder.Build();
+        app.MapPost("/{**path}", async (HttpContext http) =>
         {
-            while (listener.IsListening)
-            {
-                HttpListenerContext context;
-                try { context = await listener.GetContextAsync(); }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
-                try { Handle(context); }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or IOException) { }
-            }
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer);
+            http.Response.StatusCode = Handle(buffer.ToArray(), http.Request.Headers["X-CareRegistry-Signature"].FirstOrDefault());
         });
+        app.StartAsync().GetAwaiter().GetResult();
+        _app = app;
         return this;
     }
 
-    private void Handle(HttpListenerContext context)
+    private int Handle(byte[] body, string? signature)
     {
-        using var buffer = new MemoryStream();
-        context.Request.InputStream.CopyTo(buffer);
-        var body = buffer.ToArray();
         var number = Interlocked.Increment(ref _count);
-        var signature = context.Request.Headers["X-CareRegistry-Signature"];
         var status = Answer(number);
         var root = JsonDocument.Parse(body).RootElement;
         Requests.Enqueue(new Received(number, root.GetProperty("id").GetString()!, root.GetProperty("type").GetString()!,
             root.GetProperty("subject").GetString()!, DateTimeOffset.Parse(root.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
             root.GetProperty("data").GetProperty("version").GetInt64(), body, signature, Verify(_secret, body, signature), status, DateTimeOffset.UtcNow));
-        context.Response.StatusCode = status;
-        context.Response.Close();
+        return status;
     }
 
     public async Task StopAsync()
     {
-        if (_listener is null) return;
-        _listener.Stop();
-        _listener.Close();
-        if (_loop is not null) await _loop;
-        _listener = null;
+        if (_app is null) return;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
     }
 
     public async Task<IReadOnlyList<Received>> UntilAcceptedAsync(int count, TimeSpan bound)
