@@ -54,10 +54,12 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
 
             // Mid-stream: the service dies with deliveries pending, in flight and scheduled for retry.
             await service.KillAsync();
+            var killedAt = DateTimeOffset.UtcNow;
             var killedAfter = load.Commands.Count(c => c.Acknowledged is not null);
             var receivedBeforeKill = receiver.Requests.Count;
             await service.DisposeAsync();
             service = await ServiceProcess.StartAsync(cluster.ConnectionString(), port, settings);
+            var restarted = DateTimeOffset.UtcNow;
             await Load.UntilAcknowledgedAsync(load, killedAfter + 20, TimeSpan.FromSeconds(60));
             await stop.CancelAsync();
             await running;
@@ -92,6 +94,8 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
             var (recordedAttempts, delivered, parked) = await DeliveryRecordsAsync(cluster);
             Assert.Equal(0, parked);
             var latency = accepted.Select(a => (a.At - a.Time).TotalSeconds).Order().ToList();
+            var after = accepted.Where(a => a.Time > restarted).Select(a => (a.At - a.Time).TotalSeconds).Order().DefaultIfEmpty(0).ToList();
+            var before = accepted.Where(a => a.Time < killedAt).Select(a => (a.At - a.Time).TotalSeconds).Order().DefaultIfEmpty(0).ToList();
             var figures = new StringBuilder()
                 .AppendLine(CultureInfo.InvariantCulture, $"webhook delivery under faults ({DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})")
                 .AppendLine(CultureInfo.InvariantCulture, $"commands: {load.Figures()}")
@@ -99,7 +103,8 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
                 .AppendLine(CultureInfo.InvariantCulture, $"events of the subscription: {expected.Count}; all received, exactly once after dropping duplicates by id, in order per stream ({accepted.Select(a => a.Subject).Distinct().Count()} streams, {accepted.GroupBy(a => a.Subject).Count(g => g.Count() > 1)} of them with several events, up to {accepted.GroupBy(a => a.Subject).Max(g => g.Count())}); signatures valid: {requests.Count}/{requests.Count}")
                 .AppendLine(CultureInfo.InvariantCulture, $"requests received: {requests.Count} = {ok.Count} answered 2xx + {refused} answered 500; retries: {requests.Count - expected.Count} requests beyond one per event (the registry recorded {recordedAttempts} attempts for {delivered} deliveries: {recordedAttempts - delivered} retried attempts, those to the stopped receiver included, parked 0)")
                 .AppendLine(CultureInfo.InvariantCulture, $"duplicates seen and dropped by the receiver: {duplicates}")
-                .AppendLine(CultureInfo.InvariantCulture, $"time to deliver (event recorded → first 2xx receipt): p50 {Percentile(latency, 0.50):0.000} s, p99 {Percentile(latency, 0.99):0.000} s, max {latency[^1]:0.000} s");
+                .AppendLine(CultureInfo.InvariantCulture, $"time to deliver (event recorded → first 2xx receipt): p50 {Percentile(latency, 0.50):0.000} s, p99 {Percentile(latency, 0.99):0.000} s, max {latency[^1]:0.000} s")
+                .AppendLine(CultureInfo.InvariantCulture, $"  of the {after.Count} events recorded after the restart: p50 {Percentile(after, 0.50):0.000} s, p99 {Percentile(after, 0.99):0.000} s; of the {before.Count} recorded before the kill: p50 {Percentile(before, 0.50):0.000} s, p99 {Percentile(before, 0.99):0.000} s (service down {(restarted - killedAt).TotalSeconds:0.0} s)");
             output.WriteLine(figures.ToString());
             if (RepositoryRoot() is { } root)
             {
