@@ -197,7 +197,8 @@ public static class DeliverWebhookHandler
         }
 
         delivery.LastError = error.Length > 500 ? error[..500] : error;
-        if (delivery.Attempts >= options.MaxAttempts)
+        // Without a secret no attempt can succeed: parked at once rather than after MaxAttempts.
+        if (delivery.Attempts >= options.MaxAttempts || secret is null)
         {
             delivery.Status = DeliveryStatus.Parked;
             delivery.NextAttemptAt = null;

@@ -56,7 +56,7 @@ public record WebhookSubscription(
 
     // Whether an event of this type and place, recorded at this sequence, is for this subscription.
     public bool Wants(string type, long sequence, Audit.EventPlace place) =>
-        Status != WebhookStatus.Deleted && sequence > FromSequence && EventTypes.Contains(type) && place.Within(Jurisdiction);
+        Status != WebhookStatus.Deleted && sequence > FromSequence && EventTypes.Contains(type) && place.Within(Division.NormalizePrefix(Jurisdiction));
 }
 
 // The shared secret of a subscription, kept out of the event log.
