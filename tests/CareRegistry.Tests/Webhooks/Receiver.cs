@@ -49,9 +49,9 @@ public sealed class Receiver : IAsyncDisposable
         return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(header));
     }
 
-    // Kestrel, not HttpListener: stopping an HttpListener answers the requests it has read but not yet handed over with
-    // its default 200 — an acknowledgement of an event nobody kept (seen here: a delivery recorded as delivered that
-    // the receiver never saw). Kestrel's shutdown finishes the requests in hand and refuses the rest.
+    // Kestrel, not HttpListener: with an HttpListener a delivery was once recorded as delivered (a 2xx) that the
+    // receiver never saw, just as the listener was stopped — evidently answered with its default 200. Kestrel's
+    // shutdown finishes the requests in hand and refuses the rest.
     public Receiver Start()
     {
         var builder = WebApplication.CreateSlimBuilder();
