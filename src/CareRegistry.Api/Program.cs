@@ -1,6 +1,7 @@
 using CareRegistry.Access;
 using CareRegistry.Audit;
 using CareRegistry.Common;
+using CareRegistry.WebConsole;
 using CareRegistry.Contract;
 using CareRegistry.Disclosure;
 using CareRegistry.Inspections;
@@ -91,6 +92,8 @@ builder.AddCareRegistryTelemetry();
 builder.AddCareRegistryAuthentication();
 // /public is anonymous: a fixed window per client address keeps it from being scraped flat (Disclosure/PublicRateLimit.cs).
 builder.Services.AddPublicRateLimit(builder.Configuration);
+// The web console at / (Console/, docs/console.md): server-rendered pages over the same endpoints, cookie sign-in.
+builder.AddConsole();
 
 var app = builder.Build();
 
@@ -101,6 +104,7 @@ app.UseRateLimiter();
 app.UseCommandMetrics();
 app.UseAuthentication();
 app.UseMiddleware<Idempotency>();
+app.MapConsole();
 
 app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(HeadLikeGet.Methods);
 app.MapScalarApiReference("/docs").WithMetadata(HeadLikeGet.Methods);
