@@ -21,6 +21,16 @@ public static class ConsoleAssets
         if (Load(name) is not { } asset || !Types.TryGetValue(Path.GetExtension(name), out var type)) return Results.NotFound();
         if (http.Request.Headers.IfNoneMatch.ToString() == asset.ETag) return Results.StatusCode(StatusCodes.Status304NotModified);
         http.Response.Headers.ETag = asset.ETag;
+        http.Response.Headers.Vary = "Accept-Encoding";
+        // The build compresses the bundle once (Brotli and gzip); the browser gets the smallest it accepts.
+        var accepts = http.Request.Headers.AcceptEncoding.ToString();
+        foreach (var (encoding, suffix) in new[] { ("br", ".br"), ("gzip", ".gz") })
+            if (accepts.Contains(encoding, StringComparison.OrdinalIgnoreCase) && Load(name + suffix) is { } packed)
+            {
+                http.Response.Headers.ContentEncoding = encoding;
+                http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+                return Results.Bytes(packed.Bytes, type);
+            }
         // Pages link assets with ?v=<hash>, so a cached copy is never stale.
         http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
         return Results.Bytes(asset.Bytes, type);
