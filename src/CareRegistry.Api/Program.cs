@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Audit;
 using CareRegistry.Common;
@@ -79,6 +80,8 @@ builder.Services.ConfigureWolverine(opts => builder.Configuration.GetSection("Wo
 builder.Services.AddWolverineHttp();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 
+// The language of every problem (and of the console): zh-CN or en (Localization/RegistryLocalization.cs).
+builder.Services.AddRegistryLocalization();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemShaping.Customize);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddCareRegistryOpenApi();
@@ -97,6 +100,7 @@ builder.AddConsole();
 
 var app = builder.Build();
 
+app.UseRegistryLocalization();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting();

@@ -119,7 +119,17 @@ public static partial class RequestSchemas
         var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
         var command = constructor.Invoke(constructor.GetParameters().Select(p => fill(p) ?? (p.HasDefaultValue ? p.DefaultValue : null)).ToArray());
         var arguments = validate.GetParameters().Select(p => p.ParameterType == typeof(string) ? "00" : p.HasDefaultValue ? p.DefaultValue : null).ToArray();
-        return validate.Invoke(command, arguments) is HttpValidationProblemDetails problem ? problem.Errors.AsReadOnly() : new Dictionary<string, string[]>();
+        // The messages are read in English (MaxLength below), whatever language the document was asked for in.
+        var asked = System.Globalization.CultureInfo.CurrentUICulture;
+        System.Globalization.CultureInfo.CurrentUICulture = Localization.RegistryLocalization.English;
+        try
+        {
+            return validate.Invoke(command, arguments) is HttpValidationProblemDetails problem ? problem.Errors.AsReadOnly() : new Dictionary<string, string[]>();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = asked;
+        }
     }
 
     [GeneratedRegex("^must be at most ([0-9]+) characters$")]

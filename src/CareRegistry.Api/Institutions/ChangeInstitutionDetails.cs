@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -19,9 +20,9 @@ public record ChangeInstitutionDetails(string? Name, string? LatinName, string? 
             .Optional("address", Address, 500)
             .Optional("reason", Reason, 1000)
             .Date("effectiveOn", EffectiveOn);
-        if (Ownership is { } o && !Enum.IsDefined(o)) v.Add("ownership", $"must be one of {Json.WireValues<Ownership>()}");
+        if (Ownership is { } o && !Enum.IsDefined(o)) v.Add("ownership", L.T("must be one of {0}", Json.WireValues<Ownership>()));
         if (Name is null && LatinName is null && Address is null && Ownership is null)
-            v.Add("name", "give at least one of name, latinName, address, ownership");
+            v.Add("name", L.T("give at least one of name, latinName, address, ownership"));
         return v.IsValid ? WolverineContinue.NoProblems : v.ToProblem();
     }
 

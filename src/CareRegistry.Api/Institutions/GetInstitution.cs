@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -83,7 +84,7 @@ public static class GetInstitutionEndpoint
 
         var events = await stream;
         var institution = Institution.Replay(events, day);
-        if (institution is null) return Results.Problem(Problems.NotFound($"no institution {id}" + (recorded is null ? "" : $" recorded by {recorded:O}")));
+        if (institution is null) return Results.Problem(Problems.NotFound(recorded is null ? L.T("no institution {0}", id) : L.T("no institution {0} recorded by {1:O}", id, recorded)));
 
         var successors = (await successorDocs).Select(x => x.Id).ToList();
         var (permits, inspections, partnerships) = recorded is { } at

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Common;
 
 namespace CareRegistry.Institutions;
@@ -40,9 +41,9 @@ public record Institution(
     public string StatusOn(DateOnly date) => date < EstablishedOn ? "not-yet-established" : IsClosedOn(date) ? "closed" : "operating";
 
     // Why a change effective on this date cannot be recorded, or null when it can.
-    public string? RefusesChangeOn(DateOnly effectiveOn) =>
-        effectiveOn < EstablishedOn ? $"institution {Uscc} was established on {EstablishedOn:yyyy-MM-dd}, after {effectiveOn:yyyy-MM-dd}"
-        : IsClosedOn(effectiveOn) ? $"institution {Uscc} is closed since {ClosedOn:yyyy-MM-dd}"
+    public Text? RefusesChangeOn(DateOnly effectiveOn) =>
+        effectiveOn < EstablishedOn ? L.T("institution {0} was established on {1:yyyy-MM-dd}, after {2:yyyy-MM-dd}", Uscc, EstablishedOn, effectiveOn)
+        : IsClosedOn(effectiveOn) ? L.T("institution {0} is closed since {1:yyyy-MM-dd}", Uscc, ClosedOn)
         : null;
 
     // The state in force on a day: events effective by then, in effective-date order (recording order breaks ties),
