@@ -89,7 +89,7 @@ public static class ConsoleSetup
     public static (ClaimsPrincipal? Principal, string? Refusal) Principal(ClaimsPrincipal given)
     {
         var (caller, refusal) = Caller.Read(given);
-        if (caller is null) return (null, refusal);
+        if (caller is null) return (null, refusal?.Render());
         var claims = new List<Claim> { new("sub", caller.UserId), new("role", Common.Json.Wire(caller.Role)) };
         if (caller.Department is { } d) claims.Add(new Claim("department", Common.Json.Wire(d)));
         if (caller.Jurisdiction is { } j) claims.Add(new Claim("jurisdiction", j == "" ? "00" : j));
