@@ -88,6 +88,8 @@ function label(key) {
 }
 
 if (data) {
+  const area = document.getElementById('charts');
+  if (area) area.hidden = false;
   for (const element of document.querySelectorAll('[data-chart]')) {
     const make = charts[element.dataset.chart];
     if (make) make(element);
