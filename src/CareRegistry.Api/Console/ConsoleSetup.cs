@@ -71,7 +71,9 @@ public static class ConsoleSetup
                 o.RequireHttpsMetadata = !builder.Environment.IsDevelopment() && section["Authority"]?.StartsWith("http://", StringComparison.Ordinal) != true;
                 o.Scope.Clear();
                 foreach (var scope in (section["ConsoleScopes"] ?? "openid profile").Split(' ', StringSplitOptions.RemoveEmptyEntries)) o.Scope.Add(scope);
-                o.Events.OnTokenValidated = context =>
+                // The issuer's department, role and jurisdiction claims, from the ID token or the userinfo answer.
+                foreach (var claim in new[] { "department", "role", "jurisdiction" }) o.ClaimActions.MapUniqueJsonKey(claim, claim);
+                o.Events.OnTicketReceived = context =>
                 {
                     // The session carries the API's four claims and nothing else; an identity outside the vocabulary is refused.
                     var (principal, refusal) = Principal(context.Principal ?? new ClaimsPrincipal());

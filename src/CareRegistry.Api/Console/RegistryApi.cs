@@ -9,8 +9,7 @@ using CareRegistry.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
-using Npgsql;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace CareRegistry.WebConsole;
 
@@ -60,9 +59,13 @@ public sealed class RegistryApi(
     EndpointDataSource endpoints,
     IServiceScopeFactory scopes,
     IHttpContextAccessor accessor,
-    IOptions<IdempotencyOptions> idempotency)
+    IServiceProvider services)
 {
     private static readonly ConcurrentDictionary<(string, string), RouteEndpoint> Found = new();
+
+    // Per endpoint: the middleware an /api request passes after routing and authentication (command metrics, then
+    // idempotency keys), ending in the endpoint's own delegate. Both let GETs through untouched.
+    private static readonly ConcurrentDictionary<RouteEndpoint, RequestDelegate> Pipelines = new();
 
     public Task<ApiAnswer> Get(string route, object? routeValues = null, IEnumerable<KeyValuePair<string, string?>>? query = null, string? accept = null,
         CancellationToken ct = default) =>
@@ -108,25 +111,28 @@ public sealed class RegistryApi(
             request.ContentLength = json.Length;
         }
 
+        var response = new ResponseFeature();
+        context.Features.Set<IHttpResponseFeature>(response);
         var responseBody = new MemoryStream();
         context.Response.Body = responseBody;
         context.SetEndpoint(endpoint);
         if (ct.CanBeCanceled) context.RequestAborted = ct;
 
-        RequestDelegate pipeline = endpoint.RequestDelegate!;
-        if (method == "POST")
+        var pipeline = Pipelines.GetOrAdd(endpoint, e =>
         {
-            var inner = pipeline;
-            var middleware = new Idempotency(inner, idempotency);
-            pipeline = c => middleware.InvokeAsync(c, c.RequestServices.GetRequiredService<NpgsqlDataSource>(),
-                c.RequestServices.GetRequiredService<IProblemDetailsService>(), c.RequestServices.GetRequiredService<ILogger<Idempotency>>());
-        }
+            var app = new Microsoft.AspNetCore.Builder.ApplicationBuilder(services);
+            app.UseCommandMetrics();
+            app.UseMiddleware<Idempotency>();
+            app.Run(e.RequestDelegate!);
+            return app.Build();
+        });
 
         try
         {
             await pipeline(context);
+            await response.StartAsync();
         }
-        catch (Exception e) when (!context.Response.HasStarted)
+        catch (Exception e) when (!response.HasStarted)
         {
             // As UseExceptionHandler would: the API's own handlers turn what a request can provoke into problem details.
             responseBody.SetLength(0);
@@ -134,9 +140,42 @@ public sealed class RegistryApi(
             foreach (var handler in scope.ServiceProvider.GetServices<IExceptionHandler>())
                 if (handled = await handler.TryHandleAsync(context, e, ct)) break;
             if (!handled) throw;
+            await response.StartAsync();
+        }
+
+        finally
+        {
+            await response.CompleteAsync();
         }
 
         return new ApiAnswer(context.Response.StatusCode, context.Response.Headers, responseBody.ToArray(), context.Response.ContentType);
+    }
+
+    // A response that runs its OnStarting and OnCompleted callbacks as a server would (the command metrics use one).
+    private sealed class ResponseFeature : HttpResponseFeature
+    {
+        private readonly List<(Func<object, Task> Callback, object State)> _starting = [];
+        private readonly List<(Func<object, Task> Callback, object State)> _completed = [];
+        private bool _started;
+
+        public override bool HasStarted => _started;
+
+        public override void OnStarting(Func<object, Task> callback, object state) => _starting.Insert(0, (callback, state));
+
+        public override void OnCompleted(Func<object, Task> callback, object state) => _completed.Insert(0, (callback, state));
+
+        public async Task StartAsync()
+        {
+            if (_started) return;
+            foreach (var (callback, state) in _starting) await callback(state);
+            _started = true;
+        }
+
+        public async Task CompleteAsync()
+        {
+            _started = true;
+            foreach (var (callback, state) in _completed) await callback(state);
+        }
     }
 
     // The endpoint the API maps for this method and route template (exactly as written on the endpoint, e.g.

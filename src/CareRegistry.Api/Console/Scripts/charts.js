@@ -34,8 +34,8 @@ function pie(element, parts) {
 const charts = {
   models(element) {
     pie(element, [
-      { name: data.labels['integrated-care-with-medical'].trim(), value: value('integrated-care-with-medical') },
-      { name: data.labels['integrated-medical-with-care'].trim(), value: value('integrated-medical-with-care') },
+      { name: data.words['integrated-model.care-with-medical'], value: value('integrated-care-with-medical') },
+      { name: data.words['integrated-model.medical-with-care'], value: value('integrated-medical-with-care') },
     ]);
   },
   partnership(element) {
@@ -57,19 +57,26 @@ const charts = {
       series: [{ type: 'bar', data: [all, clinics, value('insurance-designated-internal-clinics')], label: { show: true, position: 'top' } }],
     });
   },
-  beds(element) {
-    const perThousand = data.figures['elderly-care-beds-per-1000-elders'];
+  // Beds per 1,000 elders at each year end and on the day shown (the trend's own series).
+  async beds(element) {
+    const trend = await trendOf(element);
+    const values = trend ? trend.series['elderly-care-beds-per-1000-elders'] || [] : [];
+    if (!values.some((v) => typeof v === 'number')) {
+      element.textContent = data.words['Overview.NoPopulation'];
+      element.classList.add('chart-empty');
+      return;
+    }
     draw(element, {
-      grid: { left: 60, right: 20, top: 20, bottom: 40 },
-      xAxis: { type: 'category', data: [data.labels['elderly-care-beds-per-1000-elders']], axisLabel: { interval: 0, width: 200, overflow: 'break' } },
+      tooltip: { trigger: 'axis' },
+      grid: { left: 60, right: 20, top: 30, bottom: 40 },
+      xAxis: { type: 'category', data: trend.dates },
       yAxis: { type: 'value' },
-      series: [{ type: 'bar', barWidth: 60, data: [typeof perThousand === 'number' ? perThousand : null], label: { show: true, position: 'top' } }],
+      series: [{ type: 'bar', data: values, label: { show: true, position: 'top' } }],
     });
   },
   async trend(element) {
-    const response = await fetch(element.dataset.source, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-    if (!response.ok) return;
-    const trend = await response.json();
+    const trend = await trendOf(element);
+    if (!trend) return;
     const keys = Object.keys(trend.series);
     const shown = new Set(['elderly-care-institutions', 'integrated-institutions', 'care-homes-with-partnership', 'care-homes-with-internal-clinic', 'elderly-care-beds-per-1000-elders']);
     draw(element, {
@@ -83,11 +90,25 @@ const charts = {
   },
 };
 
+// One request for the trend, shared by the charts that draw from it.
+const trends = {};
+function trendOf(element) {
+  const url = element.dataset.source;
+  if (!trends[url]) {
+    trends[url] = fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then((r) => (r.ok ? r.json() : null))
+      .catch(() => null);
+  }
+  return trends[url];
+}
+
 function label(key) {
   return (data.labels[key] || key).trim();
 }
 
 if (data) {
+  const area = document.getElementById('charts');
+  if (area) area.hidden = false;
   for (const element of document.querySelectorAll('[data-chart]')) {
     const make = charts[element.dataset.chart];
     if (make) make(element);
