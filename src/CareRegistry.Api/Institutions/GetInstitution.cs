@@ -24,6 +24,7 @@ public record InstitutionView(
     string Ownership,
     string Jurisdiction,
     string Address,
+    Coordinates? Location,
     Beds Beds,
     string? Operator,
     string Status,
@@ -48,7 +49,7 @@ public record InstitutionView(
         IReadOnlyList<Partnership> partnerships, Supervision supervision, IReadOnlyList<string> alerts,
         long version, DateOnly asOf, DateTimeOffset? recordedAsOf) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
-        Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Beds, i.Operator,
+        Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Location, i.Beds, i.Operator,
         i.StatusOn(asOf), i.EstablishedOn, i.ClosedOn, i.ClosureReason, i.PredecessorId, successors,
         permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
         Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,

@@ -35,6 +35,9 @@ public record Institution(
             Columns = [InstitutionText.Searchable("") + " gin_trgm_ops"],
         });
 
+    // Where it is, when known (WGS-84).
+    public Coordinates? Location { get; init; }
+
     public bool IsClosedOn(DateOnly date) => ClosedOn is { } closed && closed <= date;
 
     // What reads answer as the institution's status on a day (docs/reads.md lists them).
@@ -68,10 +71,10 @@ public record Institution(
 
     public static Institution Begin(InstitutionRegistered e) => new(
         e.InstitutionId, e.Name, e.LatinName, e.Uscc, e.Kind, e.MedicalSubtype, e.Grade, e.Ownership,
-        e.Jurisdiction, e.Address, e.Beds, e.Operator, e.PredecessorId, e.EffectiveOn, null, null, 0);
+        e.Jurisdiction, e.Address, e.Beds, e.Operator, e.PredecessorId, e.EffectiveOn, null, null, 0) { Location = e.Location };
 
     public Institution With(InstitutionDetailsChanged e) =>
-        this with { Name = e.Name, LatinName = e.LatinName, Address = e.Address, Ownership = e.Ownership };
+        this with { Name = e.Name, LatinName = e.LatinName, Address = e.Address, Ownership = e.Ownership, Location = e.Location ?? Location };
 
     public Institution With(InstitutionBedsChanged e) => this with { Beds = e.Beds };
 

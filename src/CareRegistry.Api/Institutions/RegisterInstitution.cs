@@ -23,7 +23,8 @@ public record RegisterInstitution(
     BedsInput? Beds,
     string? Operator,
     Guid? PredecessorId,
-    DateOnly? EstablishedOn)
+    DateOnly? EstablishedOn,
+    LocationInput? Location = null)
 {
     public static readonly MedicalSubtype[] Hospitals =
         [Common.MedicalSubtype.GeneralHospital, Common.MedicalSubtype.GeriatricHospital, Common.MedicalSubtype.RehabilitationHospital];
@@ -43,6 +44,7 @@ public record RegisterInstitution(
             .Date("establishedOn", EstablishedOn, required: false);
         if (EstablishedOn > today) v.Add("establishedOn", L.T("must not be in the future (today is {0:yyyy-MM-dd})", today));
         BedsInput.Check(v, "beds", Beds);
+        LocationInput.Check(v, "location", Location);
 
         if (Kind == InstitutionKind.Medical) v.Defined("medicalSubtype", MedicalSubtype);
         else if (MedicalSubtype is not null) v.Add("medicalSubtype", L.T("applies only to medical institutions"));
@@ -111,7 +113,8 @@ public static class RegisterInstitutionEndpoint
         var registered = new InstitutionRegistered(
             id, command.Name!.Trim(), command.LatinName?.Trim(), Uscc.Normalize(command.Uscc!), command.Kind!.Value,
             command.MedicalSubtype, command.Grade, command.Ownership!.Value, command.Jurisdiction!, command.Address!.Trim(),
-            command.Beds!.ToBeds(), command.Operator?.Trim(), command.PredecessorId, command.EstablishedOn ?? clock.Today());
+            command.Beds!.ToBeds(), command.Operator?.Trim(), command.PredecessorId, command.EstablishedOn ?? clock.Today(),
+            command.Location?.ToCoordinates());
         var warning = Uscc.DivisionWarning(registered.Uscc, registered.Jurisdiction);
         return (new StreamCreated(id, 1, $"/api/institutions/{id}", warning is null ? null : [warning]), MartenOps.StartStream<Institution>(id, registered));
     }

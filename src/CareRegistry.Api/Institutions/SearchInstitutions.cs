@@ -15,11 +15,11 @@ namespace CareRegistry.Institutions;
 
 public record InstitutionSummary(
     Guid Id, string Name, string? LatinName, string Uscc, string Kind, string? MedicalSubtype, int? Grade,
-    string Ownership, string Jurisdiction, int TotalBeds, string Status, long Version)
+    string Ownership, string Jurisdiction, int TotalBeds, string Status, long Version, Coordinates? Location = null)
 {
     public static InstitutionSummary From(Institution i, DateOnly day) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
-        Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.StatusOn(day), i.Version);
+        Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.StatusOn(day), i.Version, i.Location);
 }
 
 public static class SearchInstitutionsEndpoint
