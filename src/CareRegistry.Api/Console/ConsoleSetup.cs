@@ -17,7 +17,7 @@ public static class ConsoleSetup
 {
     public const string Scheme = "console";
     public const string OidcScheme = "console-oidc";
-    public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+    public static IReadOnlyList<CultureInfo> Cultures => Localization.RegistryLocalization.Supported;
 
     // Paths that belong to the API and other machine routes; everything else is the console's.
     private static readonly string[] MachinePaths = ["/api", "/fhir", "/public", "/openapi", "/docs", "/health", "/scalar"];
@@ -100,17 +100,8 @@ public static class ConsoleSetup
 
     public static WebApplication MapConsole(this WebApplication app)
     {
-        // Culture for the console's pages only: the cookie the language switch sets, else Accept-Language, else Chinese.
-        var localization = new RequestLocalizationOptions
-        {
-            DefaultRequestCulture = new RequestCulture("zh-CN"),
-            SupportedCultures = Cultures,
-            SupportedUICultures = Cultures,
-            FallBackToParentCultures = true,
-            FallBackToParentUICultures = true,
-        };
-        localization.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider(), new ChineseAcceptLanguage()];
-        app.UseWhen(c => IsConsolePath(c.Request.Path), b => b.UseRequestLocalization(localization));
+        // The language is decided once for the API and the console alike, by UseRegistryLocalization in Program.cs
+        // (Localization/RegistryLocalization.cs): ?culture=, the cookie the switch below sets, Accept-Language, else Chinese.
         app.UseAuthorization();
         app.UseAntiforgery();
 
@@ -142,17 +133,4 @@ public static class ConsoleSetup
     // Only a path on this site may be returned to (no open redirect).
     public static string LocalOnly(string? back) =>
         back is { Length: > 0 } b && b.StartsWith('/') && !b.StartsWith("//", StringComparison.Ordinal) && !b.StartsWith("/\\", StringComparison.Ordinal) ? b : "/";
-
-    // Accept-Language "zh" (or zh-Hans, zh-SG...) means Simplified Chinese here, which the standard provider does not
-    // match to zh-CN.
-    private sealed class ChineseAcceptLanguage : RequestCultureProvider
-    {
-        public override Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext httpContext)
-        {
-            var header = httpContext.Request.Headers.AcceptLanguage.ToString();
-            return Task.FromResult(header.StartsWith("zh", StringComparison.OrdinalIgnoreCase)
-                ? new ProviderCultureResult("zh-CN")
-                : null);
-        }
-    }
 }

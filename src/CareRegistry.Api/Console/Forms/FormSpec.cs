@@ -1,10 +1,11 @@
+using System.Globalization;
 using CareRegistry.Common;
 using CareRegistry.Inspections;
 using CareRegistry.Permits;
 
 namespace CareRegistry.WebConsole.Forms;
 
-public enum FieldKind { Text, TextArea, Date, Number, Select, Checks, Lines }
+public enum FieldKind { Text, TextArea, Date, Number, Select, Checks, Lines, Flag }
 
 // One input of a form. Name is the command's JSON name (a dot nests: "beds.medical"), which is also the key the API's
 // problem details use in "errors", so a refusal lands next to the field it concerns. Required only marks the label:
@@ -37,6 +38,7 @@ public sealed record FormSpec(string Action, string Route, FormTarget Target, Fo
             Text("jurisdiction", true), Text("address", true),
             Number("beds.elderlyCare"), Number("beds.medical"), Number("beds.nursing"), Number("beds.rehabilitation"), Number("beds.hospice"),
             Text("operator"), Date("establishedOn", required: false),
+            Number("location.lat"), Number("location.lon"), new("location.approximate", FieldKind.Flag),
         ]),
         new("submit-permit", "/api/institutions/{id}/permits", FormTarget.Institution,
         [
@@ -83,7 +85,11 @@ public sealed record FormSpec(string Action, string Route, FormTarget Target, Fo
             {
                 FieldKind.Checks => values.Where(v => v.Length > 0).ToArray() is { Length: > 0 } a ? a : null,
                 FieldKind.Lines => Split(values.FirstOrDefault()) is { Length: > 0 } lines ? lines : null,
-                FieldKind.Number => values.FirstOrDefault()?.Trim() is { Length: > 0 } n ? long.TryParse(n, out var x) ? x : n : null,
+                FieldKind.Number => values.FirstOrDefault()?.Trim() is { Length: > 0 } n
+                    ? long.TryParse(n, NumberStyles.Integer, CultureInfo.InvariantCulture, out var x) ? x
+                    : decimal.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : n
+                    : null,
+                FieldKind.Flag => values.Contains("true") ? true : null,
                 _ => values.FirstOrDefault() is { Length: > 0 } s ? s : null,
             };
             if (value is null) continue;
