@@ -25,6 +25,20 @@ ensure_node() {
   fi
 }
 
+# The browser tests (tests/.../Browser) drive Debian's chromium by path; without fonts-noto-cjk Chinese renders as boxes.
+# Installed only when missing, non-interactively, waiting for another apt run to finish rather than failing on its lock.
+# Returns non-zero (and says why) when they cannot be installed: the browser tests then skip with that reason.
+ensure_browser() {
+  if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then return 0; fi
+  log "installing Debian's chromium and fonts-noto-cjk for the browser tests"
+  if as_root apt-get -o DPkg::Lock::Timeout=600 update -qq \
+     && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; then
+    return 0
+  fi
+  printf 'warning: chromium or fonts-noto-cjk could not be installed; the browser tests will be skipped\n' >&2
+  return 1
+}
+
 pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 # Installs Debian's postgresql when the server binaries are missing.
