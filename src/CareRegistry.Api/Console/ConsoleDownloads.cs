@@ -6,8 +6,8 @@ public static class ConsoleDownloads
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/download/{what}", Download).ExcludeFromDescription().RequireAuthorization(SignedIn);
-        app.MapGet("/console/data/trend", Trend).ExcludeFromDescription().RequireAuthorization(SignedIn);
+        app.MapGet("/download/{what}", Download).ExcludeFromDescription().RequireAuthorization(SignedIn).AnswerHead();
+        app.MapGet("/console/data/trend", Trend).ExcludeFromDescription().RequireAuthorization(SignedIn).AnswerHead();
     }
 
     private static void SignedIn(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder p) =>

@@ -105,7 +105,7 @@ public static class ConsoleSetup
         app.UseAuthorization();
         app.UseAntiforgery();
 
-        app.MapGet("/console/assets/{name}", ConsoleAssets.Serve).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/console/assets/{name}", ConsoleAssets.Serve).ExcludeFromDescription().AllowAnonymous().AnswerHead();
         app.MapGet("/culture", (string? lang, string? back, HttpContext http) =>
         {
             var culture = Cultures.FirstOrDefault(c => c.Name.Equals(lang, StringComparison.OrdinalIgnoreCase)) ?? Cultures[0];
@@ -113,7 +113,7 @@ public static class ConsoleSetup
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
             return Results.LocalRedirect(LocalOnly(back));
-        }).ExcludeFromDescription();
+        }).ExcludeFromDescription().AnswerHead();
         app.MapPost("/signout", async (HttpContext http, IAntiforgery antiforgery) =>
         {
             // The form's token was issued to the console session, so the request is checked as that session.
@@ -124,10 +124,23 @@ public static class ConsoleSetup
         }).ExcludeFromDescription().DisableAntiforgery();
         app.MapGet("/signin/oidc", (string? back) => OidcSignIn(app.Configuration)
             ? Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOnly(back) }, [OidcScheme])
-            : Results.NotFound()).ExcludeFromDescription();
+            : Results.NotFound()).ExcludeFromDescription().AnswerHead();
         ConsoleDownloads.Map(app);
-        app.MapRazorComponents<App>().ExcludeFromDescription();
+        app.MapRazorComponents<App>().ExcludeFromDescription().AnswerHead();
         return app;
+    }
+
+    // HEAD wherever GET is answered, as on every API route (Common/HeadLikeGet.cs): routing reads an endpoint's last
+    // method metadata, so the methods it has are repeated with HEAD added.
+    public static TBuilder AnswerHead<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Finally(e =>
+        {
+            var methods = e.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault()?.HttpMethods;
+            if (methods is not null && methods.Contains(HttpMethods.Get) && !methods.Contains(HttpMethods.Head))
+                e.Metadata.Add(new HttpMethodMetadata([.. methods, HttpMethods.Head]));
+        });
+        return builder;
     }
 
     // Only a path on this site may be returned to (no open redirect).
