@@ -19,6 +19,18 @@ public static partial class ProblemShaping
         context.HttpContext.Response.Headers.ContentLanguage = RegistryLocalization.LanguageOf(System.Globalization.CultureInfo.CurrentUICulture);
         var framework = problem.Title;
         problem.Title = FrameworkTitle(problem.Title);
+        // Wolverine's answer for a route whose aggregate does not exist: "Unknown Institution with identity <id>".
+        if ((problem.Status ?? context.HttpContext.Response.StatusCode) == StatusCodes.Status404NotFound && problem.Detail is { } missing && UnknownEntity().Match(missing) is { Success: true } unknown
+            && System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "zh")
+            problem.Detail = L.T("Unknown {0} with identity {1}", unknown.Groups["type"].Value switch
+            {
+                "Institution" => L.T("Institution"),
+                "Inspection" => L.T("Inspection"),
+                "Partnership" => L.T("Partnership"),
+                "Permit" => L.T("Permit"),
+                "Jurisdiction" => L.T("Jurisdiction"),
+                var other => L.T("{0}", other),
+            }, unknown.Groups["id"].Value).Render();
         if (problem.Status == StatusCodes.Status400BadRequest && framework == "Invalid JSON format")
             context.HttpContext.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("CareRegistry.ClientErrors")
                 .LogInformation("unreadable command body on {Method} {Path}: {Detail}", context.HttpContext.Request.Method,
@@ -98,6 +110,9 @@ public static partial class ProblemShaping
         "Service Unavailable" => L.T("Service Unavailable").Render(),
         _ => title,
     };
+
+    [GeneratedRegex(@"^Unknown (?<type>\w+) with identity (?<id>.+)$")]
+    private static partial Regex UnknownEntity();
 
     [GeneratedRegex(@"Path: (?<path>\S*)", RegexOptions.Singleline)]
     private static partial Regex PathInDetail();

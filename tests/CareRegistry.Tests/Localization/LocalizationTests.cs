@@ -84,6 +84,21 @@ public class ProblemLanguageTests(RegistryFixture fixture) : RegistryTest(fixtur
     }
 
     [Theory]
+    [InlineData("zh-CN", "未找到", "不存在标识为 {0} 的机构")]
+    [InlineData("en", "Not Found", "Unknown Institution with identity {0}")]
+    public async Task A_404_for_a_command_on_nothing_in_the_language_asked_for(string asked, string title, string detail)
+    {
+        // Wolverine answers this one itself (the aggregate the route names does not exist); its words are put into Chinese.
+        var id = Guid.NewGuid();
+        var problem = await Send(HttpMethod.Post, $"/api/institutions/{id}/beds", asked,
+            new ChangeBeds(new DateOnly(2024, 1, 1), new BedsInput(ElderlyCare: 10), "扩建"));
+        Assert.Equal(HttpStatusCode.NotFound, problem.Status);
+        Assert.Equal(asked, problem.ContentLanguage);
+        Assert.Equal(title, problem.Title);
+        Assert.Equal(string.Format(CultureInfo.InvariantCulture, detail, id), problem.Detail);
+    }
+
+    [Theory]
     [InlineData("zh-CN", "该命令与登记簿的当前状态冲突", "统一社会信用代码 {0} 已登记于机构 {1}")]
     [InlineData("en", "The command conflicts with the registry's state", "USCC {0} is already registered to institution {1}")]
     public async Task A_409_in_the_language_asked_for(string asked, string title, string detail)
