@@ -29,7 +29,7 @@ ensure_node() {
 # Installed only when missing, non-interactively, waiting for another apt run to finish rather than failing on its lock.
 # Returns non-zero (and says why) when they cannot be installed: the browser tests then skip with that reason.
 ensure_browser() {
-  if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then return 0; fi
+  if [ -x /usr/bin/chromium ] && dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then return 0; fi
   log "installing Debian's chromium and fonts-noto-cjk for the browser tests"
   if as_root apt-get -o DPkg::Lock::Timeout=600 update -qq \
      && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; then
