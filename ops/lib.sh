@@ -16,6 +16,29 @@ ensure_dotnet() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 
+# The build bundles the console's charts with npm and esbuild (src/CareRegistry.Api/Console/Scripts, docs/console.md).
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "node not found: installing Debian's nodejs and npm (the build bundles the console's charts)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+}
+
+# The browser tests (tests/.../Browser) drive Debian's chromium by path; without fonts-noto-cjk Chinese renders as boxes.
+# Installed only when missing, non-interactively, waiting for another apt run to finish rather than failing on its lock.
+# Returns non-zero (and says why) when they cannot be installed: the browser tests then skip with that reason.
+ensure_browser() {
+  if [ -x /usr/bin/chromium ] && dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then return 0; fi
+  log "installing Debian's chromium and fonts-noto-cjk for the browser tests"
+  if as_root apt-get -o DPkg::Lock::Timeout=600 update -qq \
+     && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; then
+    return 0
+  fi
+  printf 'warning: chromium or fonts-noto-cjk could not be installed; the browser tests will be skipped\n' >&2
+  return 1
+}
+
 pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 # Installs Debian's postgresql when the server binaries are missing.

@@ -1,6 +1,8 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Audit;
 using CareRegistry.Common;
+using CareRegistry.WebConsole;
 using CareRegistry.Contract;
 using CareRegistry.Disclosure;
 using CareRegistry.Inspections;
@@ -80,6 +82,8 @@ builder.Services.ConfigureWolverine(opts => builder.Configuration.GetSection("Wo
 builder.Services.AddWolverineHttp();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 
+// The language of every problem (and of the console): zh-CN or en (Localization/RegistryLocalization.cs).
+builder.Services.AddRegistryLocalization();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemShaping.Customize);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddCareRegistryOpenApi();
@@ -95,9 +99,12 @@ builder.AddCareRegistryAuthentication();
 builder.Services.AddPublicRateLimit(builder.Configuration);
 // Pushed events: subscriptions, the relay from the event log and deliveries through the durable outbox (Webhooks/).
 builder.AddCareRegistryWebhooks();
+// The web console at / (Console/, docs/console.md): server-rendered pages over the same endpoints, cookie sign-in.
+builder.AddConsole();
 
 var app = builder.Build();
 
+app.UseRegistryLocalization();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting();
@@ -105,6 +112,7 @@ app.UseRateLimiter();
 app.UseCommandMetrics();
 app.UseAuthentication();
 app.UseMiddleware<Idempotency>();
+app.MapConsole();
 
 app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(HeadLikeGet.Methods);
 app.MapScalarApiReference("/docs").WithMetadata(HeadLikeGet.Methods);

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,28 +15,28 @@ public static class AccessGate
     public static ProblemDetails Admit(HttpContext http)
     {
         if (http.GetEndpoint()?.Metadata.GetMetadata<AccessRule>() is not { } rule)
-            return Forbidden("no access rule covers this route");
+            return Forbidden(L.T("no access rule covers this route"));
         if (http.User.Identity?.IsAuthenticated != true)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
-            return Refused(StatusCodes.Status401Unauthorized, "Not authenticated", "A valid bearer token is required.");
+            return Refused(StatusCodes.Status401Unauthorized, L.T("Not authenticated"), L.T("A valid bearer token is required."));
         }
         var (caller, refusal) = Caller.Read(http.User);
         if (caller is null)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-            return Refused(StatusCodes.Status401Unauthorized, "Not authenticated", $"The token cannot be used: {refusal}.");
+            return Refused(StatusCodes.Status401Unauthorized, L.T("Not authenticated"), L.T("The token cannot be used: {0}.", refusal));
         }
         http.Items[typeof(Caller)] = caller;
 
         if (!rule.Roles.Contains(caller.Role))
-            return Forbidden($"the {Json.Wire(caller.Role)} role may not call {rule.Method} {rule.Route} (allowed: {string.Join(", ", rule.Roles.Select(Json.Wire))})");
+            return Forbidden(L.T("the {0} role may not call {1} {2} (allowed: {3})", Json.Wire(caller.Role), rule.Method, rule.Route, string.Join(", ", rule.Roles.Select(Json.Wire))));
         if (caller.Jurisdiction is null && rule.Jurisdiction != JurisdictionRule.Everywhere && caller.Role != Role.Auditor)
-            return Forbidden("the token names no jurisdiction");
+            return Forbidden(L.T("the token names no jurisdiction"));
         if (rule.NationalOnly && !caller.IsNational)
-            return Forbidden("only a national caller may do this");
+            return Forbidden(L.T("only a national caller may do this"));
         if (rule.Department != DepartmentRule.None && caller.Department is null)
-            return Forbidden("the token names no department, and this is a department's decision");
+            return Forbidden(L.T("the token names no department, and this is a department's decision"));
         return WolverineContinue.NoProblems;
     }
 
@@ -44,12 +45,14 @@ public static class AccessGate
         var caller = Caller.Of(http);
         var reading = HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method);
         if (subject.DecidedBy.Count > 0 && (caller.Department is not { } own || !subject.DecidedBy.Contains(own)))
-            return Forbidden($"this is decided by {string.Join(" or ", subject.DecidedBy.Select(Json.Wire))}; you act for {(caller.Department is { } d ? Json.Wire(d) : "no department")}");
+            return Forbidden(caller.Department is { } d
+                ? L.T("this is decided by {0}; you act for {1}", Departments(subject.DecidedBy), DepartmentName(d))
+                : L.T("this is decided by {0}; you act for no department", Departments(subject.DecidedBy)));
         if (reading && caller.ReadsEverywhere) return WolverineContinue.NoProblems;
         if (subject.AllOf.FirstOrDefault(p => !caller.Covers(p.Division)) is { } outside)
-            return Forbidden($"{outside.What} is outside your jurisdiction {caller.Scope}");
+            return Forbidden(L.T("{0} is outside your jurisdiction {1}", outside.What, Scope(caller)));
         if (subject.AnyOf.Count > 0 && !subject.AnyOf.Any(p => caller.Covers(p.Division)))
-            return Forbidden($"no {subject.AnyOf[0].What} is inside your jurisdiction {caller.Scope}");
+            return Forbidden(L.T("no {0} is inside your jurisdiction {1}", subject.AnyOf[0].What, Scope(caller)));
         return WolverineContinue.NoProblems;
     }
 
@@ -60,7 +63,21 @@ public static class AccessGate
         return asked is null or "" or "00" && !caller.ReadsEverywhere ? caller.Jurisdiction ?? "" : asked ?? "";
     }
 
-    private static ProblemDetails Forbidden(string detail) => Refused(StatusCodes.Status403Forbidden, "Not allowed", detail);
+    private static Text Departments(IReadOnlyList<Department> departments) =>
+        departments.Skip(1).Aggregate(DepartmentName(departments[0]), (all, next) => L.T("{0} or {1}", all, DepartmentName(next)));
 
-    private static ProblemDetails Refused(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
+    // The wire names in English (what the token carries); the departments' own short names in Chinese (民政, 卫健, 医保).
+    public static Text DepartmentName(Department department) => department switch
+    {
+        Department.CivilAffairs => L.T("civil-affairs"),
+        Department.Health => L.T("health"),
+        Department.MedicalInsurance => L.T("medical-insurance"),
+        _ => L.T("{0}", Json.Wire(department)),
+    };
+
+    private static Text Scope(Caller caller) => caller.Jurisdiction switch { null => L.T("none"), "" => L.T("00 (the nation)"), var j => L.T("{0}", j) };
+
+    private static ProblemDetails Forbidden(Text detail) => Refused(StatusCodes.Status403Forbidden, L.T("Not allowed"), detail);
+
+    private static ProblemDetails Refused(int status, Text title, Text detail) => new() { Status = status, Title = title.Render(), Detail = detail.Render() };
 }

@@ -1,9 +1,10 @@
+using CareRegistry.Localization;
 using CareRegistry.Common;
 
 namespace CareRegistry.Access;
 
 // A place the caller's jurisdiction must cover, and what it is, for the refusal's wording.
-public sealed record Place(string Division, string What);
+public sealed record Place(string Division, Text What);
 
 // What a command concerns, as its endpoint understood it after binding the body and loading what the route names:
 // the departments that decide it (none named: any department's officer), the places the caller must all cover, and
@@ -13,30 +14,30 @@ public sealed record AccessSubject(IReadOnlyList<Department> DecidedBy, IReadOnl
 {
     public static readonly AccessSubject Nothing = new([], [], []);
 
-    public static AccessSubject Division(string? code, string what = "division") =>
-        string.IsNullOrEmpty(code) ? Nothing : Nothing.Within(code, $"{what} {code}");
+    public static AccessSubject Division(string? code) =>
+        string.IsNullOrEmpty(code) ? Nothing : Nothing.Within(code, L.T("division {0}", code));
 
     // A jurisdiction's own rules: "00" is the nation, which only a national caller covers.
     public static AccessSubject Jurisdiction(string code) =>
-        Nothing.Within(code == "00" ? "" : code, code == "00" ? "the nation (00)" : $"jurisdiction {code}");
+        Nothing.Within(code == "00" ? "" : code, code == "00" ? L.T("the nation (00)") : L.T("jurisdiction {0}", code));
 
     // A list asked for a division prefix; none (or 00) is narrowed to the caller's own by AccessGate.ReadPrefix.
     public static AccessSubject ReadingIn(string? jurisdiction) =>
-        jurisdiction is null or "" or "00" ? Nothing : Nothing.Within(jurisdiction, $"jurisdiction {jurisdiction}");
+        jurisdiction is null or "" or "00" ? Nothing : Nothing.Within(jurisdiction, L.T("jurisdiction {0}", jurisdiction));
 
     public static AccessSubject Institution(Institutions.Institution? institution) =>
         institution is null ? Nothing : Nothing.Within(institution);
 
-    public AccessSubject Within(string division, string what) => this with { AllOf = [.. AllOf, new Place(division, what)] };
+    public AccessSubject Within(string division, Text what) => this with { AllOf = [.. AllOf, new Place(division, what)] };
 
     public AccessSubject Within(Institutions.Institution institution) =>
-        Within(institution.Jurisdiction, $"institution {institution.Uscc} in {institution.Jurisdiction}");
+        Within(institution.Jurisdiction, L.T("institution {0} in {1}", institution.Uscc, institution.Jurisdiction));
 
     public AccessSubject WithinAll(IEnumerable<Institutions.Institution> institutions) =>
         institutions.Aggregate(this, (s, i) => s.Within(i));
 
     // The caller must cover at least one of these (an agreement's parties, an inspection's institutions).
-    public AccessSubject WithinAny(IEnumerable<Institutions.Institution> institutions, string what) =>
+    public AccessSubject WithinAny(IEnumerable<Institutions.Institution> institutions, Text what) =>
         this with { AnyOf = [.. AnyOf, .. institutions.Select(i => new Place(i.Jurisdiction, what))] };
 
     public AccessSubject DecidedByAny(IEnumerable<Department> departments) => this with { DecidedBy = [.. DecidedBy, .. departments.Distinct()] };

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Security.Claims;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
@@ -28,43 +29,43 @@ public sealed record Caller(string UserId, Department? Department, Role Role, st
 
     // The caller, or why the token cannot be used. Claim names are those ops/token writes; docs/access.md maps a real
     // OIDC issuer's claims onto them.
-    public static (Caller? Caller, string? Refusal) Read(ClaimsPrincipal user)
+    public static (Caller? Caller, Text? Refusal) Read(ClaimsPrincipal user)
     {
         var sub = user.FindFirstValue("sub");
         if (string.IsNullOrWhiteSpace(sub) || sub.Length > MaxUserIdLength || sub.Any(char.IsControl))
-            return (null, $"the token's sub claim must name the user (1 to {MaxUserIdLength} characters)");
+            return (null, L.T("the token's sub claim must name the user (1 to {0} characters)", MaxUserIdLength));
 
         var roleClaim = user.FindFirstValue("role");
         if (!Json.TryParse<Role>(roleClaim, out var role))
-            return (null, $"the token's role claim {Quote(roleClaim)} is not one of {Json.WireValues<Role>()}");
+            return (null, L.T("the token's role claim {0} is not one of {1}", Quote(roleClaim), Json.WireValues<Role>()));
 
         var departmentClaim = user.FindFirstValue("department");
         Department? department = null;
         if (departmentClaim is not null)
         {
             if (!Json.TryParse<Department>(departmentClaim, out var d))
-                return (null, $"the token's department claim {Quote(departmentClaim)} is not one of {Json.WireValues<Department>()}");
+                return (null, L.T("the token's department claim {0} is not one of {1}", Quote(departmentClaim), Json.WireValues<Department>()));
             department = d;
         }
         else if (role is Role.Officer or Role.Inspector)
-            return (null, $"a {Json.Wire(role)} token must name a department ({Json.WireValues<Department>()})");
+            return (null, L.T("a {0} token must name a department ({1})", Json.Wire(role), Json.WireValues<Department>()));
 
         var jurisdictionClaim = user.FindFirstValue("jurisdiction");
         string? jurisdiction;
         if (jurisdictionClaim is null)
         {
             if (role is Role.Officer or Role.Inspector)
-                return (null, $"a {Json.Wire(role)} token must name a jurisdiction (00, or a 2, 4 or 6-digit division code)");
+                return (null, L.T("a {0} token must name a jurisdiction (00, or a 2, 4 or 6-digit division code)", Json.Wire(role)));
             jurisdiction = null;
         }
         else if (jurisdictionClaim is "00" or "all") jurisdiction = "";
-        else if (jurisdictionClaim.Length == 0) return (null, "the token's jurisdiction claim is empty");
+        else if (jurisdictionClaim.Length == 0) return (null, L.T("the token's jurisdiction claim is empty"));
         else if (Division.PrefixProblem(jurisdictionClaim) is { } problem)
-            return (null, $"the token's jurisdiction claim {Quote(jurisdictionClaim)} {problem}");
+            return (null, L.T("the token's jurisdiction claim {0} {1}", Quote(jurisdictionClaim), problem));
         else jurisdiction = jurisdictionClaim;
 
         if (user.FindAll("role").Count() > 1 || user.FindAll("department").Count() > 1 || user.FindAll("jurisdiction").Count() > 1)
-            return (null, "the token must carry one role, one department and one jurisdiction");
+            return (null, L.T("the token must carry one role, one department and one jurisdiction"));
         return (new Caller(sub, department, role, jurisdiction), null);
     }
 

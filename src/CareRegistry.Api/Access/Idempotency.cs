@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CareRegistry.Common;
@@ -43,7 +44,7 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
         }
         if (!Guid.TryParse(given, out var keyId))
         {
-            await Answer(context, problems, 400, "Idempotency-Key must be a UUID", new Dictionary<string, string[]> { ["Idempotency-Key"] = ["must be a UUID"] });
+            await Answer(context, problems, 400, L.T("Idempotency-Key must be a UUID"), new Dictionary<string, string[]> { ["Idempotency-Key"] = [L.T("must be a UUID").Render()] });
             return;
         }
 
@@ -105,23 +106,23 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
         await using var row = await find.ExecuteReaderAsync(context.RequestAborted);
         if (!await row.ReadAsync(context.RequestAborted))
         {
-            await Answer(context, problems, 409, "the first request with this Idempotency-Key failed; send it again");
+            await Answer(context, problems, 409, L.T("the first request with this Idempotency-Key failed; send it again"));
             return;
         }
         if (row.GetString(0) != hash)
         {
-            await Answer(context, problems, 422, "this Idempotency-Key was used with a different request");
+            await Answer(context, problems, 422, L.T("this Idempotency-Key was used with a different request"));
             return;
         }
         if (row.IsDBNull(1) && row.GetBoolean(4))
         {
-            await Answer(context, problems, 409, "the first request with this Idempotency-Key was recorded, but its answer was lost; read the resource to see it");
+            await Answer(context, problems, 409, L.T("the first request with this Idempotency-Key was recorded, but its answer was lost; read the resource to see it"));
             return;
         }
         if (row.IsDBNull(1))
         {
             context.Response.Headers.RetryAfter = "1";
-            await Answer(context, problems, 409, "a request with this Idempotency-Key is still being processed");
+            await Answer(context, problems, 409, L.T("a request with this Idempotency-Key is still being processed"));
             return;
         }
         context.Response.StatusCode = row.GetInt32(1);
@@ -191,13 +192,13 @@ public sealed class Idempotency(RequestDelegate next, Microsoft.Extensions.Optio
         await release.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
-    private static async Task Answer(HttpContext context, IProblemDetailsService problems, int status, string detail, IDictionary<string, string[]>? errors = null)
+    private static async Task Answer(HttpContext context, IProblemDetailsService problems, int status, Text detail, IDictionary<string, string[]>? errors = null)
     {
         context.Response.StatusCode = status;
         var problem = errors is null ? new ProblemDetails() : new HttpValidationProblemDetails(errors);
         problem.Status = status;
-        problem.Title = status == 400 ? "The request is invalid" : "Idempotency-Key conflict";
-        problem.Detail = detail;
+        problem.Title = (status == 400 ? L.T("The request is invalid") : L.T("Idempotency-Key conflict")).Render();
+        problem.Detail = detail.Render();
         await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 }

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -55,13 +56,13 @@ public static class AuditFeedEndpoint
         var v = new Validation();
         long from = 0;
         if (!string.IsNullOrEmpty(after) && (!long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out from)))
-            v.Add("after", "must be a sequence number (0 or more)");
+            v.Add("after", L.T("must be a sequence number (0 or more)"));
         var take = 50;
         if (!string.IsNullOrEmpty(limit))
         {
             var max = ndjson ? MaxNdjsonLimit : ReadParameters.MaxLimit;
             if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take < 1 || take > max)
-                v.Add("limit", $"must be a whole number from 1 to {max}");
+                v.Add("limit", L.T("must be a whole number from 1 to {0}", max));
         }
         v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         if (!v.IsValid) return Results.Problem(v.ToProblem());

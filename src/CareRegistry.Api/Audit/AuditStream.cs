@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Security.Cryptography;
 using CareRegistry.Common;
 using Marten;
@@ -21,7 +22,7 @@ public static class AuditStreamEndpoint
     {
         // A stream of Marten's tombstones is no registry stream.
         var events = (await session.Events.FetchStreamAsync(id, token: ct)).Where(e => !AuditChain.IsTombstone(e)).ToList();
-        if (events.Count == 0) return Results.Problem(Problems.NotFound($"no stream {id}"));
+        if (events.Count == 0) return Results.Problem(Problems.NotFound(L.T("no stream {0}", id)));
         var chain = new Dictionary<long, (string? Prev, string Hash)>();
         await using (var cmd = dataSource.CreateCommand(
             $"select seq_id, prev_hash, hash from {store.Options.Events.DatabaseSchemaName}.{AuditChain.Table} where stream_id = $1"))
@@ -45,7 +46,7 @@ public static class AuditStreamEndpoint
         if (!string.IsNullOrEmpty(upTo))
         {
             if (!long.TryParse(upTo, out var n) || n < 0)
-                return Results.Problem(new Validation().Add("upTo", "must be a sequence number (0 or more)").ToProblem());
+                return Results.Problem(new Validation().Add("upTo", L.T("must be a sequence number (0 or more)")).ToProblem());
             ceiling = n;
         }
         var schema = store.Options.Events.DatabaseSchemaName;

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -27,8 +28,8 @@ public record RetractEntry(Guid? StreamId, long? Version, string? Reason)
     public ProblemDetails Validate()
     {
         var v = new Validation().Require("reason", Reason, 500);
-        if (StreamId is null || StreamId == Guid.Empty) v.Add("streamId", "is required");
-        if (Version is not >= 1) v.Add("version", "must be a stream version, 1 or more");
+        if (StreamId is null || StreamId == Guid.Empty) v.Add("streamId", L.T("is required"));
+        if (Version is not >= 1) v.Add("version", L.T("must be a stream version, 1 or more"));
         return v.Answer();
     }
 }
@@ -86,7 +87,7 @@ public static class RetractEntryEndpoint
         if (stream.FirstOrDefault(e => e.Version == command.Version) is not { } entry) return AccessSubject.Nothing;
         var recorder = Json.TryParse<Department>(Retractions.RecordedByDepartment(entry), out var d) ? d : (Department?)null;
         var institutions = await session.LoadManyAsync<Institution>(ct, Retractions.InstitutionsOf(entry, stream).ToArray());
-        return AccessSubject.Nothing.Decided(recorder).WithinAny(institutions, "institution the entry concerns");
+        return AccessSubject.Nothing.Decided(recorder).WithinAny(institutions, L.T("institution the entry concerns"));
     }
 
     public static ProblemDetails Validate(RetractEntry command) => command.Validate();
@@ -97,17 +98,17 @@ public static class RetractEntryEndpoint
     {
         var streamId = command.StreamId!.Value;
         var version = command.Version!.Value;
-        if (stream.Count == 0) return Results.Problem(Problems.NotFound($"no stream {streamId}"));
+        if (stream.Count == 0) return Results.Problem(Problems.NotFound(L.T("no stream {0}", streamId)));
         if (stream.FirstOrDefault(e => e.Version == version) is not { } entry)
-            return Results.Problem(Problems.NotFound($"stream {streamId} has no entry {version} (it is at version {stream[^1].Version})"));
+            return Results.Problem(Problems.NotFound(L.T("stream {0} has no entry {1} (it is at version {2})", streamId, version, stream[^1].Version)));
 
         var current = stream[^1].Version;
         var refusal = Concurrency.CheckIfMatch(http, current).Then(() => entry.Data switch
         {
-            EntryRetracted => Problems.Conflict($"entry {version} is itself a correction; record the fact again instead of retracting a correction"),
-            InstitutionRegistered => Problems.Conflict("a registration is not retracted: correct the institution's details, or close it with the reason"),
-            not IConcernsInstitutions => Problems.Conflict($"entry {version} ({HistoryEntry.EventType(entry.EventType)}) is a jurisdiction rule; record the rule again with the right content instead"),
-            _ when Retractions.RetractedIn(stream).Contains(version) => Problems.Conflict($"entry {version} of stream {streamId} is already retracted"),
+            EntryRetracted => Problems.Conflict(L.T("entry {0} is itself a correction; record the fact again instead of retracting a correction", version)),
+            InstitutionRegistered => Problems.Conflict(L.T("a registration is not retracted: correct the institution's details, or close it with the reason")),
+            not IConcernsInstitutions => Problems.Conflict(L.T("entry {0} ({1}) is a jurisdiction rule; record the rule again with the right content instead", version, HistoryEntry.EventType(entry.EventType))),
+            _ when Retractions.RetractedIn(stream).Contains(version) => Problems.Conflict(L.T("entry {0} of stream {1} is already retracted", version, streamId)),
             _ => WolverineContinue.NoProblems,
         });
         if (!ReferenceEquals(refusal, WolverineContinue.NoProblems)) return Results.Problem(refusal);

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Reflection;
 using JasperFx;
 using JasperFx.CodeGeneration;
@@ -55,10 +56,11 @@ public sealed class DeclaredQueryPolicy : IHttpPolicy
         if (http.GetEndpoint()?.Metadata.GetMetadata<DeclaredQuery>() is not { } declared) return WolverineContinue.NoProblems;
         var unknown = http.Request.Query.Keys.Where(key => !declared.Declares(key)).ToList();
         if (unknown.Count == 0) return WolverineContinue.NoProblems;
-        var takes = declared.Names.Count == 0 ? "this read takes no query parameters" : $"this read takes {string.Join(", ", declared.Names)}";
+        var takes = declared.Names.Count == 0 ? L.T("is not a parameter of this read: this read takes no query parameters")
+            : L.T("is not a parameter of this read: this read takes {0}", string.Join(", ", declared.Names));
         var v = new Validation();
         foreach (var key in unknown.Take(10))
-            v.Add(key.Length == 0 ? "(empty)" : key.Length > 100 ? key[..100] + "…" : key, $"is not a parameter of this read: {takes}");
+            v.Add(key.Length == 0 ? "(empty)" : key.Length > 100 ? key[..100] + "…" : key, takes);
         return v.ToProblem();
     }
 

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using GbT2260 = CareRegistry.Divisions.Divisions;
 
 namespace CareRegistry.Common;
@@ -6,17 +7,17 @@ namespace CareRegistry.Common;
 // then the GB/T 2260 table (Divisions/), so a well-formed code that names nothing (530199) is refused too.
 public static class Division
 {
-    public static string? DistrictProblem(string? code) =>
-        string.IsNullOrWhiteSpace(code) ? "is required"
-        : code.Length != 6 || !code.All(char.IsAsciiDigit) ? "must be a 6-digit administrative division code"
-        : code[..2] == "00" ? "must name a province (the first two digits cannot be 00)"
+    public static Text? DistrictProblem(string? code) =>
+        string.IsNullOrWhiteSpace(code) ? L.T("is required")
+        : code.Length != 6 || !code.All(char.IsAsciiDigit) ? L.T("must be a 6-digit administrative division code")
+        : code[..2] == "00" ? L.T("must name a province (the first two digits cannot be 00)")
         : GbT2260.ProblemFor(code);
 
     // A query prefix: "00" or empty is the nation, else a 2, 4 or 6-digit division in the table.
-    public static string? PrefixProblem(string? prefix) =>
+    public static Text? PrefixProblem(string? prefix) =>
         string.IsNullOrEmpty(prefix) || prefix == "00" ? null
         : prefix.Length is 2 or 4 or 6 && prefix.All(char.IsAsciiDigit) ? GbT2260.ProblemFor(prefix)
-        : "must be 00 (nation) or a 2, 4 or 6-digit division code";
+        : L.T("must be 00 (nation) or a 2, 4 or 6-digit division code");
 
     public static string NormalizePrefix(string? prefix) => prefix is null or "00" ? "" : prefix;
 

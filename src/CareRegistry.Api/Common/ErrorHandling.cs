@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using JasperFx;
 using Marten.Exceptions;
 using Microsoft.AspNetCore.Diagnostics;
@@ -26,23 +27,23 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         ConcurrencyException or StreamLockedException => new ProblemDetails
         {
-            Status = StatusCodes.Status412PreconditionFailed, Title = "The stream has moved on",
-            Detail = "Another change was recorded first; nothing was written. Read the current version and retry.",
+            Status = StatusCodes.Status412PreconditionFailed, Title = L.T("The stream has moved on").Render(),
+            Detail = L.T("Another change was recorded first; nothing was written. Read the current version and retry.").Render(),
         },
-        ExistingStreamIdCollisionException => Problems.Conflict("the stream already exists; nothing was written"),
+        ExistingStreamIdCollisionException => Problems.Conflict(L.T("the stream already exists; nothing was written")),
         _ when Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation } pg => Problems.Conflict(
-            pg.ConstraintName?.Contains("uscc") == true ? "that USCC is already registered; nothing was written" : "a unique value is already taken; nothing was written"),
+            pg.ConstraintName?.Contains("uscc") == true ? L.T("that USCC is already registered; nothing was written") : L.T("a unique value is already taken; nothing was written")),
         // A 400 always names what is wrong (errors), as every other 400 does; here it is the body as a whole.
         BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } bad => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = [bad.Message] })
         {
-            Status = bad.StatusCode, Title = "The request could not be read", Detail = bad.Message,
+            Status = bad.StatusCode, Title = L.T("The request could not be read").Render(), Detail = bad.Message,
         },
-        BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request could not be read", Detail = bad.Message },
+        BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = L.T("The request could not be read").Render(), Detail = bad.Message },
         // Npgsql reports connection failures and its own timeouts as transient; other timeouts are not the database's.
         _ when Find<NpgsqlException>(exception) is { IsTransient: true } => new ProblemDetails
         {
-            Status = StatusCodes.Status503ServiceUnavailable, Title = "The registry's database is not reachable",
-            Detail = "Nothing was written. Retry shortly.",
+            Status = StatusCodes.Status503ServiceUnavailable, Title = L.T("The registry's database is not reachable").Render(),
+            Detail = L.T("Nothing was written. Retry shortly.").Render(),
         },
         _ => null,
     };

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -18,8 +19,9 @@ public static class JsonObjectBody
             || media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
             return new ProblemDetails
             {
-                Status = StatusCodes.Status415UnsupportedMediaType, Title = "Unsupported media type",
-                Detail = $"A command is sent as application/json (UTF-8), not {(string.IsNullOrEmpty(type) ? "without a Content-Type" : type)}.",
+                Status = StatusCodes.Status415UnsupportedMediaType, Title = L.T("Unsupported media type").Render(),
+                Detail = (string.IsNullOrEmpty(type) ? L.T("A command is sent as application/json (UTF-8), not without a Content-Type.")
+                    : L.T("A command is sent as application/json (UTF-8), not {0}.", type)).Render(),
             };
 
         context.Request.EnableBuffering();
@@ -29,9 +31,9 @@ public static class JsonObjectBody
             if (buffer[0] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)) { first = buffer[0]; break; }
         context.Request.Body.Position = 0;
         if (first == '{') return WolverineContinue.NoProblems;
-        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] })
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = [L.T("must be a JSON object").Render()] })
         {
-            Status = StatusCodes.Status400BadRequest, Title = "The request is invalid", Detail = "The body must be a JSON object.",
+            Status = StatusCodes.Status400BadRequest, Title = L.T("The request is invalid").Render(), Detail = L.T("The body must be a JSON object.").Render(),
         };
     }
 }

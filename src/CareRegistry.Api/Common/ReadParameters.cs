@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Globalization;
 using System.Text;
 
@@ -18,7 +19,7 @@ public static class ReadParameters
         if (string.IsNullOrEmpty(text)) return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && d.Year is >= 1949 and <= 2200)
             return d;
-        v.Add(field, "must be a date YYYY-MM-DD between 1949 and 2200");
+        v.Add(field, L.T("must be a date YYYY-MM-DD between 1949 and 2200"));
         return null;
     }
 
@@ -28,7 +29,7 @@ public static class ReadParameters
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
             && t.Year is >= 1949 and <= 2200)
             return t;
-        v.Add("recordedAsOf", "must be an RFC 3339 instant, e.g. 2026-01-31T08:00:00Z");
+        v.Add("recordedAsOf", L.T("must be an RFC 3339 instant, e.g. 2026-01-31T08:00:00Z"));
         return null;
     }
 
@@ -36,7 +37,7 @@ public static class ReadParameters
     {
         if (string.IsNullOrEmpty(text)) return DefaultLimit;
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxLimit) return n;
-        v.Add("limit", $"must be a whole number from 1 to {MaxLimit}");
+        v.Add("limit", L.T("must be a whole number from 1 to {0}", MaxLimit));
         return DefaultLimit;
     }
 
@@ -49,7 +50,7 @@ public static class ReadParameters
     {
         if (DecodeCursor(v, cursor) is not { } position) return null;
         if (Guid.TryParse(position, out var id)) return id;
-        v.Add("cursor", "is not a cursor this registry issued");
+        v.Add("cursor", L.T("is not a cursor this registry issued"));
         return null;
     }
 
@@ -64,7 +65,7 @@ public static class ReadParameters
         }
         catch (FormatException)
         {
-            v.Add("cursor", "is not a cursor this registry issued");
+            v.Add("cursor", L.T("is not a cursor this registry issued"));
             return null;
         }
     }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using CareRegistry.Localization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -48,22 +49,22 @@ public static class Concurrency
         if (text.StartsWith("W/", StringComparison.Ordinal))
             return new ProblemDetails
             {
-                Status = StatusCodes.Status412PreconditionFailed, Title = "The stream has moved on",
-                Detail = $"If-Match needs a strong entity tag such as \"{currentVersion}\"; a weak tag ({text}) never matches. Nothing was written.",
+                Status = StatusCodes.Status412PreconditionFailed, Title = L.T("The stream has moved on").Render(),
+                Detail = L.T("If-Match needs a strong entity tag such as \"{0}\"; a weak tag ({1}) never matches. Nothing was written.", currentVersion, text).Render(),
             };
         text = text.Trim('"');
         if (!long.TryParse(text, out var expected))
-            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["If-Match"] = ["must be a stream version such as \"3\""] })
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["If-Match"] = [L.T("must be a stream version such as \"3\"").Render()] })
             {
-                Status = 400, Title = "Invalid If-Match header", Detail = "If-Match must be a stream version such as \"3\".",
+                Status = 400, Title = L.T("Invalid If-Match header").Render(), Detail = L.T("If-Match must be a stream version such as \"3\".").Render(),
             };
         return expected == currentVersion
             ? WolverineContinue.NoProblems
             : new ProblemDetails
             {
                 Status = StatusCodes.Status412PreconditionFailed,
-                Title = "The stream has moved on",
-                Detail = $"If-Match expected version {expected}, but the stream is at version {currentVersion}; nothing was written.",
+                Title = L.T("The stream has moved on").Render(),
+                Detail = L.T("If-Match expected version {0}, but the stream is at version {1}; nothing was written.", expected, currentVersion).Render(),
             };
     }
 }
@@ -74,9 +75,9 @@ public static class Problems
     public static ProblemDetails Then(this ProblemDetails first, Func<ProblemDetails> next) =>
         ReferenceEquals(first, WolverineContinue.NoProblems) ? next() : first;
 
-    public static ProblemDetails Conflict(string detail) =>
-        new() { Status = StatusCodes.Status409Conflict, Title = "The command conflicts with the registry's state", Detail = detail };
+    public static ProblemDetails Conflict(Text detail) =>
+        new() { Status = StatusCodes.Status409Conflict, Title = L.T("The command conflicts with the registry's state").Render(), Detail = detail.Render() };
 
-    public static ProblemDetails NotFound(string detail) =>
-        new() { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = detail };
+    public static ProblemDetails NotFound(Text detail) =>
+        new() { Status = StatusCodes.Status404NotFound, Title = L.T("Not found").Render(), Detail = detail.Render() };
 }

@@ -1,3 +1,5 @@
+using CareRegistry.Localization;
+
 namespace CareRegistry.Common;
 
 // The Unified Social Credit Code (统一社会信用代码, GB 32100-2015): 18 characters over a 31-character alphabet
@@ -9,15 +11,15 @@ public static class Uscc
 
     public static string Normalize(string code) => code.Trim().ToUpperInvariant();
 
-    public static string? Problem(string? code)
+    public static Text? Problem(string? code)
     {
-        if (string.IsNullOrWhiteSpace(code)) return "is required";
+        if (string.IsNullOrWhiteSpace(code)) return L.T("is required");
         var c = Normalize(code);
-        if (c.Length != 18) return "must be 18 characters";
+        if (c.Length != 18) return L.T("must be 18 characters");
         for (var i = 0; i < 18; i++)
-            if (Alphabet.IndexOf(c[i]) < 0) return $"character {i + 1} ('{c[i]}') is not in the USCC alphabet";
+            if (Alphabet.IndexOf(c[i]) < 0) return L.T("character {0} ('{1}') is not in the USCC alphabet", i + 1, c[i]);
         var expected = CheckCharacter(c[..17]);
-        return c[17] == expected ? null : $"check character should be '{expected}', not '{c[17]}'";
+        return c[17] == expected ? null : L.T("check character should be '{0}', not '{1}'", expected, c[17]);
     }
 
     public static char CheckCharacter(string first17)
@@ -33,7 +35,7 @@ public static class Uscc
     {
         var division = Normalize(code).Substring(2, 6);
         return division.All(char.IsAsciiDigit) && division[..2] != jurisdiction[..2]
-            ? $"the USCC was issued by an authority in division {division}, another province than jurisdiction {jurisdiction}; check that both are right"
+            ? L.T("the USCC was issued by an authority in division {0}, another province than jurisdiction {1}; check that both are right", division, jurisdiction).Render()
             : null;
     }
 }

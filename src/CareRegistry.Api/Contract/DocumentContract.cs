@@ -53,6 +53,8 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
                 Every /api route needs a bearer token (JWT with sub, role, department, jurisdiction claims). Bodies are JSON,
                 camelCase, enums in kebab-case, dates YYYY-MM-DD; a field without a value is left out, never null.
                 Errors are RFC 9457 problem details (application/problem+json); a 400 names each offending field in errors.
+                Problems are written in the language Accept-Language asks for, zh-CN or en (English when it names neither), and
+                say which in Content-Language; the field names in errors and every enum value stay as they are.
                 Commands accept Idempotency-Key (a UUID) and If-Match (the stream version, as in the ETag they answer).
                 """,
             Contact = new OpenApiContact { Name = "CareRegistry maintainers" },

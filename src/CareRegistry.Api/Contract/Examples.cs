@@ -23,8 +23,10 @@ public static class Examples
     private static readonly Dictionary<Type, object> ByType = new()
     {
         [typeof(RegisterInstitution)] = new RegisterInstitution("西山区康乐养老院", "Xishan Kangle Care Home", ExampleUscc, InstitutionKind.ElderlyCare, null, null,
-            Ownership.Private, "530112", "云南省昆明市西山区前卫街道康乐路18号", new BedsInput(ElderlyCare: 120, Nursing: 30), "昆明康乐养老服务有限公司", null, new DateOnly(2018, 5, 1)),
-        [typeof(ChangeInstitutionDetails)] = new ChangeInstitutionDetails("西山区康乐颐养中心", null, "云南省昆明市西山区前卫街道康乐路20号", null, On, "更名并迁址"),
+            Ownership.Private, "530112", "云南省昆明市西山区前卫街道康乐路18号", new BedsInput(ElderlyCare: 120, Nursing: 30), "昆明康乐养老服务有限公司", null, new DateOnly(2018, 5, 1),
+            new LocationInput(25.0386, 102.6644, Approximate: true)),
+        [typeof(ChangeInstitutionDetails)] = new ChangeInstitutionDetails("西山区康乐颐养中心", null, "云南省昆明市西山区前卫街道康乐路20号", null, On, "更名并迁址",
+            new LocationInput(25.0201, 102.6951)),
         [typeof(ChangeBeds)] = new ChangeBeds(On, new BedsInput(ElderlyCare: 150, Nursing: 30), "新楼启用"),
         [typeof(CloseInstitution)] = new CloseInstitution(On, "举办者申请终止服务，老人已妥善安置"),
         [typeof(ChangeOperator)] = new ChangeOperator("云南康养服务集团有限公司", On, "西山区民政局公建民营委托运营协议（西民发〔2024〕12号）"),

@@ -17,7 +17,7 @@ namespace CareRegistry.Contract;
 // all too long names each limit. Ranges and patterns that Validate states in prose are listed here.
 public static partial class RequestSchemas
 {
-    public static bool IsCommand(Type type) => type == typeof(BedsInput) || ValidateOf(type) is not null;
+    public static bool IsCommand(Type type) => type == typeof(BedsInput) || type == typeof(LocationInput) || ValidateOf(type) is not null;
 
     public static void Describe(Type type, OpenApiSchema schema)
     {
@@ -34,6 +34,14 @@ public static partial class RequestSchemas
                     property.MaxLength = int.Parse(m.Groups[1].Value);
                     if (required.Contains(field)) property.MinLength = 1;
                 }
+
+        // A location, when sent, has both coordinates (LocationInput.Check).
+        if (type == typeof(LocationInput))
+        {
+            schema.Required = new HashSet<string>(["lat", "lon"]);
+            NotNull(schema.Properties, "lat");
+            NotNull(schema.Properties, "lon");
+        }
 
         foreach (var ((owner, field), limit) in Limits)
             if (owner == type && schema.Properties.TryGetValue(field, out var p) && p is OpenApiSchema property) limit(property);
@@ -58,6 +66,9 @@ public static partial class RequestSchemas
         [(typeof(OpenInspection), "inspectors")] = s => Items(s, 1, 50),
         [(typeof(SignPartnership), "partyIds")] = s => Items(s, 2, 2, unique: true, "care-medical: one care institution and one medical; referral and consortium: two medical."),
         [(typeof(SignPartnership), "services")] = s => Items(s, 1, null, unique: true),
+        [(typeof(LocationInput), "lat")] = s => Range(s, -90, 90, "Latitude, WGS-84 degrees."),
+        [(typeof(LocationInput), "lon")] = s => Range(s, -180, 180, "Longitude, WGS-84 degrees."),
+        [(typeof(LocationInput), "approximate")] = s => s.Description = "True when the place stands in for an unknown exact one (e.g. the district seat); false when left out.",
         [(typeof(BedsInput), "elderlyCare")] = Beds,
         [(typeof(BedsInput), "medical")] = Beds,
         [(typeof(BedsInput), "nursing")] = Beds,
@@ -119,7 +130,17 @@ public static partial class RequestSchemas
         var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
         var command = constructor.Invoke(constructor.GetParameters().Select(p => fill(p) ?? (p.HasDefaultValue ? p.DefaultValue : null)).ToArray());
         var arguments = validate.GetParameters().Select(p => p.ParameterType == typeof(string) ? "00" : p.HasDefaultValue ? p.DefaultValue : null).ToArray();
-        return validate.Invoke(command, arguments) is HttpValidationProblemDetails problem ? problem.Errors.AsReadOnly() : new Dictionary<string, string[]>();
+        // The messages are read in English (MaxLength below), whatever language the document was asked for in.
+        var asked = System.Globalization.CultureInfo.CurrentUICulture;
+        System.Globalization.CultureInfo.CurrentUICulture = Localization.RegistryLocalization.English;
+        try
+        {
+            return validate.Invoke(command, arguments) is HttpValidationProblemDetails problem ? problem.Errors.AsReadOnly() : new Dictionary<string, string[]>();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = asked;
+        }
     }
 
     [GeneratedRegex("^must be at most ([0-9]+) characters$")]

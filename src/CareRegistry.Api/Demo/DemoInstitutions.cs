@@ -9,7 +9,30 @@ namespace CareRegistry.Demo;
 public static class DemoInstitutions
 {
     public record Entry(string Key, string Name, string LatinName, InstitutionKind Kind, MedicalSubtype? Subtype, int? Grade,
-        Ownership Ownership, string Jurisdiction, string Address, BedsInput Beds, DateOnly EstablishedOn, string? Operator = null);
+        Ownership Ownership, string Jurisdiction, string Address, BedsInput Beds, DateOnly EstablishedOn, string? Operator = null,
+        LocationInput? Location = null);
+
+    // The seat of each district's government (区/县/市人民政府驻地), WGS-84, rounded to about 100 m. The five replies name
+    // institutions by district and at most by subdistrict or town (悦来街道, 六甲街道, 大湾镇...), never by street
+    // number or coordinates, so every demo institution stands at its district's seat, marked approximate, until a
+    // surveyed place replaces it through a details change.
+    public static readonly IReadOnlyDictionary<string, (double Lat, double Lon, string Seat)> DistrictSeats = new Dictionary<string, (double, double, string)>
+    {
+        ["530111"] = (25.0150, 102.7430, "昆明市官渡区人民政府（关上）"),
+        ["530112"] = (25.0386, 102.6644, "昆明市西山区人民政府（前兴路）"),
+        ["510703"] = (31.4636, 104.7405, "绵阳市涪城区人民政府"),
+        ["510704"] = (31.4731, 104.7661, "绵阳市游仙区人民政府"),
+        ["510722"] = (31.0958, 105.0946, "三台县人民政府（潼川镇）"),
+        ["510781"] = (31.7775, 104.7445, "江油市人民政府（中坝镇）"),
+        ["500112"] = (29.7181, 106.6310, "重庆市渝北区人民政府（双龙湖街道）"),
+    };
+
+    public static LocationInput LocationOf(Entry entry)
+    {
+        if (entry.Location is { } surveyed) return surveyed;
+        var (lat, lon, _) = DistrictSeats[entry.Jurisdiction];
+        return new LocationInput(lat, lon, Approximate: true);
+    }
 
     private static BedsInput Care(int elderly, int nursing = 0) => new(ElderlyCare: elderly, Nursing: nursing);
     private static BedsInput Hospital(int medical, int rehab = 0, int hospice = 0, int elderly = 0) =>

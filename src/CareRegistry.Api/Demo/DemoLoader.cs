@@ -38,7 +38,7 @@ public sealed class DemoLoader(HttpClient http, TextWriter log, DevTokens tokens
         foreach (var e in DemoInstitutions.All)
         {
             var command = new RegisterInstitution(e.Name, e.LatinName, DemoInstitutions.UsccFor(e), e.Kind, e.Subtype, e.Grade,
-                e.Ownership, e.Jurisdiction, e.Address, e.Beds, e.Operator, null, e.EstablishedOn);
+                e.Ownership, e.Jurisdiction, e.Address, e.Beds, e.Operator, null, e.EstablishedOn, DemoInstitutions.LocationOf(e));
             ids[e.Key] = (await SendAsync("/api/institutions", command, Department.CivilAffairs, ct)).Id;
         }
 

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Globalization;
 using CareRegistry.Common;
 using CareRegistry.Spreadsheets;
@@ -48,7 +49,7 @@ public static class PublicEnforcementDecisionsEndpoint
         if (ReadParameters.DecodeCursor(v, cursor) is { } position)
         {
             if (long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var s)) before = s;
-            else v.Add("cursor", "is not a cursor this registry issued");
+            else v.Add("cursor", L.T("is not a cursor this registry issued"));
         }
         if (!v.IsValid) return Results.Problem(v.ToProblem());
         var today = clock.Today();

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
@@ -29,10 +30,11 @@ public static class PublicRateLimit
                 var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : (int)window.TotalSeconds;
                 var response = context.HttpContext.Response;
                 response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                response.Headers.ContentLanguage = RegistryLocalization.LanguageOf(CultureInfo.CurrentUICulture);
                 await response.WriteAsJsonAsync(new ProblemDetails
                 {
-                    Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests",
-                    Detail = $"at most {permits} requests per {window.TotalSeconds:0} s from one address; retry after {seconds} s",
+                    Status = StatusCodes.Status429TooManyRequests, Title = L.T("Too many requests").Render(),
+                    Detail = L.T("at most {0} requests per {1:0} s from one address; retry after {2} s", permits, window.TotalSeconds, seconds).Render(),
                 }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", ct);
             };
         });

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Collections.Frozen;
 using System.Globalization;
 
@@ -24,23 +25,23 @@ public static class Divisions
     public static bool Exists(string? code) => Find(code) is not null;
 
     // Null when the code names a division, else why not, worded to follow a field name ("jurisdiction ...").
-    public static string? ProblemFor(string? code)
+    public static Text? ProblemFor(string? code)
     {
-        if (string.IsNullOrWhiteSpace(code)) return "is required";
-        if (code.Length is not (2 or 4 or 6) || !code.All(char.IsAsciiDigit)) return "must be 00 (the nation) or a 2, 4 or 6-digit division code";
+        if (string.IsNullOrWhiteSpace(code)) return L.T("is required");
+        if (code.Length is not (2 or 4 or 6) || !code.All(char.IsAsciiDigit)) return L.T("must be 00 (the nation) or a 2, 4 or 6-digit division code");
         if (Exists(code)) return null;
 
         // The table's own 6-digit forms of provinces and cities (530000, 530100) are a common slip.
         if (code.Length == 6 && code.EndsWith("0000", StringComparison.Ordinal) && Find(code[..2]) is { } province)
-            return $"is not a division in GB/T 2260 as the registry writes it: {province.Name} is {province.Code}";
+            return L.T("is not a division in GB/T 2260 as the registry writes it: {0} is {1}", province.Name, province.Code);
         if (code.Length == 6 && code.EndsWith("00", StringComparison.Ordinal) && Find(code[..4]) is { } city)
-            return $"is not a division in GB/T 2260 as the registry writes it: {city.Name} is {city.Code}";
+            return L.T("is not a division in GB/T 2260 as the registry writes it: {0} is {1}", city.Name, city.Code);
 
-        var level = code.Length switch { 2 => "province", 4 => "city", _ => "district" };
+        var level = code.Length switch { 2 => L.T("province"), 4 => L.T("city"), _ => L.T("district") };
         var parent = code.Length == 2 ? null : Find(code[..^2]);
         return parent is null
-            ? $"is not a division in GB/T 2260 (there is no {level} {code})"
-            : $"is not a division in GB/T 2260 ({parent.Name} {parent.Code} has no {level} {code})";
+            ? L.T("is not a division in GB/T 2260 (there is no {0} {1})", level, code)
+            : L.T("is not a division in GB/T 2260 ({0} {1} has no {2} {3})", parent.Name, parent.Code, level, code);
     }
 
     // From the province down to the division itself; empty for the nation.

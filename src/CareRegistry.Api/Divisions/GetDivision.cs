@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -28,9 +29,9 @@ public static class GetDivisionEndpoint
     {
         // Malformed is the caller's mistake (400); well-formed but not in the table is a code that does not exist (404).
         if (code.Length is not (2 or 4 or 6) || !code.All(char.IsAsciiDigit))
-            return Results.Problem(new Validation().Add("code", Divisions.ProblemFor(code)!).ToProblem());
+            return Results.Problem(new Validation().Add("code", Divisions.ProblemFor(code)!.Value).ToProblem());
         return Divisions.Find(code) is { } found
             ? Results.Json(DivisionView.From(found), Json.Options)
-            : Results.Problem(Problems.NotFound($"{code} {Divisions.ProblemFor(code)}"));
+            : Results.Problem(Problems.NotFound(L.T("{0} {1}", code, Divisions.ProblemFor(code))));
     }
 }

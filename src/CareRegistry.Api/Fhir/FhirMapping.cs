@@ -113,6 +113,8 @@ public static class FhirMapping
         Name = i.Name,
         Mode = Hl7.Fhir.Model.Location.LocationMode.Instance,
         Address = Address(i),
+        // WGS-84, as FHIR's position asks; an approximate one (the district seat) is still the best known place.
+        Position = i.Location is { } at ? new Hl7.Fhir.Model.Location.PositionComponent { Latitude = (decimal)at.Lat, Longitude = (decimal)at.Lon } : null,
         ManagingOrganization = new ResourceReference($"Organization/{i.Id}"),
     };
 

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Globalization;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -94,7 +95,7 @@ public static class SearchOrganizationsEndpoint
             if (isDay) at = new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), RegistryClock.Offset);
             else if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
             {
-                v.Add("_lastUpdated", "must be [ge|gt|le|lt|eq]YYYY-MM-DD or an instant");
+                v.Add("_lastUpdated", L.T("must be [ge|gt|le|lt|eq]YYYY-MM-DD or an instant"));
                 continue;
             }
             var end = isDay ? at.AddDays(1) : at;
@@ -105,7 +106,7 @@ public static class SearchOrganizationsEndpoint
                 case "le": conditions.Add(("<", end)); break;
                 case "lt": conditions.Add(("<", at)); break;
                 case "eq": conditions.Add((">=", at)); conditions.Add(("<", isDay ? end : at.AddTicks(10))); break;
-                default: v.Add("_lastUpdated", "prefix must be ge, gt, le, lt or eq"); break;
+                default: v.Add("_lastUpdated", L.T("prefix must be ge, gt, le, lt or eq")); break;
             }
         }
         return conditions;

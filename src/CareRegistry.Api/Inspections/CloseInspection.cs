@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -15,8 +16,8 @@ public record CloseInspection(DateOnly? ClosedOn, string? Summary)
     public ProblemDetails Validate() => new Validation().Date("closedOn", ClosedOn).Require("summary", Summary, 4000).Answer();
 
     public ProblemDetails Check(Inspection inspection) =>
-        inspection.ClosedOn is { } closed ? Problems.Conflict($"inspection {inspection.Id} is already closed since {closed:yyyy-MM-dd}")
-        : ClosedOn < inspection.OpenedOn ? Problems.Conflict($"the inspection opened on {inspection.OpenedOn:yyyy-MM-dd}, after {ClosedOn:yyyy-MM-dd}")
+        inspection.ClosedOn is { } closed ? Problems.Conflict(L.T("inspection {0} is already closed since {1:yyyy-MM-dd}", inspection.Id, closed))
+        : ClosedOn < inspection.OpenedOn ? Problems.Conflict(L.T("the inspection opened on {0:yyyy-MM-dd}, after {1:yyyy-MM-dd}", inspection.OpenedOn, ClosedOn))
         : WolverineContinue.NoProblems;
 }
 

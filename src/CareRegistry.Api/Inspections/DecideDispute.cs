@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -17,13 +18,13 @@ public record DecideDispute(DisputeOutcome? Outcome, int? DemeritPoints, string?
     {
         var v = new Validation().Defined("outcome", Outcome).Require("basis", Basis, 1000).Date("decidedOn", DecidedOn);
         if (Outcome == DisputeOutcome.PointsChanged && DemeritPoints is not (>= 0 and <= RecordFinding.MaxPoints))
-            v.Add("demeritPoints", $"is required for points-changed, from 0 to {RecordFinding.MaxPoints}");
-        if (Outcome != DisputeOutcome.PointsChanged && DemeritPoints is not null) v.Add("demeritPoints", "applies only to points-changed");
+            v.Add("demeritPoints", L.T("is required for points-changed, from 0 to {0}", RecordFinding.MaxPoints));
+        if (Outcome != DisputeOutcome.PointsChanged && DemeritPoints is not null) v.Add("demeritPoints", L.T("applies only to points-changed"));
         return v.Answer();
     }
     public ProblemDetails Check(Finding f) =>
-        !f.DisputePending ? Problems.Conflict("no dispute of this finding is pending")
-        : DecidedOn < f.DisputedOn ? Problems.Conflict($"the dispute was filed on {f.DisputedOn:yyyy-MM-dd}, after {DecidedOn:yyyy-MM-dd}")
+        !f.DisputePending ? Problems.Conflict(L.T("no dispute of this finding is pending"))
+        : DecidedOn < f.DisputedOn ? Problems.Conflict(L.T("the dispute was filed on {0:yyyy-MM-dd}, after {1:yyyy-MM-dd}", f.DisputedOn, DecidedOn))
         : WolverineContinue.NoProblems;
     public object Decide(Inspection i, Finding f) => new DisputeDecided(i.Id, f.Id, f.InstitutionId, Outcome!.Value, DemeritPoints, Basis!.Trim(), DecidedOn!.Value);
 }

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -14,7 +15,7 @@ public record DisputeFinding(DateOnly? FiledOn, string? Grounds) : IFindingComma
 {
     public DateOnly? On => FiledOn;
     public ProblemDetails Validate() => new Validation().Date("filedOn", FiledOn).Require("grounds", Grounds, 4000).Answer();
-    public ProblemDetails Check(Finding f) => f.DisputePending ? Problems.Conflict("a dispute of this finding is already pending") : WolverineContinue.NoProblems;
+    public ProblemDetails Check(Finding f) => f.DisputePending ? Problems.Conflict(L.T("a dispute of this finding is already pending")) : WolverineContinue.NoProblems;
     public object Decide(Inspection i, Finding f) => new FindingDisputed(i.Id, f.Id, f.InstitutionId, FiledOn!.Value, Grounds!.Trim());
 }
 

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -22,10 +23,10 @@ public static class FindingCommand
 {
     public static ProblemDetails Guard(IFindingCommand command, Inspection inspection, Guid findingId, HttpContext http)
     {
-        if (inspection.Finding(findingId) is not { } finding) return Problems.NotFound($"inspection {inspection.Id} has no finding {findingId}");
+        if (inspection.Finding(findingId) is not { } finding) return Problems.NotFound(L.T("inspection {0} has no finding {1}", inspection.Id, findingId));
         return Concurrency.CheckIfMatch(http, inspection.Version)
-            .Then(() => command.On < finding.FoundOn ? Problems.Conflict($"the finding was recorded on {finding.FoundOn:yyyy-MM-dd}, after {command.On:yyyy-MM-dd}") : WolverineContinue.NoProblems)
-            .Then(() => finding.OverturnedOn is { } o ? Problems.Conflict($"the finding was overturned on {o:yyyy-MM-dd}") : WolverineContinue.NoProblems)
+            .Then(() => command.On < finding.FoundOn ? Problems.Conflict(L.T("the finding was recorded on {0:yyyy-MM-dd}, after {1:yyyy-MM-dd}", finding.FoundOn, command.On)) : WolverineContinue.NoProblems)
+            .Then(() => finding.OverturnedOn is { } o ? Problems.Conflict(L.T("the finding was overturned on {0:yyyy-MM-dd}", o)) : WolverineContinue.NoProblems)
             .Then(() => command.Check(finding));
     }
 

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using Wolverine.Attributes;
 using CareRegistry.Common;
@@ -56,7 +57,7 @@ public static class GetInspectionEndpoint
         var inspection = recorded is null
             ? current
             : await session.Events.AggregateStreamAsync<Inspection>(id, timestamp: recorded, token: ct);
-        if (inspection is null) return Results.Problem(Problems.NotFound($"no inspection {id}"));
+        if (inspection is null) return Results.Problem(Problems.NotFound(L.T("no inspection {0}", id)));
         http.Response.Headers.ETag = Concurrency.ETag(inspection.Version);
         return Results.Json(InspectionView.From(inspection, day), Json.Options);
     }
@@ -77,10 +78,10 @@ public static class ListInspectionsEndpoint
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         Guid? institution = null;
-        if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", "must be a UUID"); }
+        if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", L.T("must be a UUID")); }
         var fromDay = ReadParameters.Date(v, "from", from);
         var toDay = ReadParameters.Date(v, "to", to);
-        if (status is not (null or "" or "open" or "closed")) v.Add("status", "must be open or closed");
+        if (status is not (null or "" or "open" or "closed")) v.Add("status", L.T("must be open or closed"));
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);

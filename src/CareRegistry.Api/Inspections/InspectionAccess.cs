@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Institutions;
 using Marten;
@@ -13,7 +14,7 @@ public static class InspectionAccess
         var inspected = await session.LoadManyAsync<Institution>(ct, inspection.InstitutionIds.ToArray());
         var own = about.ToHashSet();
         return AccessSubject.Nothing.DecidedByAny(inspection.Departments)
-            .WithinAny(inspected, $"institution of inspection {inspection.Id}")
+            .WithinAny(inspected, L.T("institution of inspection {0}", inspection.Id))
             .WithinAll(inspected.Where(i => own.Contains(i.Id)));
     }
 

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -14,11 +15,11 @@ public record OpenInspection(InspectionKind? Kind, Guid[]? InstitutionIds, Depar
     public ProblemDetails Validate()
     {
         var v = new Validation().Defined("kind", Kind).Date("openedOn", OpenedOn);
-        if (InstitutionIds is not { Length: > 0 and <= 100 }) v.Add("institutionIds", "must name 1 to 100 institutions");
-        else if (InstitutionIds.Distinct().Count() != InstitutionIds.Length) v.Add("institutionIds", "must not repeat an institution");
-        if (Departments is not { Length: > 0 and <= 3 } || Departments.Distinct().Count() != Departments.Length) v.Add("departments", "must name 1 to 3 different departments");
-        else if (Kind == InspectionKind.Joint && Departments.Length < 2) v.Add("departments", "a joint inspection needs at least two departments");
-        if (Inspectors is not { Length: > 0 and <= 50 }) v.Add("inspectors", "must name 1 to 50 inspectors");
+        if (InstitutionIds is not { Length: > 0 and <= 100 }) v.Add("institutionIds", L.T("must name 1 to 100 institutions"));
+        else if (InstitutionIds.Distinct().Count() != InstitutionIds.Length) v.Add("institutionIds", L.T("must not repeat an institution"));
+        if (Departments is not { Length: > 0 and <= 3 } || Departments.Distinct().Count() != Departments.Length) v.Add("departments", L.T("must name 1 to 3 different departments"));
+        else if (Kind == InspectionKind.Joint && Departments.Length < 2) v.Add("departments", L.T("a joint inspection needs at least two departments"));
+        if (Inspectors is not { Length: > 0 and <= 50 }) v.Add("inspectors", L.T("must name 1 to 50 inspectors"));
         else foreach (var name in Inspectors) v.Require("inspectors", name, 100);
         return v.Answer();
     }
@@ -41,9 +42,9 @@ public static class OpenInspectionEndpoint
     public static ProblemDetails CheckInstitutions(OpenInspection command, IReadOnlyList<Institution> found)
     {
         if (command.InstitutionIds!.FirstOrDefault(id => found.All(i => i.Id != id)) is var missing && missing != Guid.Empty)
-            return Problems.NotFound($"no institution {missing}");
+            return Problems.NotFound(L.T("no institution {0}", missing));
         if (found.FirstOrDefault(i => i.IsClosedOn(command.OpenedOn!.Value)) is { } closed)
-            return Problems.Conflict($"institution {closed.Uscc} is closed since {closed.ClosedOn:yyyy-MM-dd}");
+            return Problems.Conflict(L.T("institution {0} is closed since {1:yyyy-MM-dd}", closed.Uscc, closed.ClosedOn));
         return WolverineContinue.NoProblems;
     }
 

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -19,16 +20,16 @@ public record RecordFinding(Guid? InstitutionId, FindingCategory? Category, Seve
     {
         var v = new Validation().Defined("category", Category).Defined("severity", Severity).Require("description", Description, 2000)
             .Date("rectificationDue", RectificationDue, required: false).Date("foundOn", FoundOn, required: false);
-        if (InstitutionId is null) v.Add("institutionId", "is required");
-        if (DemeritPoints is not (>= 0 and <= MaxPoints)) v.Add("demeritPoints", $"must be a whole number from 0 to {MaxPoints}");
+        if (InstitutionId is null) v.Add("institutionId", L.T("is required"));
+        if (DemeritPoints is not (>= 0 and <= MaxPoints)) v.Add("demeritPoints", L.T("must be a whole number from 0 to {0}", MaxPoints));
         return v.Answer();
     }
 
     public ProblemDetails Check(Inspection inspection, DateOnly foundOn) =>
-        inspection.ClosedOn is { } closed ? Problems.Conflict($"inspection {inspection.Id} was closed on {closed:yyyy-MM-dd}; findings can no longer be added")
-        : !inspection.InstitutionIds.Contains(InstitutionId!.Value) ? Problems.Conflict($"inspection {inspection.Id} does not cover institution {InstitutionId}")
-        : foundOn < inspection.OpenedOn ? Problems.Conflict($"the inspection opened on {inspection.OpenedOn:yyyy-MM-dd}, after {foundOn:yyyy-MM-dd}")
-        : RectificationDue < foundOn ? Problems.Conflict("rectificationDue is before the finding")
+        inspection.ClosedOn is { } closed ? Problems.Conflict(L.T("inspection {0} was closed on {1:yyyy-MM-dd}; findings can no longer be added", inspection.Id, closed))
+        : !inspection.InstitutionIds.Contains(InstitutionId!.Value) ? Problems.Conflict(L.T("inspection {0} does not cover institution {1}", inspection.Id, InstitutionId))
+        : foundOn < inspection.OpenedOn ? Problems.Conflict(L.T("the inspection opened on {0:yyyy-MM-dd}, after {1:yyyy-MM-dd}", inspection.OpenedOn, foundOn))
+        : RectificationDue < foundOn ? Problems.Conflict(L.T("rectificationDue is before the finding"))
         : WolverineContinue.NoProblems;
 
     // The finding is the recording inspector's department's (one of the inspection's, as access has checked).

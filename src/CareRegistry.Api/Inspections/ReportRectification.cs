@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -15,9 +16,9 @@ public record ReportRectification(DateOnly? ReportedOn, string? Note) : IFinding
     public DateOnly? On => ReportedOn;
     public ProblemDetails Validate() => new Validation().Date("reportedOn", ReportedOn).Require("note", Note, 2000).Answer();
     public ProblemDetails Check(Finding f) =>
-        f.RectificationDue is null ? Problems.Conflict("this finding asks for no rectification")
-        : f.RectificationOn(ReportedOn!.Value) is "accepted" ? Problems.Conflict("its rectification was already accepted")
-        : f.RectificationOn(ReportedOn!.Value) is "reported" ? Problems.Conflict("a rectification is already reported and awaits verification")
+        f.RectificationDue is null ? Problems.Conflict(L.T("this finding asks for no rectification"))
+        : f.RectificationOn(ReportedOn!.Value) is "accepted" ? Problems.Conflict(L.T("its rectification was already accepted"))
+        : f.RectificationOn(ReportedOn!.Value) is "reported" ? Problems.Conflict(L.T("a rectification is already reported and awaits verification"))
         : WolverineContinue.NoProblems;
     public object Decide(Inspection i, Finding f) => new RectificationReported(i.Id, f.Id, f.InstitutionId, ReportedOn!.Value, Note!.Trim());
 }

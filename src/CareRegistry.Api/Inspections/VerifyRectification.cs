@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -16,12 +17,20 @@ public record VerifyRectification(DateOnly? VerifiedOn, VerificationOutcome? Out
     public ProblemDetails Validate()
     {
         var v = new Validation().Date("verifiedOn", VerifiedOn).Defined("outcome", Outcome).Optional("note", Note, 2000);
-        if (Outcome == VerificationOutcome.Rejected && string.IsNullOrWhiteSpace(Note)) v.Add("note", "is required when rejecting");
+        if (Outcome == VerificationOutcome.Rejected && string.IsNullOrWhiteSpace(Note)) v.Add("note", L.T("is required when rejecting"));
         return v.Answer();
     }
     public ProblemDetails Check(Finding f) =>
         f.RectificationOn(VerifiedOn!.Value) is "reported" ? WolverineContinue.NoProblems
-        : Problems.Conflict($"nothing to verify: the rectification is {f.RectificationOn(VerifiedOn!.Value) ?? "not reported"} on {VerifiedOn:yyyy-MM-dd}");
+        : Problems.Conflict(f.RectificationOn(VerifiedOn!.Value) switch
+        {
+            "accepted" => L.T("nothing to verify: the rectification is accepted on {0:yyyy-MM-dd}", VerifiedOn),
+            "rejected" => L.T("nothing to verify: the rectification is rejected on {0:yyyy-MM-dd}", VerifiedOn),
+            "due" => L.T("nothing to verify: the rectification is due on {0:yyyy-MM-dd}", VerifiedOn),
+            "overdue" => L.T("nothing to verify: the rectification is overdue on {0:yyyy-MM-dd}", VerifiedOn),
+            { } other => L.T("nothing to verify: the rectification is {0} on {1:yyyy-MM-dd}", other, VerifiedOn),
+            null => L.T("nothing to verify: the rectification is not reported on {0:yyyy-MM-dd}", VerifiedOn),
+        });
     public object Decide(Inspection i, Finding f) => new RectificationVerified(i.Id, f.Id, f.InstitutionId, Outcome!.Value, VerifiedOn!.Value, Note?.Trim());
 }
 

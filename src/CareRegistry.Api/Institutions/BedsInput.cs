@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Common;
 
 namespace CareRegistry.Institutions;
@@ -10,15 +11,15 @@ public record BedsInput(int ElderlyCare = 0, int Medical = 0, int Nursing = 0, i
 
     public static void Check(Validation v, string field, BedsInput? beds)
     {
-        if (beds is null) { v.Add(field, "is required"); return; }
+        if (beds is null) { v.Add(field, L.T("is required")); return; }
         foreach (var (name, value) in new[]
                  {
                      ("elderlyCare", beds.ElderlyCare), ("medical", beds.Medical), ("nursing", beds.Nursing),
                      ("rehabilitation", beds.Rehabilitation), ("hospice", beds.Hospice),
                  })
         {
-            if (value < 0) v.Add($"{field}.{name}", "must not be negative");
-            else if (value > MaxPerPurpose) v.Add($"{field}.{name}", $"must be at most {MaxPerPurpose}");
+            if (value < 0) v.Add($"{field}.{name}", L.T("must not be negative"));
+            else if (value > MaxPerPurpose) v.Add($"{field}.{name}", L.T("must be at most {0}", MaxPerPurpose));
         }
     }
 }

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -8,8 +9,9 @@ using Wolverine.Marten;
 
 namespace CareRegistry.Institutions;
 
-// Name, Latin name, address or ownership; what is left out stays as it is.
-public record ChangeInstitutionDetails(string? Name, string? LatinName, string? Address, Ownership? Ownership, DateOnly? EffectiveOn, string? Reason)
+// Name, Latin name, address, ownership or location; what is left out stays as it is.
+public record ChangeInstitutionDetails(string? Name, string? LatinName, string? Address, Ownership? Ownership, DateOnly? EffectiveOn, string? Reason,
+    LocationInput? Location = null)
 {
     public ProblemDetails Validate()
     {
@@ -19,9 +21,10 @@ public record ChangeInstitutionDetails(string? Name, string? LatinName, string? 
             .Optional("address", Address, 500)
             .Optional("reason", Reason, 1000)
             .Date("effectiveOn", EffectiveOn);
-        if (Ownership is { } o && !Enum.IsDefined(o)) v.Add("ownership", $"must be one of {Json.WireValues<Ownership>()}");
-        if (Name is null && LatinName is null && Address is null && Ownership is null)
-            v.Add("name", "give at least one of name, latinName, address, ownership");
+        if (Ownership is { } o && !Enum.IsDefined(o)) v.Add("ownership", L.T("must be one of {0}", Json.WireValues<Ownership>()));
+        LocationInput.Check(v, "location", Location);
+        if (Name is null && LatinName is null && Address is null && Ownership is null && Location is null)
+            v.Add("name", L.T("give at least one of name, latinName, address, ownership, location"));
         return v.IsValid ? WolverineContinue.NoProblems : v.ToProblem();
     }
 
@@ -31,7 +34,8 @@ public record ChangeInstitutionDetails(string? Name, string? LatinName, string? 
     public object[] Decide(Institution institution) =>
     [
         new InstitutionDetailsChanged(institution.Id, Name?.Trim() ?? institution.Name, LatinName?.Trim() ?? institution.LatinName,
-            Address?.Trim() ?? institution.Address, Ownership ?? institution.Ownership, EffectiveOn!.Value, Reason),
+            Address?.Trim() ?? institution.Address, Ownership ?? institution.Ownership, EffectiveOn!.Value, Reason,
+            Location?.ToCoordinates() ?? institution.Location),
     ];
 }
 

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -19,7 +20,7 @@ public record ChangeOperator(string? Operator, DateOnly? EffectiveOn, string? Ba
 
     public ProblemDetails Check(Institution institution) =>
         institution.RefusesChangeOn(EffectiveOn!.Value) is { } refusal ? Problems.Conflict(refusal)
-        : string.Equals(institution.Operator, Operator!.Trim(), StringComparison.Ordinal) ? Problems.Conflict($"{Operator} already operates institution {institution.Uscc}")
+        : string.Equals(institution.Operator, Operator!.Trim(), StringComparison.Ordinal) ? Problems.Conflict(L.T("{0} already operates institution {1}", Operator, institution.Uscc))
         : WolverineContinue.NoProblems;
 
     public object[] Decide(Institution institution) => [new InstitutionOperatorChanged(institution.Id, Operator!.Trim(), EffectiveOn!.Value, Basis!.Trim())];

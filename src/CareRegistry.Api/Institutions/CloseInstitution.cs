@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -18,7 +19,7 @@ public record CloseInstitution(DateOnly? EffectiveOn, string? Reason)
     }
 
     public ProblemDetails Check(Institution institution) =>
-        institution.ClosedOn is { } closed ? Problems.Conflict($"institution {institution.Uscc} is already closed since {closed:yyyy-MM-dd}")
+        institution.ClosedOn is { } closed ? Problems.Conflict(L.T("institution {0} is already closed since {1:yyyy-MM-dd}", institution.Uscc, closed))
         : institution.RefusesChangeOn(EffectiveOn!.Value) is { } refusal ? Problems.Conflict(refusal)
         : WolverineContinue.NoProblems;
 

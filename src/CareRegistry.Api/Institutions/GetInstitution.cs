@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -23,6 +24,7 @@ public record InstitutionView(
     string Ownership,
     string Jurisdiction,
     string Address,
+    Coordinates? Location,
     Beds Beds,
     string? Operator,
     string Status,
@@ -47,7 +49,7 @@ public record InstitutionView(
         IReadOnlyList<Partnership> partnerships, Supervision supervision, IReadOnlyList<string> alerts,
         long version, DateOnly asOf, DateTimeOffset? recordedAsOf) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
-        Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Beds, i.Operator,
+        Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Location, i.Beds, i.Operator,
         i.StatusOn(asOf), i.EstablishedOn, i.ClosedOn, i.ClosureReason, i.PredecessorId, successors,
         permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
         Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,
@@ -83,7 +85,7 @@ public static class GetInstitutionEndpoint
 
         var events = await stream;
         var institution = Institution.Replay(events, day);
-        if (institution is null) return Results.Problem(Problems.NotFound($"no institution {id}" + (recorded is null ? "" : $" recorded by {recorded:O}")));
+        if (institution is null) return Results.Problem(Problems.NotFound(recorded is null ? L.T("no institution {0}", id) : L.T("no institution {0} recorded by {1:O}", id, recorded)));
 
         var successors = (await successorDocs).Select(x => x.Id).ToList();
         var (permits, inspections, partnerships) = recorded is { } at

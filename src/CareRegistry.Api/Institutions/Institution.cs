@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Common;
 
 namespace CareRegistry.Institutions;
@@ -34,15 +35,18 @@ public record Institution(
             Columns = [InstitutionText.Searchable("") + " gin_trgm_ops"],
         });
 
+    // Where it is, when known (WGS-84).
+    public Coordinates? Location { get; init; }
+
     public bool IsClosedOn(DateOnly date) => ClosedOn is { } closed && closed <= date;
 
     // What reads answer as the institution's status on a day (docs/reads.md lists them).
     public string StatusOn(DateOnly date) => date < EstablishedOn ? "not-yet-established" : IsClosedOn(date) ? "closed" : "operating";
 
     // Why a change effective on this date cannot be recorded, or null when it can.
-    public string? RefusesChangeOn(DateOnly effectiveOn) =>
-        effectiveOn < EstablishedOn ? $"institution {Uscc} was established on {EstablishedOn:yyyy-MM-dd}, after {effectiveOn:yyyy-MM-dd}"
-        : IsClosedOn(effectiveOn) ? $"institution {Uscc} is closed since {ClosedOn:yyyy-MM-dd}"
+    public Text? RefusesChangeOn(DateOnly effectiveOn) =>
+        effectiveOn < EstablishedOn ? L.T("institution {0} was established on {1:yyyy-MM-dd}, after {2:yyyy-MM-dd}", Uscc, EstablishedOn, effectiveOn)
+        : IsClosedOn(effectiveOn) ? L.T("institution {0} is closed since {1:yyyy-MM-dd}", Uscc, ClosedOn)
         : null;
 
     // The state in force on a day: events effective by then, in effective-date order (recording order breaks ties),
@@ -67,10 +71,10 @@ public record Institution(
 
     public static Institution Begin(InstitutionRegistered e) => new(
         e.InstitutionId, e.Name, e.LatinName, e.Uscc, e.Kind, e.MedicalSubtype, e.Grade, e.Ownership,
-        e.Jurisdiction, e.Address, e.Beds, e.Operator, e.PredecessorId, e.EffectiveOn, null, null, 0);
+        e.Jurisdiction, e.Address, e.Beds, e.Operator, e.PredecessorId, e.EffectiveOn, null, null, 0) { Location = e.Location };
 
     public Institution With(InstitutionDetailsChanged e) =>
-        this with { Name = e.Name, LatinName = e.LatinName, Address = e.Address, Ownership = e.Ownership };
+        this with { Name = e.Name, LatinName = e.LatinName, Address = e.Address, Ownership = e.Ownership, Location = e.Location ?? Location };
 
     public Institution With(InstitutionBedsChanged e) => this with { Beds = e.Beds };
 

@@ -22,11 +22,13 @@ public record InstitutionRegistered(
     Beds Beds,
     string? Operator,
     Guid? PredecessorId,
-    DateOnly EffectiveOn) : IRegistryEvent, IConcernsInstitutions
+    DateOnly EffectiveOn,
+    // Added later: registrations recorded before carry none, and read back without one.
+    Coordinates? Location = null) : IRegistryEvent, IConcernsInstitutions
 {
     [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
 
-    public string Describe() => $"registered {Name} ({Json.Wire(Kind)}) in {Jurisdiction}, USCC {Uscc}";
+    public string Describe() => $"registered {Name} ({Json.Wire(Kind)}) in {Jurisdiction}, USCC {Uscc}" + (Location is { } l ? $", at {l}" : "");
 }
 
 public record InstitutionDetailsChanged(
@@ -36,11 +38,13 @@ public record InstitutionDetailsChanged(
     string Address,
     Ownership Ownership,
     DateOnly EffectiveOn,
-    string? Reason) : IRegistryEvent, IConcernsInstitutions
+    string? Reason,
+    // The location in force from EffectiveOn; none (as in every change recorded before locations) leaves it as it was.
+    Coordinates? Location = null) : IRegistryEvent, IConcernsInstitutions
 {
     [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Guid> ConcernedInstitutions => [InstitutionId];
 
-    public string Describe() => $"details changed: name {Name}, address {Address}, ownership {Json.Wire(Ownership)}";
+    public string Describe() => $"details changed: name {Name}, address {Address}, ownership {Json.Wire(Ownership)}" + (Location is { } l ? $", location {l}" : "");
 }
 
 public record InstitutionBedsChanged(Guid InstitutionId, Beds Beds, DateOnly EffectiveOn, string? Reason) : IRegistryEvent, IConcernsInstitutions

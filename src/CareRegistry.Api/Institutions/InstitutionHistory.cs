@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Audit;
@@ -53,16 +54,16 @@ public static class InstitutionHistoryEndpoint
     {
         var v = new Validation();
         var withPredecessors = includePredecessors == "true";
-        if (includePredecessors is not (null or "" or "true" or "false")) v.Add("includePredecessors", "must be true or false");
+        if (includePredecessors is not (null or "" or "true" or "false")) v.Add("includePredecessors", L.T("must be true or false"));
         // Effective order is the institution's timeline, a late entry in its place; recorded order is the audit trail.
         var byRecording = order == "recorded";
-        if (order is not (null or "" or "effective" or "recorded")) v.Add("order", "must be effective or recorded");
+        if (order is not (null or "" or "effective" or "recorded")) v.Add("order", L.T("must be effective or recorded"));
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);
         var after = ReadParameters.DecodeCursor(v, cursor);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
-        if (institution is null) return Results.Problem(Problems.NotFound($"no institution {id}"));
+        if (institution is null) return Results.Problem(Problems.NotFound(L.T("no institution {0}", id)));
 
         var chain = new List<Guid> { id };
         var seen = new HashSet<Guid> { id };
@@ -82,11 +83,11 @@ public static class InstitutionHistoryEndpoint
             return byRecording ? own.OrderBy(e => e.Sequence) : own.OrderBy(e => e.EffectiveOn).ThenBy(e => e.Sequence);
         }).ToList();
         if (recorded is { } at && !entries.Any(e => e.StreamId == id))
-            return Results.Problem(Problems.NotFound($"no institution {id} recorded by {at:O}"));
+            return Results.Problem(Problems.NotFound(L.T("no institution {0} recorded by {1:O}", id, at)));
 
         var start = after is null ? 0 : entries.FindIndex(e => $"{e.StreamId}:{e.Version}" == after) + 1;
         if (after is not null && start == 0)
-            return Results.Problem(new Validation().Add("cursor", "is not a cursor of this history").ToProblem());
+            return Results.Problem(new Validation().Add("cursor", L.T("is not a cursor of this history")).ToProblem());
         var page = entries.Skip(start).Take(take).ToList();
         var next = start + take < entries.Count ? ReadParameters.EncodeCursor($"{page[^1].StreamId}:{page[^1].Version}") : null;
         return Results.Json(new Page<HistoryEntry>(page, next), Json.Options);

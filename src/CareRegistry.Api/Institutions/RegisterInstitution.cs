@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using Marten;
@@ -22,7 +23,8 @@ public record RegisterInstitution(
     BedsInput? Beds,
     string? Operator,
     Guid? PredecessorId,
-    DateOnly? EstablishedOn)
+    DateOnly? EstablishedOn,
+    LocationInput? Location = null)
 {
     public static readonly MedicalSubtype[] Hospitals =
         [Common.MedicalSubtype.GeneralHospital, Common.MedicalSubtype.GeriatricHospital, Common.MedicalSubtype.RehabilitationHospital];
@@ -40,16 +42,17 @@ public record RegisterInstitution(
             .Require("address", Address, 500)
             .Optional("operator", Operator, 200)
             .Date("establishedOn", EstablishedOn, required: false);
-        if (EstablishedOn > today) v.Add("establishedOn", $"must not be in the future (today is {today:yyyy-MM-dd})");
+        if (EstablishedOn > today) v.Add("establishedOn", L.T("must not be in the future (today is {0:yyyy-MM-dd})", today));
         BedsInput.Check(v, "beds", Beds);
+        LocationInput.Check(v, "location", Location);
 
         if (Kind == InstitutionKind.Medical) v.Defined("medicalSubtype", MedicalSubtype);
-        else if (MedicalSubtype is not null) v.Add("medicalSubtype", "applies only to medical institutions");
+        else if (MedicalSubtype is not null) v.Add("medicalSubtype", L.T("applies only to medical institutions"));
 
         if (Grade is not null)
         {
-            if (MedicalSubtype is not { } subtype || !Hospitals.Contains(subtype)) v.Add("grade", "applies only to hospitals");
-            else if (Grade is < 1 or > 3) v.Add("grade", "must be 1, 2 or 3");
+            if (MedicalSubtype is not { } subtype || !Hospitals.Contains(subtype)) v.Add("grade", L.T("applies only to hospitals"));
+            else if (Grade is < 1 or > 3) v.Add("grade", L.T("must be 1, 2 or 3"));
         }
         return v.IsValid ? WolverineContinue.NoProblems : v.ToProblem();
     }
@@ -67,7 +70,7 @@ public static class RegisterInstitutionEndpoint
     public static AccessSubject Concerns(RegisterInstitution command, Institution? predecessor)
     {
         var subject = AccessSubject.Division(command.Jurisdiction);
-        return predecessor is null ? subject : subject.Within(predecessor.Jurisdiction, $"predecessor {predecessor.Uscc} in {predecessor.Jurisdiction}");
+        return predecessor is null ? subject : subject.Within(predecessor.Jurisdiction, L.T("predecessor {0} in {1}", predecessor.Uscc, predecessor.Jurisdiction));
     }
 
     // 'USCC': the first key of the advisory locks below, so they share no key with anyone else's locks (Wolverine
@@ -96,10 +99,10 @@ public static class RegisterInstitutionEndpoint
         var holder = await session.Query<Institution>().Where(x => x.Uscc == uscc).Select(x => new { x.Id, x.Jurisdiction }).ToListAsync(ct);
         if (holder.Count > 0)
             return Problems.Conflict(Caller.Of(http) is var caller && (caller.ReadsEverywhere || caller.Covers(holder[0].Jurisdiction))
-                ? $"USCC {uscc} is already registered to institution {holder[0].Id}"
-                : $"USCC {uscc} is already registered, to an institution outside your jurisdiction");
+                ? L.T("USCC {0} is already registered to institution {1}", uscc, holder[0].Id)
+                : L.T("USCC {0} is already registered, to an institution outside your jurisdiction", uscc));
         if (command.PredecessorId is { } predecessorId && predecessor is null)
-            return Problems.NotFound($"predecessor institution {predecessorId} does not exist");
+            return Problems.NotFound(L.T("predecessor institution {0} does not exist", predecessorId));
         return WolverineContinue.NoProblems;
     }
 
@@ -110,7 +113,8 @@ public static class RegisterInstitutionEndpoint
         var registered = new InstitutionRegistered(
             id, command.Name!.Trim(), command.LatinName?.Trim(), Uscc.Normalize(command.Uscc!), command.Kind!.Value,
             command.MedicalSubtype, command.Grade, command.Ownership!.Value, command.Jurisdiction!, command.Address!.Trim(),
-            command.Beds!.ToBeds(), command.Operator?.Trim(), command.PredecessorId, command.EstablishedOn ?? clock.Today());
+            command.Beds!.ToBeds(), command.Operator?.Trim(), command.PredecessorId, command.EstablishedOn ?? clock.Today(),
+            command.Location?.ToCoordinates());
         var warning = Uscc.DivisionWarning(registered.Uscc, registered.Jurisdiction);
         return (new StreamCreated(id, 1, $"/api/institutions/{id}", warning is null ? null : [warning]), MartenOps.StartStream<Institution>(id, registered));
     }

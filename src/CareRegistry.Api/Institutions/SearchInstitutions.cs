@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -14,11 +15,11 @@ namespace CareRegistry.Institutions;
 
 public record InstitutionSummary(
     Guid Id, string Name, string? LatinName, string Uscc, string Kind, string? MedicalSubtype, int? Grade,
-    string Ownership, string Jurisdiction, int TotalBeds, string Status, long Version)
+    string Ownership, string Jurisdiction, int TotalBeds, string Status, long Version, Coordinates? Location = null)
 {
     public static InstitutionSummary From(Institution i, DateOnly day) => new(
         i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
-        Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.StatusOn(day), i.Version);
+        Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.StatusOn(day), i.Version, i.Location);
 }
 
 public static class SearchInstitutionsEndpoint
@@ -47,13 +48,13 @@ public static class SearchInstitutionsEndpoint
         var partnered = Flag(v, "hasPartnership", hasPartnership);
         var type = Enum<PermitType>(v, "permitType", permitType);
         var status = Enum<PermitStatus>(v, "permitStatus", permitStatus);
-        if (status is not null && type is null) v.Add("permitStatus", "needs permitType");
+        if (status is not null && type is null) v.Add("permitStatus", L.T("needs permitType"));
         var departmentValue = Enum<Department>(v, "department", department);
         int? minimumPoints = null;
         if (!string.IsNullOrEmpty(demeritAtLeast))
         {
             if (int.TryParse(demeritAtLeast, System.Globalization.NumberStyles.None, null, out var n) && n is >= 1 and <= 1000) minimumPoints = n;
-            else v.Add("demeritAtLeast", "must be a whole number from 1 to 1000");
+            else v.Add("demeritAtLeast", L.T("must be a whole number from 1 to 1000"));
         }
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
@@ -118,17 +119,17 @@ public static class SearchInstitutionsEndpoint
         null or "" => null,
         "true" => true,
         "false" => false,
-        _ => Invalid<bool>(v, field, "must be true or false"),
+        _ => Invalid<bool>(v, field, L.T("must be true or false")),
     };
 
     private static TEnum? Enum<TEnum>(Validation v, string field, string? text) where TEnum : struct, Enum
     {
         if (string.IsNullOrEmpty(text)) return null;
         if (Json.TryParse<TEnum>(text, out var value)) return value;
-        return Invalid<TEnum>(v, field, $"must be one of {Json.WireValues<TEnum>()}");
+        return Invalid<TEnum>(v, field, L.T("must be one of {0}", Json.WireValues<TEnum>()));
     }
 
-    private static T? Invalid<T>(Validation v, string field, string message) where T : struct
+    private static T? Invalid<T>(Validation v, string field, Text message) where T : struct
     {
         v.Add(field, message);
         return null;

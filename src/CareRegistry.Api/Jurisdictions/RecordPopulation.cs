@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using Marten;
@@ -21,9 +22,9 @@ public record RecordPopulation(int? Aged60, int? Aged65, int? Aged80, DateOnly? 
     public ProblemDetails Validate(string code)
     {
         var v = new Validation().Check("code", Division.PrefixProblem(code)).Date("effectiveOn", EffectiveOn).Require("source", Source, 300);
-        if (Aged60 is not (>= 0 and <= 500_000_000)) v.Add("aged60", "must be a whole number from 0 to 500,000,000");
-        if (Aged65 is < 0 || Aged65 > Aged60) v.Add("aged65", "must not be negative or more than aged60");
-        if (Aged80 is < 0 || Aged80 > (Aged65 ?? Aged60)) v.Add("aged80", "must not be negative or more than aged65 (or aged60)");
+        if (Aged60 is not (>= 0 and <= 500_000_000)) v.Add("aged60", L.T("must be a whole number from 0 to 500,000,000"));
+        if (Aged65 is < 0 || Aged65 > Aged60) v.Add("aged65", L.T("must not be negative or more than aged60"));
+        if (Aged80 is < 0 || Aged80 > (Aged65 ?? Aged60)) v.Add("aged80", L.T("must not be negative or more than aged65 (or aged60)"));
         return v.Answer();
     }
 }

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Permits;
@@ -16,9 +17,9 @@ public record RecordRegime(PermitType? PermitType, Regime? Regime, DateOnly? Eff
     {
         var v = new Validation().Check("code", Division.PrefixProblem(code)).Defined("permitType", PermitType).Defined("regime", Regime)
             .Date("effectiveOn", EffectiveOn).Require("basis", Basis, 300);
-        if (PendingApplications is { } p && !Enum.IsDefined(p)) v.Add("pendingApplications", "must be keep or convert");
+        if (PendingApplications is { } p && !Enum.IsDefined(p)) v.Add("pendingApplications", L.T("must be keep or convert"));
         if (PendingApplications == Jurisdictions.PendingApplications.Convert && Regime != Permits.Regime.Filing)
-            v.Add("pendingApplications", "only a move to filing can convert pending applications");
+            v.Add("pendingApplications", L.T("only a move to filing can convert pending applications"));
         return v.Answer();
     }
 }

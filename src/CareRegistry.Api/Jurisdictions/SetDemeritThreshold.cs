@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using Marten;
@@ -14,7 +15,7 @@ public record SetDemeritThreshold(int? Threshold, DateOnly? EffectiveOn, string?
     public ProblemDetails Validate(string code)
     {
         var v = new Validation().Check("code", Division.PrefixProblem(code)).Date("effectiveOn", EffectiveOn).Require("basis", Basis, 300);
-        if (Threshold is not (>= 1 and <= 120)) v.Add("threshold", "must be a whole number from 1 to 120");
+        if (Threshold is not (>= 1 and <= 120)) v.Add("threshold", L.T("must be a whole number from 1 to 120"));
         return v.Answer();
     }
 }

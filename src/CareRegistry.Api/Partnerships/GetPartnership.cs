@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using Wolverine.Attributes;
 using CareRegistry.Common;
@@ -29,7 +30,7 @@ public static class GetPartnershipEndpoint
         var found = recorded is null
             ? current
             : await session.Events.AggregateStreamAsync<Partnership>(id, timestamp: recorded, token: ct);
-        if (found is not { } p) return Results.Problem(Problems.NotFound($"no partnership {id}"));
+        if (found is not { } p) return Results.Problem(Problems.NotFound(L.T("no partnership {0}", id)));
         http.Response.Headers.ETag = Concurrency.ETag(p.Version);
         return Results.Json(PartnershipView.From(p, day), Json.Options);
     }

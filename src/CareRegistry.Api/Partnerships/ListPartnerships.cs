@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using Wolverine.Attributes;
 using CareRegistry.Common;
@@ -23,7 +24,7 @@ public static class ListPartnershipsEndpoint
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         Guid? institution = null;
-        if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", "must be a UUID"); }
+        if (!string.IsNullOrEmpty(institutionId)) { if (Guid.TryParse(institutionId, out var g)) institution = g; else v.Add("institutionId", L.T("must be a UUID")); }
         var active = ReadParameters.Date(v, "activeOn", activeOn);
         var statusDay = ReadParameters.AsOf(v, asOf);
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);

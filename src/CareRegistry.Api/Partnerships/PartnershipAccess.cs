@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Institutions;
 using Marten;
@@ -8,5 +9,5 @@ namespace CareRegistry.Partnerships;
 public static class PartnershipAccess
 {
     public static async Task<AccessSubject> ConcernsAsync(Partnership partnership, IQuerySession session, CancellationToken ct) =>
-        AccessSubject.Nothing.WithinAny(await session.LoadManyAsync<Institution>(ct, partnership.PartyIds.ToArray()), $"party of agreement {partnership.Id}");
+        AccessSubject.Nothing.WithinAny(await session.LoadManyAsync<Institution>(ct, partnership.PartyIds.ToArray()), L.T("party of agreement {0}", partnership.Id));
 }

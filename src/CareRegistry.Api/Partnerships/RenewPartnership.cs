@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -15,9 +16,9 @@ public record RenewPartnership(DateOnly? EffectiveOn, DateOnly? ValidTo)
     public ProblemDetails Validate() => new Validation().Date("effectiveOn", EffectiveOn).Date("validTo", ValidTo).Answer();
 
     public ProblemDetails Check(Partnership p) =>
-        p.TerminatedOn is { } t ? Problems.Conflict($"the agreement was terminated on {t:yyyy-MM-dd}")
-        : ValidTo <= p.LatestValidTo ? Problems.Conflict($"the new validTo must be after {p.LatestValidTo:yyyy-MM-dd}")
-        : EffectiveOn < p.ValidFrom ? Problems.Conflict($"the agreement starts on {p.ValidFrom:yyyy-MM-dd}")
+        p.TerminatedOn is { } t ? Problems.Conflict(L.T("the agreement was terminated on {0:yyyy-MM-dd}", t))
+        : ValidTo <= p.LatestValidTo ? Problems.Conflict(L.T("the new validTo must be after {0:yyyy-MM-dd}", p.LatestValidTo))
+        : EffectiveOn < p.ValidFrom ? Problems.Conflict(L.T("the agreement starts on {0:yyyy-MM-dd}", p.ValidFrom))
         : WolverineContinue.NoProblems;
 }
 

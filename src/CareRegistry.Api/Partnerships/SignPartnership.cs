@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -15,9 +16,9 @@ public record SignPartnership(PartnershipKind? Kind, Guid[]? PartyIds, Partnersh
     public ProblemDetails Validate()
     {
         var v = new Validation().Defined("kind", Kind).Date("validFrom", ValidFrom).Date("validTo", ValidTo);
-        if (PartyIds is not { Length: 2 } || PartyIds[0] == PartyIds[1]) v.Add("partyIds", "must name two different institutions");
-        if (Services is not { Length: > 0 } || Services.Distinct().Count() != Services.Length) v.Add("services", "must name one or more different services");
-        if (ValidTo <= ValidFrom) v.Add("validTo", "must be after validFrom");
+        if (PartyIds is not { Length: 2 } || PartyIds[0] == PartyIds[1]) v.Add("partyIds", L.T("must name two different institutions"));
+        if (Services is not { Length: > 0 } || Services.Distinct().Count() != Services.Length) v.Add("services", L.T("must name one or more different services"));
+        if (ValidTo <= ValidFrom) v.Add("validTo", L.T("must be after validFrom"));
         return v.Answer();
     }
 
@@ -29,10 +30,10 @@ public record SignPartnership(PartnershipKind? Kind, Guid[]? PartyIds, Partnersh
             ? parties.Count(IsCare) == 1 && parties.Count(p => p.Kind == InstitutionKind.Medical) == 1
             : parties.All(p => p.Kind == InstitutionKind.Medical);
         if (!fits) return Problems.Conflict(Kind == PartnershipKind.CareMedical
-            ? "a care-medical agreement needs one elderly-care and one medical party"
-            : $"a {Json.Wire(Kind!.Value)} agreement needs two medical parties");
+            ? L.T("a care-medical agreement needs one elderly-care and one medical party")
+            : L.T("a {0} agreement needs two medical parties", Json.Wire(Kind!.Value)));
         return parties.FirstOrDefault(p => p.IsClosedOn(ValidFrom!.Value)) is { } closed
-            ? Problems.Conflict($"institution {closed.Uscc} is closed since {closed.ClosedOn:yyyy-MM-dd}")
+            ? Problems.Conflict(L.T("institution {0} is closed since {1:yyyy-MM-dd}", closed.Uscc, closed.ClosedOn))
             : WolverineContinue.NoProblems;
     }
 }
@@ -45,7 +46,7 @@ public static class SignPartnershipEndpoint
 
     // Any department's officer signs it, inside the jurisdiction of at least one party.
     [WolverineBefore]
-    public static AccessSubject Concerns(IReadOnlyList<Institution> parties) => AccessSubject.Nothing.WithinAny(parties, "party of this agreement");
+    public static AccessSubject Concerns(IReadOnlyList<Institution> parties) => AccessSubject.Nothing.WithinAny(parties, L.T("party of this agreement"));
 
     public static ProblemDetails Validate(SignPartnership command, IReadOnlyList<Institution> parties) =>
         command.Validate().Then(() => CheckParties(command, parties));
@@ -53,7 +54,7 @@ public static class SignPartnershipEndpoint
     public static ProblemDetails CheckParties(SignPartnership command, IReadOnlyList<Institution> parties)
     {
         if (command.PartyIds!.FirstOrDefault(id => parties.All(p => p.Id != id)) is var missing && missing != Guid.Empty)
-            return Problems.NotFound($"no institution {missing}");
+            return Problems.NotFound(L.T("no institution {0}", missing));
         return command.Check(parties);
     }
 

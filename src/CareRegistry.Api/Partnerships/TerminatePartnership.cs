@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Access;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
@@ -15,9 +16,9 @@ public record TerminatePartnership(DateOnly? EffectiveOn, string? Reason)
     public ProblemDetails Validate() => new Validation().Date("effectiveOn", EffectiveOn).Require("reason", Reason, 1000).Answer();
 
     public ProblemDetails Check(Partnership p) =>
-        p.TerminatedOn is { } t ? Problems.Conflict($"the agreement was already terminated on {t:yyyy-MM-dd}")
-        : EffectiveOn < p.ValidFrom ? Problems.Conflict($"the agreement starts on {p.ValidFrom:yyyy-MM-dd}")
-        : EffectiveOn > p.LatestValidTo ? Problems.Conflict($"the agreement already expired on {p.LatestValidTo:yyyy-MM-dd}")
+        p.TerminatedOn is { } t ? Problems.Conflict(L.T("the agreement was already terminated on {0:yyyy-MM-dd}", t))
+        : EffectiveOn < p.ValidFrom ? Problems.Conflict(L.T("the agreement starts on {0:yyyy-MM-dd}", p.ValidFrom))
+        : EffectiveOn > p.LatestValidTo ? Problems.Conflict(L.T("the agreement already expired on {0:yyyy-MM-dd}", p.LatestValidTo))
         : WolverineContinue.NoProblems;
 }
 

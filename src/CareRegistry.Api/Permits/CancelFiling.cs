@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -14,8 +15,8 @@ public record CancelFiling(DateOnly? EffectiveOn, string? Reason) : IPermitComma
     public ProblemDetails Validate() => PermitCommand.Start(EffectiveOn).Require("reason", Reason, 1000).Answer();
 
     public ProblemDetails Check(Permit permit) =>
-        PermitCommand.RequireFiling(permit, "cancel")
-            .Then(() => PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "cancel", PermitStatus.Active, PermitStatus.CorrectionRequested));
+        PermitCommand.RequireFiling(permit, L.T("cancel"))
+            .Then(() => PermitCommand.RequireStatus(permit, EffectiveOn!.Value, L.T("cancel"), PermitStatus.Active, PermitStatus.CorrectionRequested));
 
     public object Decide(Permit permit) => new FilingCancelled(permit.Id, EffectiveOn!.Value, Reason!.Trim(), permit.InstitutionId);
 }

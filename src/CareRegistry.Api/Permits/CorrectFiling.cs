@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -14,8 +15,8 @@ public record CorrectFiling(DateOnly? EffectiveOn, string? Note) : IPermitComman
     public ProblemDetails Validate() => PermitCommand.Start(EffectiveOn).Optional("note", Note, 1000).Answer();
 
     public ProblemDetails Check(Permit permit) =>
-        PermitCommand.RequireFiling(permit, "correct")
-            .Then(() => PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "correct", PermitStatus.CorrectionRequested));
+        PermitCommand.RequireFiling(permit, L.T("correct"))
+            .Then(() => PermitCommand.RequireStatus(permit, EffectiveOn!.Value, L.T("correct"), PermitStatus.CorrectionRequested));
 
     public object Decide(Permit permit) => new FilingCorrected(permit.Id, EffectiveOn!.Value, Note?.Trim(), permit.InstitutionId);
 }

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -19,19 +20,19 @@ public record DecideApplication(Decision? Decision, DateOnly? DecidedOn, string?
     {
         var v = new Validation().Date("decidedOn", DecidedOn).Defined("decision", Decision).Optional("number", Number, 50)
             .Optional("reason", Reason, 1000).Date("expiresOn", ExpiresOn, required: false);
-        if (Decision == Permits.Decision.Refused && string.IsNullOrWhiteSpace(Reason)) v.Add("reason", "is required for a refusal");
-        if (ExpiresOn <= DecidedOn) v.Add("expiresOn", "must be after decidedOn");
+        if (Decision == Permits.Decision.Refused && string.IsNullOrWhiteSpace(Reason)) v.Add("reason", L.T("is required for a refusal"));
+        if (ExpiresOn <= DecidedOn) v.Add("expiresOn", L.T("must be after decidedOn"));
         return v.Answer();
     }
 
     // A regime change converted the application to a filing: from that date there is nothing left to decide.
     public ProblemDetails Check(Permit permit) =>
         permit.ConvertedOn is { } converted && DecidedOn >= converted
-            ? Problems.Conflict($"cannot {Transition} {PermitCommand.Label(permit)}: the application was converted to a filing on {converted:yyyy-MM-dd}"
-                                + $" by the regime change {permit.ConversionBasis}")
+            ? Problems.Conflict(L.T("cannot {0} {1}: the application was converted to a filing on {2:yyyy-MM-dd} by the regime change {3}",
+                Transition, PermitCommand.Label(permit), converted, permit.ConversionBasis))
             : PermitCommand.RequireStatus(permit, DecidedOn!.Value, Transition, PermitStatus.Pending);
 
-    private string Transition => Decision == Permits.Decision.Granted ? "grant" : "refuse";
+    private Text Transition => Decision == Permits.Decision.Granted ? L.T("grant") : L.T("refuse");
 
     public object Decide(Permit permit) => Decision == Permits.Decision.Granted
         ? new PermitGranted(permit.Id, DecidedOn!.Value, Number?.Trim(), ExpiresOn, permit.InstitutionId)

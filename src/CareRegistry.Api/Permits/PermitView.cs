@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -51,7 +52,7 @@ public static class GetPermitEndpoint
         var permit = recorded is null
             ? await session.LoadAsync<Permit>(permitId, ct)
             : await session.Events.AggregateStreamAsync<Permit>(permitId, timestamp: recorded, token: ct);
-        if (permit is null || permit.InstitutionId != id) return Results.Problem(Problems.NotFound($"institution {id} has no permit {permitId}"));
+        if (permit is null || permit.InstitutionId != id) return Results.Problem(Problems.NotFound(L.T("institution {0} has no permit {1}", id, permitId)));
         http.Response.Headers.ETag = Concurrency.ETag(permit.Version);
         return Results.Json(PermitView.From(permit, day), Json.Options);
     }

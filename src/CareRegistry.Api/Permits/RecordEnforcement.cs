@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using CareRegistry.Common;
 using CareRegistry.Access;
 using CareRegistry.Institutions;
@@ -20,11 +21,11 @@ public record RecordEnforcement(EnforcementAction? Action, Guid? PermitId, decim
     {
         var v = new Validation().Defined("action", Action).Require("basis", Basis, 500).Date("effectiveOn", EffectiveOn);
         var onPermit = Action is EnforcementAction.PermitSuspension or EnforcementAction.PermitRevocation;
-        if (onPermit && PermitId is null) v.Add("permitId", "is required for a permit suspension or revocation");
-        if (!onPermit && PermitId is not null) v.Add("permitId", "applies only to a permit suspension or revocation");
-        if (Action == EnforcementAction.Fine && Amount is not > 0) v.Add("amount", "is required for a fine and must be positive");
-        if (Amount is > 100_000_000) v.Add("amount", "must be at most 100,000,000");
-        if (Action != EnforcementAction.Fine && Amount is not null) v.Add("amount", "applies only to a fine");
+        if (onPermit && PermitId is null) v.Add("permitId", L.T("is required for a permit suspension or revocation"));
+        if (!onPermit && PermitId is not null) v.Add("permitId", L.T("applies only to a permit suspension or revocation"));
+        if (Action == EnforcementAction.Fine && Amount is not > 0) v.Add("amount", L.T("is required for a fine and must be positive"));
+        if (Amount is > 100_000_000) v.Add("amount", L.T("must be at most 100,000,000"));
+        if (Action != EnforcementAction.Fine && Amount is not null) v.Add("amount", L.T("applies only to a fine"));
         return v.Answer();
     }
 
@@ -68,11 +69,11 @@ public static class RecordEnforcementEndpoint
         // The finding it answers, when named, must be one recorded on this institution.
         if (command.FindingId is { } findingId
             && !(await Inspections.Supervision.LoadAsync(session, id, null, ct)).Any(i => i.Findings.Any(f => f.Id == findingId && f.InstitutionId == id)))
-            return Results.Problem(Problems.NotFound($"institution {id} has no finding {findingId}"));
+            return Results.Problem(Problems.NotFound(L.T("institution {0} has no finding {1}", id, findingId)));
 
         if (target.Permit is { } stream)
         {
-            if (stream.Aggregate is not { } permit) return Results.Problem(Problems.NotFound($"institution {id} has no permit {command.PermitId}"));
+            if (stream.Aggregate is not { } permit) return Results.Problem(Problems.NotFound(L.T("institution {0} has no permit {1}", id, command.PermitId)));
             var problem = PermitCommand.Guard(id, command.ForPermit(), permit, http);
             if (!ReferenceEquals(problem, WolverineContinue.NoProblems)) return Results.Problem(problem);
             stream.AppendOne(command.DecideOnPermit(permit));
@@ -80,7 +81,7 @@ public static class RecordEnforcementEndpoint
         }
 
         var institutionStream = target.Institution!;
-        if (institutionStream.Aggregate is not { } institution) return Results.Problem(Problems.NotFound($"no institution {id}"));
+        if (institutionStream.Aggregate is not { } institution) return Results.Problem(Problems.NotFound(L.T("no institution {0}", id)));
         var refusal = Concurrency.CheckIfMatch(http, institution.Version)
             .Then(() => institution.RefusesChangeOn(command.EffectiveOn!.Value) is { } r ? Problems.Conflict(r) : WolverineContinue.NoProblems);
         if (!ReferenceEquals(refusal, WolverineContinue.NoProblems)) return Results.Problem(refusal);

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -14,7 +15,7 @@ public record ReinstatePermit(DateOnly? EffectiveOn, string? Reason) : IPermitCo
     public ProblemDetails Validate() => PermitCommand.Start(EffectiveOn).Optional("reason", Reason, 1000).Answer();
 
     public ProblemDetails Check(Permit permit) =>
-        PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "reinstate", PermitStatus.Suspended);
+        PermitCommand.RequireStatus(permit, EffectiveOn!.Value, L.T("reinstate"), PermitStatus.Suspended);
 
     public object Decide(Permit permit) => new PermitReinstated(permit.Id, EffectiveOn!.Value, Reason?.Trim(), permit.InstitutionId);
 }

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -14,9 +15,9 @@ public record RenewPermit(DateOnly? EffectiveOn, DateOnly? ExpiresOn, string? Re
     public ProblemDetails Validate() => PermitCommand.Start(EffectiveOn).Date("expiresOn", ExpiresOn).Optional("reason", Reason, 1000).Answer();
 
     public ProblemDetails Check(Permit permit) =>
-        PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "renew", PermitStatus.Active, PermitStatus.CorrectionRequested, PermitStatus.Expired)
+        PermitCommand.RequireStatus(permit, EffectiveOn!.Value, L.T("renew"), PermitStatus.Active, PermitStatus.CorrectionRequested, PermitStatus.Expired)
             .Then(() => ExpiresOn <= EffectiveOn || ExpiresOn <= permit.PeriodOn(EffectiveOn!.Value)?.ExpiresOn
-                ? Problems.Conflict($"the new expiry {ExpiresOn:yyyy-MM-dd} must be after {EffectiveOn:yyyy-MM-dd} and after the current expiry")
+                ? Problems.Conflict(L.T("the new expiry {0:yyyy-MM-dd} must be after {1:yyyy-MM-dd} and after the current expiry", ExpiresOn, EffectiveOn))
                 : WolverineContinue.NoProblems);
 
     public object Decide(Permit permit) => new PermitRenewed(permit.Id, EffectiveOn!.Value, ExpiresOn!.Value, Reason?.Trim(), permit.InstitutionId);

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -14,9 +15,9 @@ public record RequestFilingCorrection(DateOnly? EffectiveOn, DateOnly? DueOn, st
     public ProblemDetails Validate() => PermitCommand.Start(EffectiveOn).Date("dueOn", DueOn).Require("reason", Reason, 1000).Answer();
 
     public ProblemDetails Check(Permit permit) =>
-        PermitCommand.RequireFiling(permit, "request a correction of")
-            .Then(() => PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "request a correction of", PermitStatus.Active))
-            .Then(() => DueOn <= EffectiveOn ? Problems.Conflict("dueOn must be after effectiveOn") : WolverineContinue.NoProblems);
+        PermitCommand.RequireFiling(permit, L.T("request a correction of"))
+            .Then(() => PermitCommand.RequireStatus(permit, EffectiveOn!.Value, L.T("request a correction of"), PermitStatus.Active))
+            .Then(() => DueOn <= EffectiveOn ? Problems.Conflict(L.T("dueOn must be after effectiveOn")) : WolverineContinue.NoProblems);
 
     public object Decide(Permit permit) => new FilingCorrectionRequested(permit.Id, EffectiveOn!.Value, DueOn!.Value, Reason!.Trim(), permit.InstitutionId);
 }

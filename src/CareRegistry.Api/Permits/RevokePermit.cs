@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -14,7 +15,7 @@ public record RevokePermit(DateOnly? EffectiveOn, string? Reason) : IPermitComma
     public ProblemDetails Validate() => PermitCommand.Start(EffectiveOn).Require("reason", Reason, 1000).Answer();
 
     public ProblemDetails Check(Permit permit) =>
-        PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "revoke", PermitStatus.Active, PermitStatus.CorrectionRequested, PermitStatus.Suspended);
+        PermitCommand.RequireStatus(permit, EffectiveOn!.Value, L.T("revoke"), PermitStatus.Active, PermitStatus.CorrectionRequested, PermitStatus.Suspended);
 
     public object Decide(Permit permit) => new PermitRevoked(permit.Id, EffectiveOn!.Value, Reason!.Trim(), null, permit.InstitutionId);
 }

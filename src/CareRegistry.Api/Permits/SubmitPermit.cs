@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Reflection;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -18,7 +19,7 @@ public record SubmitPermit(PermitType? Type, string? Number, DateOnly? Effective
     {
         var v = PermitCommand.Start(EffectiveOn).Defined("type", Type).Optional("number", Number, 50).Optional("scope", Scope, 500)
             .Date("expiresOn", ExpiresOn, required: false);
-        if (ExpiresOn <= EffectiveOn) v.Add("expiresOn", "must be after effectiveOn");
+        if (ExpiresOn <= EffectiveOn) v.Add("expiresOn", L.T("must be after effectiveOn"));
         return v.Answer();
     }
 
@@ -40,14 +41,14 @@ public record SubmitPermit(PermitType? Type, string? Number, DateOnly? Effective
         if (!fits)
             return Problems.Conflict(type switch
             {
-                PermitType.ElderlyCare => "an elderly-care permit needs an elderly-care institution or a medical institution with elderly-care beds",
-                _ => "an internal clinic needs an elderly-care institution",
+                PermitType.ElderlyCare => L.T("an elderly-care permit needs an elderly-care institution or a medical institution with elderly-care beds"),
+                _ => L.T("an internal clinic needs an elderly-care institution"),
             });
         if (type == PermitType.InsuranceDesignation
             && !permits.Any(p => p.Type is PermitType.MedicalPractice or PermitType.InternalClinic && p.IsInForceOn(on)))
-            return Problems.Conflict($"an insurance designation needs a medical-practice licence or internal clinic in force on {on:yyyy-MM-dd}");
+            return Problems.Conflict(L.T("an insurance designation needs a medical-practice licence or internal clinic in force on {0:yyyy-MM-dd}", on));
         if (permits.FirstOrDefault(p => p.Type == type && p.StatusOn(on) is PermitStatus.Pending || p.Type == type && p.IsInForceOn(on)) is { } held)
-            return Problems.Conflict($"institution {institution.Uscc} already holds {PermitCommand.Label(held)} ({Json.Wire(held.StatusOn(on)!.Value)}) on {on:yyyy-MM-dd}");
+            return Problems.Conflict(L.T("institution {0} already holds {1} ({2}) on {3:yyyy-MM-dd}", institution.Uscc, PermitCommand.Label(held), PermitCommand.StatusName(held.StatusOn(on)!.Value), on));
         return WolverineContinue.NoProblems;
     }
 
@@ -108,7 +109,7 @@ public static class SubmitPermitEndpoint
     public static ProblemDetails Validate(SubmitPermit command) => command.Validate();
 
     public static ProblemDetails Before(Guid id, SubmitPermit command, PermitSubmission? context) =>
-        context is null ? Problems.NotFound($"no institution {id}") : command.Check(context);
+        context is null ? Problems.NotFound(L.T("no institution {0}", id)) : command.Check(context);
 
     [WolverinePost("/api/institutions/{id}/permits"), Tags("Permits")]
     public static (PermitSubmitted, IStartStream) Post(Guid id, SubmitPermit command, PermitSubmission context)

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -14,7 +15,7 @@ public record SuspendPermit(DateOnly? EffectiveOn, string? Reason) : IPermitComm
     public ProblemDetails Validate() => PermitCommand.Start(EffectiveOn).Require("reason", Reason, 1000).Answer();
 
     public ProblemDetails Check(Permit permit) =>
-        PermitCommand.RequireStatus(permit, EffectiveOn!.Value, "suspend", PermitStatus.Active, PermitStatus.CorrectionRequested);
+        PermitCommand.RequireStatus(permit, EffectiveOn!.Value, L.T("suspend"), PermitStatus.Active, PermitStatus.CorrectionRequested);
 
     public object Decide(Permit permit) => new PermitSuspended(permit.Id, EffectiveOn!.Value, Reason!.Trim(), null, permit.InstitutionId);
 }

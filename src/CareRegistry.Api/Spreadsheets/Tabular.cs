@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Globalization;
 using System.Text;
 using CareRegistry.Common;
@@ -29,7 +30,7 @@ public static class Tabular
             case "json": return TableFormat.Json;
             case "csv": return TableFormat.Csv;
             case "xlsx": return TableFormat.Xlsx;
-            default: v.Add("format", "must be json, csv or xlsx"); return TableFormat.Json;
+            default: v.Add("format", L.T("must be json, csv or xlsx")); return TableFormat.Json;
         }
         var accept = http.Request.Headers.Accept.ToString();
         if (accept.Contains(XlsxType, StringComparison.OrdinalIgnoreCase)) return TableFormat.Xlsx;

@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -31,7 +32,7 @@ public static class AlertsEndpoint
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation().Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         var output = Tabular.Requested(http, v, format);
-        if (type is not null && !AlertTypes.All.Contains(type)) v.Add("type", $"must be one of {string.Join(", ", AlertTypes.All)}");
+        if (type is not null && !AlertTypes.All.Contains(type)) v.Add("type", L.T("must be one of {0}", string.Join(", ", AlertTypes.All)));
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);

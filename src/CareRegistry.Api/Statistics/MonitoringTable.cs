@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using Wolverine.Attributes;
 using CareRegistry.Access;
 using System.Globalization;
@@ -81,11 +82,11 @@ public static class MonitoringTableEndpoint
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation();
         var output = Tabular.Requested(http, v, format);
-        if (string.IsNullOrEmpty(jurisdiction)) v.Add("jurisdiction", "is required: 00 (nation) or a 2, 4 or 6-digit division code");
+        if (string.IsNullOrEmpty(jurisdiction)) v.Add("jurisdiction", L.T("is required: 00 (nation) or a 2, 4 or 6-digit division code"));
         else v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
-        if (include is not (null or "" or "ids")) v.Add("include", "must be ids");
+        if (include is not (null or "" or "ids")) v.Add("include", L.T("must be ids"));
         if (!v.IsValid) return Results.Problem(v.ToProblem());
         var withIds = include == "ids";
         var prefix = Division.NormalizePrefix(jurisdiction);

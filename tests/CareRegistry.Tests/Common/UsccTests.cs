@@ -15,7 +15,7 @@ public class UsccTests
     [InlineData("91350100M000100Y4", "18 characters")]
     [InlineData("91350100M000100I43", "alphabet")]
     [InlineData("", "required")]
-    public void Refuses_codes_that_are_not_valid(string code, string reason) => Assert.Contains(reason, Uscc.Problem(code));
+    public void Refuses_codes_that_are_not_valid(string code, string reason) => Assert.Contains(reason, Uscc.Problem(code)?.Render());
 
     [Fact]
     public void Any_single_character_change_is_detected()
@@ -36,7 +36,7 @@ public class UsccTests
     [InlineData("001234", "province")]
     public void Division_codes_name_a_district(string code, string? reason)
     {
-        var problem = Division.DistrictProblem(code);
+        var problem = Division.DistrictProblem(code)?.Render();
         if (reason is null) Assert.Null(problem); else Assert.Contains(reason, problem);
     }
 }

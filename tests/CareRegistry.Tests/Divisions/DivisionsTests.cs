@@ -89,12 +89,12 @@ public class DivisionsTests
     {
         Assert.Null(GbT2260.Find(code));
         Assert.False(GbT2260.Exists(code));
-        var problem = GbT2260.ProblemFor(code);
+        var problem = GbT2260.ProblemFor(code)?.Render();
         Assert.NotNull(problem);
         Assert.Contains("is not a division in GB/T 2260", problem);
         Assert.Contains(reason, problem);
-        Assert.Equal(problem, Division.PrefixProblem(code));
-        if (code.Length == 6) Assert.Equal(problem, Division.DistrictProblem(code));
+        Assert.Equal(problem, Division.PrefixProblem(code)?.Render());
+        if (code.Length == 6) Assert.Equal(problem, Division.DistrictProblem(code)?.Render());
     }
 
     [Theory]
@@ -108,14 +108,14 @@ public class DivisionsTests
     public void Malformed_codes_are_refused_for_their_shape(string? code, string reason)
     {
         Assert.Null(GbT2260.Find(code));
-        Assert.Contains(reason, GbT2260.ProblemFor(code));
+        Assert.Contains(reason, GbT2260.ProblemFor(code)?.Render());
     }
 
     [Fact]
     public void A_district_jurisdiction_must_be_six_digits_of_a_province()
     {
-        Assert.Contains("6-digit", Division.DistrictProblem("5301"));
-        Assert.Contains("province", Division.DistrictProblem("001234"));
+        Assert.Contains("6-digit", Division.DistrictProblem("5301")?.Render());
+        Assert.Contains("province", Division.DistrictProblem("001234")?.Render());
         Assert.Null(Division.PrefixProblem("00"));
         Assert.Null(Division.PrefixProblem(""));
     }
@@ -145,7 +145,7 @@ public class DivisionsTests
             .Concat(DemoPermits.Regimes.Select(r => r.Jurisdiction))
             .Concat(DemoPermits.Populations.Select(p => p.Jurisdiction))
             .Distinct();
-        Assert.All(codes, code => Assert.Null(Division.PrefixProblem(code)));
+        Assert.All(codes, code => Assert.Null(Division.PrefixProblem(code)?.Render()));
         Assert.All(DemoInstitutions.All, e => Assert.Null(Division.DistrictProblem(e.Jurisdiction)));
     }
 }

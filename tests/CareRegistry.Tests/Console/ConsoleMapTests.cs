@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using CareRegistry.Tests.Infrastructure;
+
+namespace CareRegistry.Tests.Console;
+
+// The care map: institutions placed by the location the search answers, approximate ones said to be so, the map's
+// script bundled into the assembly and within the page budget.
+public sealed partial class ConsoleMapTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    [Fact]
+    public async Task An_institution_registered_with_a_place_is_on_the_map_and_an_approximate_one_says_so()
+    {
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+        foreach (var (name, approximate) in new[] { ("地图确切养老院", false), ("地图近似养老院", true) })
+        {
+            var form = await browser.Get("/forms/register");
+            var fields = new Dictionary<string, string>
+            {
+                ["_key"] = Key().Match(form.Html).Groups[1].Value, ["name"] = name, ["uscc"] = Scenario.NewUscc("530111"), ["kind"] = "elderly-care",
+                ["ownership"] = "public", ["jurisdiction"] = "530111", ["address"] = "官渡区", ["beds.elderlyCare"] = "50",
+                ["location.lat"] = "25.0220", ["location.lon"] = "102.7460",
+            };
+            if (approximate) fields["location.approximate"] = "true";
+            (await browser.Submit(form, "act", fields)).ShouldShow("已办理：登记机构");
+        }
+        await Fixture.Projected();
+        var map = await browser.Get("/map?jurisdiction=530111");
+        Assert.Equal(HttpStatusCode.OK, map.Status);
+        map.ShouldShow("养老关爱地图", "地图确切养老院", "地图近似养老院", "25.0220, 102.7460", "近似位置", "未配置底图");
+        Assert.Contains("\"approximate\":true", map.Html);
+        Assert.Contains("/console/assets/map.js?v=", map.Html);
+
+        var script = Regex.Match(map.Html, "src=\"(/console/assets/map\\.js\\?v=[^\"]+)\"").Groups[1].Value;
+        var response = await browser.Raw(script);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True((await response.Content.ReadAsByteArrayAsync()).Length < 300 * 1024, "the map's script is over the 300 KB page budget");
+    }
+
+    [GeneratedRegex("name=\"_key\" value=\"([^\"]+)\"")]
+    private static partial Regex Key();
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using CareRegistry.Audit;
+using CareRegistry.Institutions;
+using CareRegistry.Permits;
+using CareRegistry.Tests.Infrastructure;
+
+namespace CareRegistry.Tests.Console;
+
+// The console's read pages over real data: registered through the API, read back through the pages as an officer
+// signed in on the development page would see them.
+public sealed class ConsolePageTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    [Fact]
+    public async Task A_registered_institution_is_found_by_a_Chinese_substring_and_shown_in_Chinese()
+    {
+        var id = await Client.Register(Scenario.CareHome("官渡区康乐颐养院", "530111"));
+        await Client.Register(Scenario.CareHome("西山区另一家养老院", "530112"));
+        await Fixture.Projected();
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+
+        var search = await browser.Get("/institutions?q=" + Uri.EscapeDataString("康乐颐"));
+        search.ShouldShow("官渡区康乐颐养院", "养老机构", "民办", "官渡区", "下载 CSV").ShouldNotShow("西山区另一家养老院");
+        Assert.Contains($"/institutions/{id}", search.Html);
+
+        var page = await browser.Get($"/institutions/{id}");
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        page.ShouldShow("官渡区康乐颐养院", "基本信息", "统一社会信用代码", "养老机构", "民办", "官渡区 (530111)", "养老床位", "120",
+            "许可与备案", "时间线", "机构登记", "近 12 个月记分", "阈值 12 分", "运营中");
+    }
+
+    [Fact]
+    public async Task The_search_downloads_as_csv_through_the_console()
+    {
+        await Client.Register(Scenario.CareHome("下载测试养老院", "530111"));
+        await Fixture.Projected();
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+        var response = await browser.Raw("/download/institutions?q=" + Uri.EscapeDataString("下载测试") + "&format=csv");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("下载测试养老院", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_page_re_renders_as_of_a_date_and_as_recorded_at_an_instant()
+    {
+        var id = await Client.Register(Scenario.CareHome("时光养老院", "530111", establishedOn: new DateOnly(2015, 1, 1)));
+        var beforeChange = DateTimeOffset.UtcNow;
+        await Task.Delay(20);
+        (await Client.Post($"/api/institutions/{id}/beds", new ChangeBeds(new DateOnly(2020, 1, 1), new BedsInput(ElderlyCare: 300, Nursing: 20), "扩建")))
+            .ShouldBe(HttpStatusCode.OK);
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+
+        (await browser.Get($"/institutions/{id}")).ShouldShow("320", "床位变更", "床位变更为 320 张：扩建");
+        (await browser.Get($"/institutions/{id}?asOf=2019-06-01")).ShouldShow("显示 2019-06-01 当日有效的状态", "120", "（晚于查看日期）").ShouldNotShow(">320<");
+        var asRecorded = await browser.Get($"/institutions/{id}?recordedAsOf=" + Uri.EscapeDataString(beforeChange.ToString("O")));
+        asRecorded.ShouldShow("120").ShouldNotShow("床位变更为 320 张");
+        Assert.DoesNotContain(">320<", asRecorded.Html);
+    }
+
+    [Fact]
+    public async Task A_retracted_entry_is_struck_through_with_who_retracted_it_and_why()
+    {
+        var id = await Client.Register(Scenario.CareHome("更正养老院", "530111"));
+        var change = (await Client.Post($"/api/institutions/{id}/beds", new ChangeBeds(new DateOnly(2020, 1, 1), new BedsInput(ElderlyCare: 999), "录入错误")))
+            .ShouldBe(HttpStatusCode.OK);
+        (await Client.Post("/api/corrections", new RetractEntry(id, change.Version, "床位数录错"))).ShouldBe(HttpStatusCode.OK);
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+
+        var page = await browser.Get($"/institutions/{id}");
+        page.ShouldShow("已由 test-civil-affairs-officer（民政）于", "理由：床位数录错", "更正（撤回记录）");
+        Assert.Contains("class=\"retracted\"", page.Html);
+    }
+
+    [Fact]
+    public async Task An_institution_of_another_jurisdiction_is_refused_with_the_API_s_answer()
+    {
+        var id = await Client.Register(Scenario.CareHome("官渡区养老院", "530111"));
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("yubei-civil-affairs");
+        var page = await browser.Get($"/institutions/{id}");
+        Assert.Equal(HttpStatusCode.Forbidden, page.Status);
+        page.ShouldShow("无权访问").ShouldNotShow("官渡区养老院");
+    }
+
+    [Fact]
+    public async Task The_overview_shows_the_monitoring_table_drill_down_and_alerts_for_the_department()
+    {
+        await Client.Register(Scenario.CareHome("总览养老院甲", "530111"));
+        await Client.Register(Scenario.CareHome("总览养老院乙", "530112"));
+        await Fixture.Projected();
+        using var browser = new ConsoleBrowser(Fixture);
+        var page = await browser.SignInPreset("km-civil-affairs");
+
+        page.ShouldShow("昆明市 医养结合监测", "监测表", "养老机构（家）", "医养结合机构（家）", "每千名老年人养老床位", "下级区划", "官渡区", "西山区",
+            "本部门（民政）需处理的预警", "养老机构未签约合作", "下载 Excel（.xlsx）");
+        Assert.Contains("id=\"monitoring-table\"", page.Html);
+        Assert.Contains("/console/assets/charts.js", page.Html);
+        page.ShouldNotShow("elderly-care institutions");
+
+        var district = await browser.Get("/?jurisdiction=530111");
+        district.ShouldShow("官渡区 医养结合监测", "全国", "云南省", "昆明市").ShouldNotShow("下级区划");
+
+        var csv = await browser.Raw("/download/table?jurisdiction=5301&format=csv");
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        var xlsx = await browser.Raw("/download/table?jurisdiction=5301&format=xlsx");
+        Assert.Equal(CareRegistry.Spreadsheets.Tabular.XlsxType, xlsx.Content.Headers.ContentType?.MediaType);
+
+        var trend = await browser.Raw("/console/data/trend?jurisdiction=5301");
+        Assert.Equal(HttpStatusCode.OK, trend.StatusCode);
+        Assert.Contains("elderly-care-institutions", await trend.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_overview_refuses_a_jurisdiction_outside_the_caller_s()
+    {
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+        var page = await browser.Get("/?jurisdiction=500112");
+        Assert.Equal(HttpStatusCode.Forbidden, page.Status);
+        page.ShouldShow("无权访问");
+    }
+
+    [Fact]
+    public async Task The_work_queue_lists_the_applications_pending_for_the_department()
+    {
+        var hospital = await Client.Register(Scenario.Hospital("待审批测试医院", "530111"));
+        (await Client.Submit(hospital, PermitType.MedicalPractice, new DateOnly(2026, 1, 5), new DateOnly(2031, 1, 4))).ShouldBe(HttpStatusCode.Accepted);
+        await Fixture.Projected();
+        using var browser = new ConsoleBrowser(Fixture);
+
+        await browser.SignInPreset("km-health");
+        (await browser.Get("/queues")).ShouldShow("待审批的申请", "待审批测试医院", "医疗机构执业许可证", "本部门：卫健");
+
+        using var civil = new ConsoleBrowser(Fixture);
+        await civil.SignInPreset("km-civil-affairs");
+        (await civil.Get("/queues")).ShouldShow("待审批的申请", "本部门：民政").ShouldNotShow("待审批测试医院");
+    }
+
+    [Fact]
+    public async Task The_audit_page_shows_the_feed_chain_and_verification_to_auditors_only()
+    {
+        var id = await Client.Register(Scenario.CareHome("审计养老院", "530111"));
+        using var auditor = new ConsoleBrowser(Fixture);
+        await auditor.SignInPreset("auditor");
+        (await auditor.Get("/audit?verify=1")).ShouldShow("事件记录", "机构登记", "校验结果：完整", "摘要值");
+        (await auditor.Get($"/audit?stream={id}")).ShouldShow("单条流的哈希链", "机构登记", "哈希");
+
+        using var officer = new ConsoleBrowser(Fixture);
+        await officer.SignInPreset("km-civil-affairs");
+        var refused = await officer.Get("/audit");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        refused.ShouldShow("无权访问");
+    }
+
+    [Fact]
+    public async Task After_switching_to_English_the_pages_speak_English()
+    {
+        var id = await Client.Register(Scenario.CareHome("英文养老院", "530111"));
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+        await browser.Get("/culture?lang=en&back=%2F");
+        (await browser.Get($"/institutions/{id}")).ShouldShow("Identity", "Elderly-care institution", "Private", "Timeline", "Institution registered")
+            .ShouldNotShow("基本信息");
+        (await browser.Get("/")).ShouldShow("Monitoring table", "Elderly-care institutions");
+    }
+}
