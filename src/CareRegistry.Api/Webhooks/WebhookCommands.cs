@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -28,32 +29,32 @@ public record SubscribeWebhook(string? Url, IReadOnlyList<string>? EventTypes, s
     {
         var v = new Validation().Require("url", Url, MaxUrlLength);
         if (!string.IsNullOrWhiteSpace(Url) && UrlProblem(Url) is { } problem) v.Add("url", problem);
-        if (EventTypes is null || EventTypes.Count == 0) v.Add("eventTypes", "is required: one or more event types");
-        else if (EventTypes.Count > MaxEventTypes) v.Add("eventTypes", $"must name at most {MaxEventTypes} event types");
+        if (EventTypes is null || EventTypes.Count == 0) v.Add("eventTypes", L.T("is required: one or more event types"));
+        else if (EventTypes.Count > MaxEventTypes) v.Add("eventTypes", L.T("must name at most {0} event types", MaxEventTypes));
         else
         {
             var unknown = EventTypes.Where(t => !WebhookEventTypes.IsKnown(t)).Select(t => t ?? "null").ToList();
             if (unknown.Count > 0)
-                v.Add("eventTypes", $"names unknown event types ({string.Join(", ", unknown.Take(5).Select(t => t.Length > 60 ? t[..60] + "…" : t))}); the types are the audit feed's: {string.Join(", ", WebhookEventTypes.All)}");
-            else if (EventTypes.Distinct().Count() != EventTypes.Count) v.Add("eventTypes", "must not repeat an event type");
+                v.Add("eventTypes", L.T("names unknown event types ({0}); the types are the audit feed's: {1}", string.Join(", ", unknown.Take(5).Select(t => t.Length > 60 ? t[..60] + "…" : t)), string.Join(", ", WebhookEventTypes.All)));
+            else if (EventTypes.Distinct().Count() != EventTypes.Count) v.Add("eventTypes", L.T("must not repeat an event type"));
         }
-        if (string.IsNullOrEmpty(Jurisdiction)) v.Add("jurisdiction", "is required: a division prefix (00 for the nation)");
+        if (string.IsNullOrEmpty(Jurisdiction)) v.Add("jurisdiction", L.T("is required: a division prefix (00 for the nation)"));
         else v.Check("jurisdiction", Division.PrefixProblem(Jurisdiction));
         if (Secret is not null)
         {
-            if (Secret.Length < MinSecretLength) v.Add("secret", $"must be at least {MinSecretLength} characters (or leave it out and the registry generates one)");
+            if (Secret.Length < MinSecretLength) v.Add("secret", L.T("must be at least {0} characters (or leave it out and the registry generates one)", MinSecretLength));
             v.Optional("secret", Secret, MaxSecretLength);
         }
         return v.Answer();
     }
 
     // Absolute http or https, with a host and without credentials in it (those would be logged and shown to auditors).
-    private static string? UrlProblem(string url) =>
-        !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) ? "must be an absolute URL"
-        : uri.Scheme is not ("http" or "https") ? "must be an http or https URL"
-        : string.IsNullOrEmpty(uri.Host) ? "must name a host"
-        : uri.UserInfo.Length > 0 ? "must not carry a user name or password"
-        : uri.Fragment.Length > 0 ? "must not have a fragment"
+    private static Text? UrlProblem(string url) =>
+        !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) ? L.T("must be an absolute URL")
+        : uri.Scheme is not ("http" or "https") ? L.T("must be an http or https URL")
+        : string.IsNullOrEmpty(uri.Host) ? L.T("must name a host")
+        : uri.UserInfo.Length > 0 ? L.T("must not carry a user name or password")
+        : uri.Fragment.Length > 0 ? L.T("must not have a fragment")
         : null;
 }
 
@@ -85,11 +86,11 @@ public static class WebhookAccess
 
     public static ProblemDetails Exists(IEventStream<WebhookSubscription> stream, HttpContext http) =>
         stream.Aggregate is null
-            ? Problems.NotFound($"no webhook subscription {stream.Id}")
+            ? Problems.NotFound(L.T("no webhook subscription {0}", stream.Id))
             : Concurrency.CheckIfMatch(http, stream.CurrentVersion ?? 0);
 
     public static ProblemDetails NotDeleted(IEventStream<WebhookSubscription> stream) =>
-        stream.Aggregate?.Status == WebhookStatus.Deleted ? Problems.Conflict($"webhook subscription {stream.Id} is deleted") : WolverineContinue.NoProblems;
+        stream.Aggregate?.Status == WebhookStatus.Deleted ? Problems.Conflict(L.T("webhook subscription {0} is deleted", stream.Id)) : WolverineContinue.NoProblems;
 
     public static CommandAccepted Accepted(IEventStream<WebhookSubscription> stream) => new(stream.Id, stream.CurrentVersion ?? 0);
 }
@@ -199,8 +200,8 @@ public record ReplayDelivery(long? Sequence)
     public ProblemDetails Validate()
     {
         var v = new Validation();
-        if (Sequence is null) v.Add("sequence", "is required: the event's sequence number (the delivery's id)");
-        else if (Sequence < 1) v.Add("sequence", "must be a sequence number (1 or more)");
+        if (Sequence is null) v.Add("sequence", L.T("is required: the event's sequence number (the delivery's id)"));
+        else if (Sequence < 1) v.Add("sequence", L.T("must be a sequence number (1 or more)"));
         return v.Answer();
     }
 }
@@ -221,8 +222,8 @@ public static class ReplayDeliveryEndpoint
         if (WebhookAccess.Exists(stream, http).Then(() => WebhookAccess.NotDeleted(stream)) is var problem && problem != WolverineContinue.NoProblems)
             return problem;
         var delivery = await session.LoadAsync<WebhookDelivery>(WebhookDelivery.IdFor(id, command.Sequence!.Value), ct);
-        return delivery is null ? Problems.NotFound($"no delivery of event {command.Sequence} for webhook subscription {id}")
-            : delivery.Status != DeliveryStatus.Parked ? Problems.Conflict($"the delivery of event {command.Sequence} is {Json.Wire(delivery.Status)}, not parked")
+        return delivery is null ? Problems.NotFound(L.T("no delivery of event {0} for webhook subscription {1}", command.Sequence, id))
+            : delivery.Status != DeliveryStatus.Parked ? Problems.Conflict(L.T("the delivery of event {0} is {1}, not parked", command.Sequence, Json.Wire(delivery.Status)))
             : WolverineContinue.NoProblems;
     }
 

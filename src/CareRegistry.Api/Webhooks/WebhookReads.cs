@@ -1,3 +1,4 @@
+using CareRegistry.Localization;
 using System.Globalization;
 using CareRegistry.Access;
 using CareRegistry.Common;
@@ -68,7 +69,7 @@ public static class GetWebhookEndpoint
     [ProducesResponseType<WebhookView>(200)]
     public static async Task<IResult> Get(Guid id, WebhookSubscription? subscription, IQuerySession session, HttpContext http, CancellationToken ct)
     {
-        if (subscription is null) return Results.Problem(Problems.NotFound($"no webhook subscription {id}"));
+        if (subscription is null) return Results.Problem(Problems.NotFound(L.T("no webhook subscription {0}", id)));
         http.Response.Headers.ETag = Concurrency.ETag(subscription.Version);
         return Results.Json(WebhookView.From(subscription, await WebhookReads.CountAsync(session, id, ct)), Json.Options);
     }
@@ -92,14 +93,14 @@ public static class ListDeliveriesEndpoint
         if (!string.IsNullOrEmpty(status))
         {
             if (Json.TryParse<DeliveryStatus>(status, out var s)) only = s;
-            else v.Add("status", $"must be one of {Json.WireValues<DeliveryStatus>()}");
+            else v.Add("status", L.T("must be one of {0}", Json.WireValues<DeliveryStatus>()));
         }
         var take = ReadParameters.Limit(v, limit);
         long after = 0;
         if (ReadParameters.DecodeCursor(v, cursor) is { } position && !long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out after))
-            v.Add("cursor", "is not a cursor this registry issued");
+            v.Add("cursor", L.T("is not a cursor this registry issued"));
         if (!v.IsValid) return Results.Problem(v.ToProblem());
-        if (subscription is null) return Results.Problem(Problems.NotFound($"no webhook subscription {id}"));
+        if (subscription is null) return Results.Problem(Problems.NotFound(L.T("no webhook subscription {0}", id)));
 
         var query = session.Query<WebhookDelivery>().Where(d => d.SubscriptionId == id && d.Sequence > after);
         if (only is { } wanted) query = query.Where(d => d.Status == wanted);

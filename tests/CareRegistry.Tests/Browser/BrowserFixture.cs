@@ -26,7 +26,7 @@ namespace CareRegistry.Tests.Browser;
 //       {
 //           await browser.Client.Register(Scenario.CareHome());          // state through the API, as the right officer
 //           await using var session = await browser.NewSessionAsync("zh-CN");
-//           await browser.SignInAsync(session.Page, "kunming-officer", "civil-affairs", "officer", "5301");
+//           await browser.SignInPresetAsync(session.Page, "km-civil-affairs");
 //           await session.Page.GotoAsync(browser.Url("/"));
 //           await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "监测表" })).ToBeVisibleAsync();
 //           await browser.AssertAccessibleAsync(session.Page);         // axe: no serious or critical violations
@@ -126,22 +126,26 @@ public sealed class BrowserFixture : IAsyncLifetime
         return new BrowserSession(context, await context.NewPageAsync(), language);
     }
 
-    // The console's development sign-in (ops/up with its development key): a form at /signin with the fields user,
-    // department, role and jurisdiction (each an <input> or a <select>, by name) and one submit button. Values as the
-    // API's claims write them: department civil-affairs | health | medical-insurance, role officer | inspector |
-    // auditor | admin, jurisdiction 00 or a 2, 4 or 6-digit division code. Returns once the page has left /signin.
-    public async Task SignInAsync(IPage page, string user, string? department, string role, string? jurisdiction)
+    // The console's development sign-in (ops/up with its development key, Console/Pages/SignIn.razor): the custom form
+    // (Input.User, Input.Department, Input.Role, Input.Jurisdiction) with values as the API's claims write them:
+    // department civil-affairs | health | medical-insurance (null: none), role officer | inspector | auditor | admin,
+    // jurisdiction 00 or a 2, 4 or 6-digit division code. Returns once the page has left /signin.
+    public async Task SignInAsync(IPage page, string user, string? department, string role, string jurisdiction)
     {
         await page.GotoAsync(Url("/signin"));
-        var form = page.Locator("form:has([name=user])");
-        foreach (var (name, value) in new[] { ("user", user), ("department", department), ("role", role), ("jurisdiction", jurisdiction) })
-        {
-            if (value is null) continue;
-            var field = form.Locator($"[name={name}]");
-            if (await field.EvaluateAsync<string>("e => e.tagName") == "SELECT") await field.SelectOptionAsync(value);
-            else await field.FillAsync(value);
-        }
-        await form.Locator("[type=submit]").First.ClickAsync();
+        await page.Locator("[name='Input.User']").FillAsync(user);
+        if (department is not null) await page.Locator("[name='Input.Department']").SelectOptionAsync(department);
+        await page.Locator("[name='Input.Role']").SelectOptionAsync(role);
+        await page.Locator("[name='Input.Jurisdiction']").FillAsync(jurisdiction);
+        await page.Locator("form:has([name='Input.User']) [type=submit]").ClickAsync();
+        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal));
+    }
+
+    // The same page's preset buttons (the officers ConsoleSetup lists, e.g. km-civil-affairs, auditor), then returnUrl.
+    public async Task SignInPresetAsync(IPage page, string preset, string returnUrl = "/")
+    {
+        await page.GotoAsync(Url("/signin?ReturnUrl=" + Uri.EscapeDataString(returnUrl)));
+        await page.Locator($"button[name=Preset][value={preset}]").ClickAsync();
         await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal));
     }
 

@@ -14,25 +14,6 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
 {
     private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd");
 
-    // The development page's preset button (ConsoleSetup's presets), in either language.
-    private static async Task SignInPresetAsync(IPage page, BrowserFixture browser, string preset, string returnUrl = "/")
-    {
-        await page.GotoAsync(browser.Url("/signin?ReturnUrl=" + Uri.EscapeDataString(returnUrl)));
-        await page.Locator($"button[name=Preset][value={preset}]").ClickAsync();
-        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal));
-    }
-
-    private static async Task SignInAsAsync(IPage page, BrowserFixture browser, string user, string department, string role, string jurisdiction)
-    {
-        await page.GotoAsync(browser.Url("/signin"));
-        await page.Locator("[name='Input.User']").FillAsync(user);
-        await page.Locator("[name='Input.Department']").SelectOptionAsync(department);
-        await page.Locator("[name='Input.Role']").SelectOptionAsync(role);
-        await page.Locator("[name='Input.Jurisdiction']").FillAsync(jurisdiction);
-        await page.Locator("form:has([name='Input.User']) [type=submit]").ClickAsync();
-        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal));
-    }
-
     // An institution with a place, a filing in force, and an inspection with a finding awaiting rectification.
     private async Task<(string Institution, string Inspection)> SeedAsync(string name)
     {
@@ -80,7 +61,7 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         var zh = language == "zh-CN";
         var (institution, inspection) = await SeedAsync(zh ? "浏览器测试颐养院" : "浏览器测试颐养院 EN");
         await using var session = await browser.NewSessionAsync(language);
-        await SignInPresetAsync(session.Page, browser, "km-civil-affairs");
+        await browser.SignInPresetAsync(session.Page, "km-civil-affairs");
 
         await VisitAsync(session, "/", "overview", zh ? "医养结合监测" : "Integrated care");
         await VisitAsync(session, "/institutions?q=" + Uri.EscapeDataString("浏览器测试"), "search", zh ? "机构查询" : "Institutions");
@@ -102,7 +83,7 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         await VisitAsync(session, "/forms/register", "form-register", zh ? "登记" : "Register");
 
         await using var auditor = await browser.NewSessionAsync(language);
-        await SignInPresetAsync(auditor.Page, browser, "auditor");
+        await browser.SignInPresetAsync(auditor.Page, "auditor");
         await VisitAsync(auditor, "/audit", "audit", zh ? "审计" : "udit");
     }
 
@@ -111,7 +92,7 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
     {
         await using var session = await browser.NewSessionAsync("zh-CN");
         var page = session.Page;
-        await SignInPresetAsync(page, browser, "km-civil-affairs");
+        await browser.SignInPresetAsync(page, "km-civil-affairs");
 
         // Register: a refusal first (no name: 400, the API's message next to the field, the values kept), then the fix.
         await page.GotoAsync(browser.Url("/forms/register"));
@@ -158,7 +139,7 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
 
         // Another department's officer: 403, in Chinese.
         await using var health = await browser.NewSessionAsync("zh-CN");
-        await SignInPresetAsync(health.Page, browser, "km-health");
+        await browser.SignInPresetAsync(health.Page, "km-health");
         await health.Page.GotoAsync(browser.Url($"/forms/revoke?institution={institution}&permit={permit}"));
         await health.Page.Locator("#f-reason").FillAsync("测试");
         await health.Page.Locator("form.action-form button[type=submit]").First.ClickAsync();
@@ -167,7 +148,7 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
         // An inspector of the district: open, record a finding, report rectification, verify.
         await using var inspector = await browser.NewSessionAsync("zh-CN");
         var ip = inspector.Page;
-        await SignInAsAsync(ip, browser, "gd-mzj-inspector", "civil-affairs", "inspector", "530111");
+        await browser.SignInAsync(ip, "gd-mzj-inspector", "civil-affairs", "inspector", "530111");
         await ip.GotoAsync(browser.Url($"/institutions/{institution}"));
         await ip.Locator("#actions a[href*='open-inspection']").ClickAsync();
         await ip.Locator("#f-kind").SelectOptionAsync("spot-check");
@@ -197,7 +178,7 @@ public class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper outpu
     {
         await using var session = await browser.NewSessionAsync("zh-CN");
         var page = session.Page;
-        await SignInPresetAsync(page, browser, "km-civil-affairs", "/queues");
+        await browser.SignInPresetAsync(page, "km-civil-affairs", "/queues");
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
         await page.Locator("nav.lang a[hreflang=en]").ClickAsync();
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
