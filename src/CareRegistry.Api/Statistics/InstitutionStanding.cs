@@ -139,8 +139,12 @@ public sealed class InstitutionStanding
         var model = Integration.Model(institution);
         foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d)))
             Add(Facts.Integrated, run.From, run.To, model);
+        foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d)))
+            Add(Facts.CarePermit, run.From, run.To);
         foreach (var run in When(days, d => InForce(PermitType.InternalClinic, d)))
             Add(Facts.InternalClinic, run.From, run.To);
+        foreach (var run in When(days, d => InForce(PermitType.MedicalPractice, d)))
+            Add(Facts.MedicalLicence, run.From, run.To);
         foreach (var run in When(days, d => InForce(PermitType.InsuranceDesignation, d)))
             Add(Facts.Designated, run.From, run.To);
         foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d) && !InForce(PermitType.InsuranceDesignation, d)))
@@ -148,8 +152,13 @@ public sealed class InstitutionStanding
 
         foreach (var run in When(days, d => Partnerships.Any(p => p.IsActiveOn(d))))
             Add(Facts.Partnered, run.From, run.To);
-        if (institution.Kind == InstitutionKind.ElderlyCare)
-            foreach (var run in When(days, d => !Partnerships.Any(p => p.IsActiveOn(d))))
+        foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.CareMedical && p.IsActiveOn(d))))
+            Add(Facts.CarePartnered, run.From, run.To);
+        foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.Referral && p.IsActiveOn(d))))
+            Add(Facts.ReferralPartnered, run.From, run.To);
+        // The alert concerns exactly the care institutions the table counts: not a medical one, an elderly-care permit in force.
+        if (institution.Kind != InstitutionKind.Medical)
+            foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d) && !Partnerships.Any(p => p.IsActiveOn(d))))
                 Add(Facts.Alert, run.From, run.To, AlertTypes.CareHomeWithoutPartnership, department: Json.Wire(Department.CivilAffairs), due: run.From);
 
         var findings = new List<Finding>();

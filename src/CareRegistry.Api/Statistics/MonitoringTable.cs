@@ -31,11 +31,23 @@ public static class MonitoringTableEndpoint
     private const string Beds = "coalesce(sum(value) filter (where {0}), 0)";
     private const string Window = "valid_from > @windowStart";
 
+    // 养老机构 (an elderly-care institution): any institution other than a medical one holding an elderly-care permit —
+    // an approval or, since the 2018 reform, a filing — in force on the day, whatever it calls itself (Xishan counts
+    // the homes filed with civil affairs; Yubei counts its street-level care centres among its 61). Medical
+    // institutions with care beds are 医中有养 and counted apart. docs/monitoring.md defines every figure.
+    private const string CareInstitution = "kind <> 'medical' and institution_id in (select institution_id from facts where fact = 'care-permit')";
+
     private static readonly Measure[] Measures =
     [
-        new("elderly-care-institutions", "养老机构 elderly-care institutions", Institutions, "fact = 'registered' and kind = 'elderly-care'"),
-        new("elderly-care-beds", "养老机构床位 beds for elderly care in elderly-care institutions", Beds, "fact = 'beds' and label = 'elderly-care' and kind = 'elderly-care'", false),
+        new("elderly-care-institutions", "养老机构 elderly-care institutions (an elderly-care permit or filing in force)", Institutions, $"fact = 'care-permit' and kind <> 'medical'"),
+        // 养老床位 counts every bed of a care institution, nursing beds included; treatment beds of a medical institution inside are medical beds.
+        new("elderly-care-beds", "养老床位 beds of elderly-care institutions (nursing beds included)", Beds, $"fact = 'beds' and label <> 'medical' and {CareInstitution}", false),
         new("community-care-centres", "社区养老服务中心 community care centres", Institutions, "fact = 'registered' and kind = 'community-care-centre'"),
+        new("community-care-stations", "社区养老服务站 community care stations", Institutions, "fact = 'registered' and kind = 'community-care-station'"),
+        new("community-care-centres-and-stations", "社区居家养老服务中心（站） community care centres and stations", Institutions,
+            "fact = 'registered' and kind in ('community-care-centre', 'community-care-station')"),
+        new("day-care-centres", "社区老年人日间照料中心 day-care centres", Institutions, "fact = 'registered' and kind = 'day-care-centre'"),
+        new("rural-mutual-aid-homes", "农村幸福院、互助养老点 rural mutual-aid homes", Institutions, "fact = 'registered' and kind = 'rural-mutual-aid-home'"),
         new("medical-institutions", "医疗机构 medical institutions", Institutions, "fact = 'registered' and kind = 'medical'"),
         new("medical-institutions-grade-3", "三级 level 3", Institutions, "fact = 'registered' and kind = 'medical' and value = 3"),
         new("medical-institutions-grade-2", "二级 level 2", Institutions, "fact = 'registered' and kind = 'medical' and value = 2"),
@@ -43,12 +55,18 @@ public static class MonitoringTableEndpoint
         new("medical-institutions-ungraded", "未定级 ungraded", Institutions, "fact = 'registered' and kind = 'medical' and value = 0"),
         new("medical-institutions-with-care-beds", "设置养老床位的医疗机构 medical institutions with elderly-care beds", Institutions, "fact = 'beds' and label = 'elderly-care' and kind = 'medical'"),
         new("medical-nursing-rehabilitation-beds", "医疗机构康复、护理床位 nursing and rehabilitation beds in medical institutions", Beds, "fact = 'beds' and label in ('nursing', 'rehabilitation') and kind = 'medical'", false),
+        new("medical-institutions-with-care-partnership", "与养老机构建立协作关系的医疗机构 medical institutions with an active agreement with a care institution", Institutions,
+            "fact = 'care-partnered' and kind = 'medical'"),
+        new("medical-institutions-with-referral", "双向转诊 medical institutions with an active two-way referral agreement", Institutions, "fact = 'referral-partnered'"),
         new("integrated-institutions", "医养结合机构 integrated institutions", Institutions, "fact = 'integrated'"),
-        new("integrated-care-with-medical", "养中有医 care homes with medical care inside", Institutions, "fact = 'integrated' and label = 'care-with-medical'"),
+        new("integrated-care-with-medical", "养中有医 care institutions with an internal clinic or medical institution", Institutions, "fact = 'integrated' and label = 'care-with-medical'"),
         new("integrated-medical-with-care", "医中有养 medical institutions with care beds", Institutions, "fact = 'integrated' and label = 'medical-with-care'"),
         new("integrated-beds", "医养结合机构床位 beds of integrated institutions", Beds, "fact = 'beds' and institution_id in (select institution_id from facts where fact = 'integrated')", false),
-        new("care-homes-with-internal-clinic", "内设医务室、护理站的养老机构 care homes with an internal clinic", Institutions, "fact = 'internal-clinic' and kind = 'elderly-care'"),
-        new("care-homes-with-partnership", "签约合作的养老机构 care homes with an active medical partnership", Institutions, "fact = 'partnered' and kind = 'elderly-care'"),
+        new("care-homes-with-internal-clinic", "内设医务室、护理站的养老机构 care institutions with a filed internal clinic or nursing station", Institutions,
+            $"fact = 'internal-clinic' and {CareInstitution}"),
+        new("care-homes-with-internal-medical-institution", "内设医疗机构的养老机构 care institutions holding a medical-practice licence (护理院, hospital branch)", Institutions,
+            $"fact = 'medical-licence' and {CareInstitution}"),
+        new("care-homes-with-partnership", "签约合作的养老机构 care institutions with an active medical partnership", Institutions, $"fact = 'partnered' and {CareInstitution}"),
         new("insurance-designated-internal-clinics", "纳入医保定点的内设医疗机构 internal clinics designated by medical insurance", Institutions,
             "fact = 'insurance-designated' and institution_id in (select institution_id from facts where fact = 'internal-clinic')"),
         new("inspections", "监督检查 inspections opened in the 12 months up to the date", "count(distinct subject) filter (where {0})", $"fact = 'inspection' and {Window}"),
@@ -63,7 +81,7 @@ public static class MonitoringTableEndpoint
 
     private static readonly string[] TableFacts =
     [
-        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
+        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.CarePermit, Facts.MedicalLicence, Facts.CarePartnered, Facts.ReferralPartnered, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
         Facts.Finding, Facts.Alert,
     ];
 
@@ -119,7 +137,14 @@ public static class MonitoringTableEndpoint
         }
 
         var population = await PopulationAsync(session, prefix, day, recorded, ct);
-        var figures = new List<MonitoringFigure>();
+        var figures = new List<MonitoringFigure>
+        {
+            population is { Total: > 0 } whole
+                ? new MonitoringFigure("elderly-share-percent", "60岁以上老年人占户籍人口比例 people aged 60+ as % of the registered population",
+                    Math.Round(whole.Aged60 * 100m / whole.Total.Value, 2), whole.Aged60, whole.Total, $"population from {whole.Source}, {whole.EffectiveOn:yyyy-MM-dd}")
+                : new MonitoringFigure("elderly-share-percent", "60岁以上老年人占户籍人口比例 people aged 60+ as % of the registered population",
+                    null, population?.Aged60, null, "no total registered population recorded for this jurisdiction on the date"),
+        };
         foreach (var m in Measures)
         {
             var (value, ids) = values[m.Key];
@@ -130,7 +155,7 @@ public static class MonitoringTableEndpoint
                         Math.Round(value * 1000m / p.Aged60, 1), (int)value, p.Aged60, $"population from {p.Source}, {p.EffectiveOn:yyyy-MM-dd}")
                     : new MonitoringFigure("elderly-care-beds-per-1000-elders", "每千名老年人养老床位 elderly-care beds per 1,000 people aged 60+",
                         null, (int)value, null, "no elderly population recorded for this jurisdiction on the date"));
-            if (m.Key is "care-homes-with-internal-clinic" or "care-homes-with-partnership")
+            if (m.Key is "care-homes-with-internal-clinic" or "care-homes-with-internal-medical-institution" or "care-homes-with-partnership")
             {
                 var homes = (int)values["elderly-care-institutions"].Value;
                 figures.Add(new MonitoringFigure(m.Key + "-percent", "% of elderly-care institutions",

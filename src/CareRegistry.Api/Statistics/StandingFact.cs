@@ -60,7 +60,11 @@ public static class Facts
     public const string Beds = "beds";                   // Label purpose, Value beds
     public const string Permit = "permit";               // Label type, Status, Department, Subject permit
     public const string Integrated = "integrated";       // Label model
+    public const string CarePermit = "care-permit";      // an elderly-care permit (approval or filing) in force: what makes a 养老机构
     public const string InternalClinic = "internal-clinic";
+    public const string MedicalLicence = "medical-licence";  // a medical-practice licence in force (a care home's 护理院 or hospital branch)
+    public const string CarePartnered = "care-partnered";    // at least one active care–medical agreement (either side)
+    public const string ReferralPartnered = "referral-partnered";  // at least one active two-way referral agreement
     public const string Designated = "insurance-designated";
     public const string Partnered = "partnered";         // at least one active agreement
     public const string Inspection = "inspection";       // from the day it opened; Subject inspection
