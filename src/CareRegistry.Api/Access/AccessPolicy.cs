@@ -13,6 +13,7 @@ public enum DepartmentRule
     DepartmentsNamed,     // one of the departments the command names (opening a joint inspection)
     InspectionInRoute,    // one of the departments of the inspection named in the route
     RecorderOfEntry,      // the department that recorded the entry the correction names
+    OwnerOfFact,          // the department that owns the kind of fact recorded (programme designations: health)
     None,                 // not a department decision
 }
 
@@ -56,6 +57,7 @@ public static class AccessPolicy
         new("POST", "/api/institutions", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.DivisionNamed),
         new("POST", "/api/institutions/{id}/details", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/beds", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/designations", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/closure", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/operator", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/enforcement", Officers, DepartmentRule.PermitNamedElseAny, JurisdictionRule.InstitutionInRoute),
@@ -80,6 +82,7 @@ public static class AccessPolicy
         new("POST", "/api/partnerships/{id}/renewal", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
         new("POST", "/api/partnerships/{id}/termination", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
         new("POST", "/api/jurisdictions/{code}/population", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.CodeInRoute),
+        new("POST", "/api/jurisdictions/{code}/designations", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.CodeInRoute),
         new("POST", "/api/jurisdictions/{code}/demerit-threshold", Admins, DepartmentRule.None, JurisdictionRule.CodeInRoute),
         new("POST", "/api/corrections", FieldStaff, DepartmentRule.RecorderOfEntry, JurisdictionRule.EntryNamed),
         new("POST", "/api/admin/projections/rebuild", Admins, DepartmentRule.None, JurisdictionRule.Everywhere, NationalOnly: true),

@@ -39,6 +39,7 @@ public record InstitutionView(
     IReadOnlyList<OpenRectification> OpenRectifications,
     int DemeritPoints,
     IReadOnlyList<string> Alerts,
+    IReadOnlyList<Designations.Designation> Designations,
     long Version,
     DateOnly AsOf,
     DateTimeOffset? RecordedAsOf)
@@ -52,7 +53,7 @@ public record InstitutionView(
         permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
         Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,
         PartnershipsConfiguration.ActiveFor(i.Id, partnerships, asOf), supervision.Inspections, supervision.OpenRectifications, supervision.DemeritPoints, alerts,
-        version, asOf, recordedAsOf);
+        (i.Designations ?? []).Where(d => d.IsInForceOn(asOf)).ToList(), version, asOf, recordedAsOf);
 }
 
 public static class GetInstitutionEndpoint

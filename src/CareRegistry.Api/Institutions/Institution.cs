@@ -22,7 +22,8 @@ public record Institution(
     DateOnly EstablishedOn,
     DateOnly? ClosedOn,
     string? ClosureReason,
-    long Version)
+    long Version,
+    IReadOnlyList<Designations.Designation>? Designations = null)
 {
     // A search for a substring of the Chinese or Latin name or of the USCC is one ILIKE over one expression, served by
     // one pg_trgm index (Marten's mapping has no expression index of its own). The USCC is cast to text so that Weasel
@@ -62,6 +63,7 @@ public record Institution(
         ({ } s, InstitutionClosed c) => s.With(c),
         ({ } s, InstitutionOperatorChanged o) => s.With(o),
         ({ } s, InstitutionWarned or InstitutionFined) => s,
+        ({ } s, Designations.InstitutionDesignated d) => s with { Designations = [.. s.Designations ?? [], d.Designation] },
         _ => state,
     };
 

@@ -145,6 +145,12 @@ public sealed class InstitutionStanding
             Add(Facts.InternalClinic, run.From, run.To);
         foreach (var run in When(days, d => InForce(PermitType.MedicalPractice, d)))
             Add(Facts.MedicalLicence, run.From, run.To);
+        // Programme designations; an integrated-care pilot permit (the 试点 plaque health issues) is the same designation.
+        foreach (var d in institution.Designations ?? [])
+            Add(Facts.Designation, d.EffectiveOn, d.ValidTo?.AddDays(1), Json.Wire(d.Programme), (int)d.Level, department: Json.Wire(Designations.Designation.Owner));
+        foreach (var run in When(days, d => InForce(PermitType.IntegratedCarePilot, d)))
+            Add(Facts.Designation, run.From, run.To, Json.Wire(Designations.Programme.IntegratedCarePilot), (int)Designations.DesignationLevel.City,
+                department: Json.Wire(Department.Health));
         foreach (var run in When(days, d => InForce(PermitType.InsuranceDesignation, d)))
             Add(Facts.Designated, run.From, run.To);
         foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d) && !InForce(PermitType.InsuranceDesignation, d)))

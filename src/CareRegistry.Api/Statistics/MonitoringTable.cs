@@ -30,6 +30,7 @@ public static class MonitoringTableEndpoint
     private const string Institutions = "count(*) filter (where {0})";
     private const string Beds = "coalesce(sum(value) filter (where {0}), 0)";
     private const string Window = "valid_from > @windowStart";
+    private const string Designated = "count(distinct institution_id) filter (where {0})";
 
     // 养老机构 (an elderly-care institution): any institution other than a medical one holding an elderly-care permit —
     // an approval or, since the 2018 reform, a filing — in force on the day, whatever it calls itself (Xishan counts
@@ -69,6 +70,13 @@ public static class MonitoringTableEndpoint
         new("care-homes-with-partnership", "签约合作的养老机构 care institutions with an active medical partnership", Institutions, $"fact = 'partnered' and {CareInstitution}"),
         new("insurance-designated-internal-clinics", "纳入医保定点的内设医疗机构 internal clinics designated by medical insurance", Institutions,
             "fact = 'insurance-designated' and institution_id in (select institution_id from facts where fact = 'internal-clinic')"),
+        // Programme designations of institutions in force on the day (a pilot permit is an integrated-care-pilot designation).
+        new("designated-integrated-care-pilots", "医养结合试点单位 institutions designated integrated-care pilots", Designated, "fact = 'designation' and label = 'integrated-care-pilot'"),
+        new("designated-integrated-care-demonstrations", "医养结合服务示范单位 institutions designated integrated-care demonstration units", Designated,
+            "fact = 'designation' and label = 'integrated-care-demonstration'"),
+        new("designated-remote-care-pilots", "医养结合远程协同服务试点机构 institutions designated remote-care pilots", Designated, "fact = 'designation' and label = 'remote-care-pilot'"),
+        new("designated-smart-ageing-demonstrations", "智慧健康养老示范 institutions designated smart healthy-ageing demonstrations", Designated,
+            "fact = 'designation' and label = 'smart-healthy-ageing-demonstration'"),
         new("inspections", "监督检查 inspections opened in the 12 months up to the date", "count(distinct subject) filter (where {0})", $"fact = 'inspection' and {Window}"),
         new("findings-critical", "严重问题 critical findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'critical' and {Window}"),
         new("findings-major", "较重问题 major findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'major' and {Window}"),
@@ -81,7 +89,7 @@ public static class MonitoringTableEndpoint
 
     private static readonly string[] TableFacts =
     [
-        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.CarePermit, Facts.MedicalLicence, Facts.CarePartnered, Facts.ReferralPartnered, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
+        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.CarePermit, Facts.MedicalLicence, Facts.CarePartnered, Facts.ReferralPartnered, Facts.Designation, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
         Facts.Finding, Facts.Alert,
     ];
 
@@ -163,10 +171,35 @@ public static class MonitoringTableEndpoint
             }
         }
 
+        figures.AddRange(await DesignatedJurisdictionsAsync(session, prefix, day, recorded, ct));
         var table = new MonitoringTable(prefix.Length == 0 ? "00" : prefix, day, recorded, day.AddYears(-1).AddDays(1), population, figures);
         return output == TableFormat.Json
             ? Results.Json(table, Json.Options)
             : Tabular.File(http, output, $"monitoring-{table.Jurisdiction}-{table.AsOf:yyyy-MM-dd}", table.Figures, Sheets.Monitoring(table));
+    }
+
+    // Jurisdictions inside the prefix (itself included) designated to each programme on the day, with their codes:
+    // Guizhou's three national pilot cities, Guandu's provincial pilot.
+    private static async Task<IEnumerable<MonitoringFigure>> DesignatedJurisdictionsAsync(IQuerySession session, string prefix, DateOnly day,
+        DateTimeOffset? recorded, CancellationToken ct)
+    {
+        var found = await session.Query<Jurisdiction>().Where(j => j.Code.StartsWith(prefix)).ToListAsync(ct);
+        var levels = new List<Jurisdiction>();
+        foreach (var j in found)
+            if (recorded is null) levels.Add(j);
+            else if (await session.Events.AggregateStreamAsync<Jurisdiction>(j.Id, timestamp: recorded, token: ct) is { } then) levels.Add(then);
+        return Enum.GetValues<Designations.Programme>().Select(programme =>
+        {
+            var codes = levels.Where(j => (j.Designations ?? []).Any(d => d.Programme == programme && d.Designation.IsInForceOn(day)))
+                .Select(j => j.Code).Order().ToList();
+            return new MonitoringFigure($"designated-jurisdictions-{Json.Wire(programme)}", programme switch
+            {
+                Designations.Programme.IntegratedCarePilot => "医养结合试点地区 integrated-care pilot cities and districts",
+                Designations.Programme.IntegratedCareDemonstration => "医养结合示范地区 integrated-care demonstration areas",
+                Designations.Programme.RemoteCarePilot => "医养结合远程协同试点地区 remote-care pilot areas",
+                _ => "智慧健康养老示范地区 smart healthy-ageing demonstration areas",
+            }, codes.Count, Note: codes.Count == 0 ? null : string.Join(", ", codes));
+        });
     }
 
     // The population recorded for exactly this jurisdiction (a district's figure does not stand for its city).
