@@ -55,6 +55,7 @@ public static class AccessPolicy
     public static readonly AccessRule[] Rules =
     [
         new("POST", "/api/institutions", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.DivisionNamed),
+        new("POST", "/api/institutions/batch", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.DivisionNamed),
         new("POST", "/api/institutions/{id}/details", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/beds", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/designations", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),

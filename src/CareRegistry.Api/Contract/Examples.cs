@@ -24,6 +24,8 @@ public static class Examples
     {
         [typeof(RegisterInstitution)] = new RegisterInstitution("西山区康乐养老院", "Xishan Kangle Care Home", ExampleUscc, InstitutionKind.ElderlyCare, null, null,
             Ownership.Private, "530112", "云南省昆明市西山区前卫街道康乐路18号", new BedsInput(ElderlyCare: 120, Nursing: 30), "昆明康乐养老服务有限公司", null, new DateOnly(2018, 5, 1)),
+        [typeof(RegisterInstitutions)] = new RegisterInstitutions([new RegisterInstitution("西山区碧鸡社区养老服务站", null, "52530112MJY000002" + Common.Uscc.CheckCharacter("52530112MJY000002"),
+            InstitutionKind.CommunityCareStation, null, null, Ownership.Public, "530112", "云南省昆明市西山区碧鸡街道", new BedsInput(), null, null, new DateOnly(2020, 3, 1))]),
         [typeof(ChangeInstitutionDetails)] = new ChangeInstitutionDetails("西山区康乐颐养中心", null, "云南省昆明市西山区前卫街道康乐路20号", null, On, "更名并迁址"),
         [typeof(Designations.RecordDesignation)] = new Designations.RecordDesignation(Designations.Programme.RemoteCarePilot, Designations.DesignationLevel.National,
             "国家卫生健康委", On, null, "全国首批医养结合远程协同服务试点机构"),

@@ -20,6 +20,8 @@ public static class Operations
             "Warnings, fines, and suspensions or revocations imposed as penalties, for three years from the decision; retracted decisions are left out."),
         ["POST /api/institutions"] = new("registerInstitution", "Register an institution",
             "Registers a care home, hospital or community centre in a district; 201 with its id, Location and ETag. A USCC issued in another province is accepted with a warning."),
+        ["POST /api/institutions/batch"] = new("registerInstitutions", "Register many institutions at once",
+            "Up to 1,000 registrations in one transaction, each by the rules of registerInstitution (no successors): all are recorded or none; the ids in order."),
         ["GET /api/institutions"] = new("searchInstitutions", "Search institutions",
             "Institutions inside a division prefix (the caller's own when none is asked), filtered across departments on asOf as recorded by recordedAsOf; paged by cursor."),
         ["GET " + Inst] = new("getInstitution", "Read an institution",

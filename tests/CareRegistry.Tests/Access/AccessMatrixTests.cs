@@ -47,6 +47,7 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
     public static readonly Route[] Routes =
     [
         new("/api/institutions", null, _ => ("/api/institutions", Scenario.CareHome("矩阵养老院", "530111"))),
+        new("/api/institutions/batch", null, _ => ("/api/institutions/batch", new CareRegistry.Institutions.RegisterInstitutions([Scenario.CareHome("矩阵批量养老院", "530111")]))),
         new("/api/institutions/{id}/details", null, t => ($"/api/institutions/{t.Institution}/details", new CareRegistry.Institutions.ChangeInstitutionDetails("新名", null, null, null, D(2020, 1, 1), null))),
         new("/api/institutions/{id}/beds", null, t => ($"/api/institutions/{t.Institution}/beds", new CareRegistry.Institutions.ChangeBeds(D(2020, 1, 1), new CareRegistry.Institutions.BedsInput(ElderlyCare: 5), null))),
         new("/api/institutions/{id}/designations", Department.Health, t => ($"/api/institutions/{t.Institution}/designations",
