@@ -325,7 +325,7 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
             DepartmentRule.DepartmentsNamed => "; of one of the departments named",
             DepartmentRule.InspectionInRoute => "; of one of the inspection's departments",
             DepartmentRule.RecorderOfEntry => "; of the department that recorded the entry",
-            DepartmentRule.OwnerOfFact => "; of the department that owns the fact (health for designations)",
+            DepartmentRule.OwnerOfFact => "; of the department that owns the fact (health for designations and staff reports)",
             _ => "",
         };
         var place = rule.Jurisdiction switch

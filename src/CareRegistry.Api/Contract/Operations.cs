@@ -31,6 +31,8 @@ public static class Operations
         ["POST " + Inst + "/details"] = new("changeInstitutionDetails", "Change name, address or ownership",
             "Records a change of the institution's name, Latin name, address or ownership from effectiveOn."),
         ["POST " + Inst + "/beds"] = new("changeBeds", "Change the beds", "Records the institution's beds from effectiveOn."),
+        ["POST " + Inst + "/staff"] = new("reportStaff", "Report the staff",
+            "Doctors, nurses, care workers (养老护理员) and how many hold the vocational certificate, from effectiveOn until the next report. Health's officer."),
         ["POST " + Inst + "/designations"] = new("designateInstitution", "Designate the institution to a programme",
             "A demonstration unit, an integrated-care or remote-care pilot: the programme, the designating level and body, the basis, in force from effectiveOn to validTo. Health's decision."),
         ["POST " + Inst + "/closure"] = new("closeInstitution", "Close an institution", "Records that the institution closed on effectiveOn, with the reason."),

@@ -40,6 +40,7 @@ public record InstitutionView(
     int DemeritPoints,
     IReadOnlyList<string> Alerts,
     IReadOnlyList<Designations.Designation> Designations,
+    StaffReport? Staff,
     long Version,
     DateOnly AsOf,
     DateTimeOffset? RecordedAsOf)
@@ -53,7 +54,7 @@ public record InstitutionView(
         permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
         Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,
         PartnershipsConfiguration.ActiveFor(i.Id, partnerships, asOf), supervision.Inspections, supervision.OpenRectifications, supervision.DemeritPoints, alerts,
-        (i.Designations ?? []).Where(d => d.IsInForceOn(asOf)).ToList(), version, asOf, recordedAsOf);
+        (i.Designations ?? []).Where(d => d.IsInForceOn(asOf)).ToList(), i.StaffOn(asOf), version, asOf, recordedAsOf);
 }
 
 public static class GetInstitutionEndpoint

@@ -23,8 +23,12 @@ public record Institution(
     DateOnly? ClosedOn,
     string? ClosureReason,
     long Version,
-    IReadOnlyList<Designations.Designation>? Designations = null)
+    IReadOnlyList<Designations.Designation>? Designations = null,
+    IReadOnlyList<StaffReport>? Staff = null)
 {
+    // The staff report in force on a day: the latest effective by then.
+    public StaffReport? StaffOn(DateOnly day) => (Staff ?? []).Where(s => s.EffectiveOn <= day).OrderBy(s => s.EffectiveOn).LastOrDefault();
+
     // A search for a substring of the Chinese or Latin name or of the USCC is one ILIKE over one expression, served by
     // one pg_trgm index (Marten's mapping has no expression index of its own). The USCC is cast to text so that Weasel
     // reads the index back as the same definition and leaves it in place at start and db-apply.
@@ -63,6 +67,7 @@ public record Institution(
         ({ } s, InstitutionClosed c) => s.With(c),
         ({ } s, InstitutionOperatorChanged o) => s.With(o),
         ({ } s, InstitutionWarned or InstitutionFined) => s,
+        ({ } s, InstitutionStaffReported r) => s with { Staff = [.. s.Staff ?? [], r.Report] },
         ({ } s, Designations.InstitutionDesignated d) => s with { Designations = [.. s.Designations ?? [], d.Designation] },
         _ => state,
     };

@@ -151,6 +151,21 @@ public sealed class InstitutionStanding
         foreach (var run in When(days, d => InForce(PermitType.IntegratedCarePilot, d)))
             Add(Facts.Designation, run.From, run.To, Json.Wire(Designations.Programme.IntegratedCarePilot), (int)Designations.DesignationLevel.City,
                 department: Json.Wire(Department.Health));
+        // Staff as reported, each report until the next; an integrated-care pilot (by permit or designation) must show
+        // at least 2 doctors and 2 nurses — no report shows nothing, so it alerts too. Health must act.
+        var staff = (institution.Staff ?? []).OrderBy(r => r.EffectiveOn).ToList();
+        for (var k = 0; k < staff.Count; k++)
+        {
+            if (k + 1 < staff.Count && staff[k + 1].EffectiveOn == staff[k].EffectiveOn) continue;
+            DateOnly? to = k + 1 < staff.Count ? staff[k + 1].EffectiveOn : null;
+            foreach (var (label, count) in new[] { ("doctors", staff[k].Doctors), ("nurses", staff[k].Nurses), ("care-workers", staff[k].CareWorkers),
+                         ("certified-care-workers", staff[k].CertifiedCareWorkers) })
+                Add(Facts.Staff, staff[k].EffectiveOn, to, label, count);
+        }
+        bool Pilot(DateOnly d) => InForce(PermitType.IntegratedCarePilot, d)
+                                  || (institution.Designations ?? []).Any(x => x.Programme == Designations.Programme.IntegratedCarePilot && x.IsInForceOn(d));
+        foreach (var run in When(days, d => Pilot(d) && institution.StaffOn(d) is not { MeetsPilotRule: true }))
+            Add(Facts.Alert, run.From, run.To, AlertTypes.PilotUnderstaffed, department: Json.Wire(Department.Health), due: run.From);
         foreach (var run in When(days, d => InForce(PermitType.InsuranceDesignation, d)))
             Add(Facts.Designated, run.From, run.To);
         foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d) && !InForce(PermitType.InsuranceDesignation, d)))
@@ -193,7 +208,13 @@ public sealed class InstitutionStanding
     private List<DateOnly> ChangeDays()
     {
         var days = new SortedSet<DateOnly>();
-        if (Institution is { } i) { days.Add(i.EstablishedOn); if (i.ClosedOn is { } c) days.Add(c); }
+        if (Institution is { } i)
+        {
+            days.Add(i.EstablishedOn);
+            if (i.ClosedOn is { } c) days.Add(c);
+            foreach (var s in i.Staff ?? []) days.Add(s.EffectiveOn);
+            foreach (var d in i.Designations ?? []) { days.Add(d.EffectiveOn); if (d.ValidTo is { } to) days.Add(to.AddDays(1)); }
+        }
         foreach (var p in Permits)
         {
             days.Add(p.SubmittedOn);

@@ -77,6 +77,12 @@ public static class MonitoringTableEndpoint
         new("designated-remote-care-pilots", "医养结合远程协同服务试点机构 institutions designated remote-care pilots", Designated, "fact = 'designation' and label = 'remote-care-pilot'"),
         new("designated-smart-ageing-demonstrations", "智慧健康养老示范 institutions designated smart healthy-ageing demonstrations", Designated,
             "fact = 'designation' and label = 'smart-healthy-ageing-demonstration'"),
+        // Staff in force on the day, as reported (养老护理员 with how many certified).
+        new("staff-doctors", "医生 doctors", Beds, "fact = 'staff' and label = 'doctors'", false),
+        new("staff-nurses", "护士 nurses", Beds, "fact = 'staff' and label = 'nurses'", false),
+        new("staff-care-workers", "养老护理员 care workers", Beds, "fact = 'staff' and label = 'care-workers'", false),
+        new("staff-care-workers-certified", "取得职业资格的养老护理员 care workers with a vocational certificate", Beds, "fact = 'staff' and label = 'certified-care-workers'", false),
+        new("pilots-understaffed", "未达2名医生、2名护士的医养结合试点 integrated-care pilots without 2 doctors and 2 nurses", Institutions, "fact = 'alert' and label = 'pilot-understaffed'"),
         new("inspections", "监督检查 inspections opened in the 12 months up to the date", "count(distinct subject) filter (where {0})", $"fact = 'inspection' and {Window}"),
         new("findings-critical", "严重问题 critical findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'critical' and {Window}"),
         new("findings-major", "较重问题 major findings (12 months)", "count(*) filter (where {0})", $"fact = 'finding' and label = 'major' and {Window}"),
@@ -89,7 +95,7 @@ public static class MonitoringTableEndpoint
 
     private static readonly string[] TableFacts =
     [
-        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.CarePermit, Facts.MedicalLicence, Facts.CarePartnered, Facts.ReferralPartnered, Facts.Designation, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
+        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.CarePermit, Facts.MedicalLicence, Facts.CarePartnered, Facts.ReferralPartnered, Facts.Designation, Facts.Staff, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
         Facts.Finding, Facts.Alert,
     ];
 

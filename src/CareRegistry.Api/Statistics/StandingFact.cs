@@ -65,6 +65,7 @@ public static class Facts
     public const string MedicalLicence = "medical-licence";  // a medical-practice licence in force (a care home's 护理院 or hospital branch)
     public const string CarePartnered = "care-partnered";    // at least one active care–medical agreement (either side)
     public const string Designation = "designation";     // Label programme, Value level (0 national, 1 provincial, 2 city); pilot permits included
+    public const string Staff = "staff";                 // Label doctors / nurses / care-workers / certified-care-workers, Value headcount
     public const string ReferralPartnered = "referral-partnered";  // at least one active two-way referral agreement
     public const string Designated = "insurance-designated";
     public const string Partnered = "partnered";         // at least one active agreement
@@ -84,11 +85,12 @@ public static class AlertTypes
     public const string CareHomeWithoutPartnership = "care-home-without-partnership";
     public const string FilingCorrectionOverdue = "filing-correction-overdue";
     public const string IntegratedWithoutInsurance = "integrated-without-insurance";
+    public const string PilotUnderstaffed = "pilot-understaffed";    // an integrated-care pilot without 2 doctors and 2 nurses reported
 
     public static readonly string[] All =
     [
         PermitExpiring, PermitExpired, RectificationOverdue, VerificationPending, DemeritThreshold, CareHomeWithoutPartnership,
-        FilingCorrectionOverdue, IntegratedWithoutInsurance,
+        FilingCorrectionOverdue, IntegratedWithoutInsurance, PilotUnderstaffed,
     ];
 
     // How far ahead an expiry is announced.
