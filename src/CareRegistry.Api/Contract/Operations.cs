@@ -31,6 +31,8 @@ public static class Operations
         ["POST " + Inst + "/details"] = new("changeInstitutionDetails", "Change name, address or ownership",
             "Records a change of the institution's name, Latin name, address or ownership from effectiveOn."),
         ["POST " + Inst + "/beds"] = new("changeBeds", "Change the beds", "Records the institution's beds from effectiveOn."),
+        ["POST " + Inst + "/services"] = new("recordService", "Record a service offered or stopped",
+            "Day care, dementia care, hospice, rehabilitation, home visits or home sickbeds, offered (or no longer) from effectiveOn."),
         ["POST " + Inst + "/staff"] = new("reportStaff", "Report the staff",
             "Doctors, nurses, care workers (养老护理员) and how many hold the vocational certificate, from effectiveOn until the next report. Health's officer."),
         ["POST " + Inst + "/designations"] = new("designateInstitution", "Designate the institution to a programme",

@@ -42,6 +42,7 @@ public static class Parameters
         ["q"] = (() => Text(200), "A substring of the Chinese or Latin name, or of the USCC."),
         ["jurisdiction"] = (() => Pattern(DivisionPrefixPattern), Prefix + " Lists default to the caller's own jurisdiction; a prefix outside it is refused (403)."),
         ["kind"] = (OneOf<InstitutionKind>, "The kind of institution."),
+        ["service"] = (OneOf<Institutions.CareService>, "Offering this service on asOf (day care, dementia care, hospice, rehabilitation, home visits, home sickbeds)."),
         ["designation"] = (OneOf<Designations.Programme>, "Designated to this programme on asOf (an integrated-care pilot permit counts as an integrated-care-pilot designation)."),
         ["careInstitution"] = (Flag, "Whether it counts as an elderly-care institution (养老机构) in the monitoring table on asOf: not a medical institution, an elderly-care permit or filing in force."),
         ["integrated"] = (Flag, "Whether an elderly-care permit and a medical licence or internal clinic are in force together on asOf."),

@@ -85,6 +85,8 @@ public sealed class DemoLoader(HttpClient http, TextWriter log, DevTokens tokens
         foreach (var d in DemoDesignations.Institutions)
             await SendAsync($"/api/institutions/{ids[d.Institution]}/designations", new RecordDesignation(d.Programme, d.Level, d.By, d.On, null, d.Basis), Designation.Owner, ct);
 
+        foreach (var sv in DemoServices.All)
+            await SendAsync($"/api/institutions/{ids[sv.Institution]}/services", new RecordService(sv.Service, true, sv.On, sv.Basis), CareServices.OwnerOf(sv.Service), ct);
         Phase("designations");
         foreach (var i in DemoSupervision.Inspections)
         {

@@ -41,6 +41,8 @@ public static class DemoPlaceholders
     public const int YubeiHomesForAged = 11, YubeiOtherHomes = 25, YubeiStreetCentres = 21;
     public const int YubeiCareInstitutions = YubeiHomesForAged + YubeiOtherHomes + YubeiStreetCentres;
     public const int YubeiStations = 158, YubeiMutualAid = 101;
+    // 21 primary medical institutions make home visits (仙桃 and 20); 8 medical institutions have home sickbeds (仙桃 and 7).
+    public const int YubeiPrimaryCare = 20, YubeiSickbeds = 7;
 
     public static readonly string[] MianyangDistricts = ["510703", "510704", "510705", "510722", "510723", "510725", "510726", "510727", "510781"];
     public static readonly string[] GuizhouDistricts = ["520102", "520103", "520111", "520112", "520113", "520302", "520303", "520304", "520602", "520603", "520621"];
@@ -108,6 +110,8 @@ public static class DemoPlaceholders
             _ => Place($"yubei-demo-{n:D2}", $"渝北区示例镇街养老服务中心{n:D2}", $"street-level care centre counted among the 61 and the 22 in {Yubei}",
                 InstitutionKind.CommunityCareCentre, "500112", new BedsInput(ElderlyCare: 30), new(2020, 1 + n % 12, 1)),
         }),
+        .. Range(YubeiPrimaryCare, n => Place($"yb-pc-{n:D2}", $"渝北区示例基层医疗机构{n:D2}", $"primary medical institution making home visits, counted in {Yubei}",
+            InstitutionKind.Medical, "500112", new BedsInput(), new(2005 + n % 10, 1, 1), n % 2 == 0 ? MedicalSubtype.CommunityHealthCentre : MedicalSubtype.TownshipHealthCentre)),
         .. Range(YubeiStations, n => Place($"yb-st-{n:D3}", $"渝北区示例社区养老服务站{n:D3}", $"community station counted in {Yubei}", InstitutionKind.CommunityCareStation,
             "500112", new BedsInput(), new(2020 + n % 3, 1 + n % 12, 1))),
         .. Range(YubeiMutualAid, n => Place($"yb-ma-{n:D3}", $"渝北区示例互助养老点{n:D3}", $"mutual-aid point counted in {Yubei}", InstitutionKind.RuralMutualAidHome,

@@ -41,6 +41,7 @@ public record InstitutionView(
     IReadOnlyList<string> Alerts,
     IReadOnlyList<Designations.Designation> Designations,
     StaffReport? Staff,
+    IReadOnlyList<string> Services,
     long Version,
     DateOnly AsOf,
     DateTimeOffset? RecordedAsOf)
@@ -54,7 +55,7 @@ public record InstitutionView(
         permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
         Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,
         PartnershipsConfiguration.ActiveFor(i.Id, partnerships, asOf), supervision.Inspections, supervision.OpenRectifications, supervision.DemeritPoints, alerts,
-        (i.Designations ?? []).Where(d => d.IsInForceOn(asOf)).ToList(), i.StaffOn(asOf), version, asOf, recordedAsOf);
+        (i.Designations ?? []).Where(d => d.IsInForceOn(asOf)).ToList(), i.StaffOn(asOf), i.ServicesOn(asOf).Select(s => Json.Wire(s)).ToList(), version, asOf, recordedAsOf);
 }
 
 public static class GetInstitutionEndpoint

@@ -24,8 +24,14 @@ public record Institution(
     string? ClosureReason,
     long Version,
     IReadOnlyList<Designations.Designation>? Designations = null,
-    IReadOnlyList<StaffReport>? Staff = null)
+    IReadOnlyList<StaffReport>? Staff = null,
+    IReadOnlyList<ServiceChange>? Services = null)
 {
+    // The services offered on a day: for each, the latest change effective by then says whether.
+    public IReadOnlyList<CareService> ServicesOn(DateOnly day) =>
+        (Services ?? []).Where(c => c.EffectiveOn <= day).GroupBy(c => c.Service)
+        .Where(g => g.OrderBy(c => c.EffectiveOn).Last().Offered).Select(g => g.Key).Order().ToList();
+
     // The staff report in force on a day: the latest effective by then.
     public StaffReport? StaffOn(DateOnly day) => (Staff ?? []).Where(s => s.EffectiveOn <= day).OrderBy(s => s.EffectiveOn).LastOrDefault();
 
@@ -67,6 +73,7 @@ public record Institution(
         ({ } s, InstitutionClosed c) => s.With(c),
         ({ } s, InstitutionOperatorChanged o) => s.With(o),
         ({ } s, InstitutionWarned or InstitutionFined) => s,
+        ({ } s, InstitutionServiceChanged c) => s with { Services = [.. s.Services ?? [], c.Change] },
         ({ } s, InstitutionStaffReported r) => s with { Staff = [.. s.Staff ?? [], r.Report] },
         ({ } s, Designations.InstitutionDesignated d) => s with { Designations = [.. s.Designations ?? [], d.Designation] },
         _ => state,

@@ -162,6 +162,9 @@ public sealed class InstitutionStanding
                          ("certified-care-workers", staff[k].CertifiedCareWorkers) })
                 Add(Facts.Staff, staff[k].EffectiveOn, to, label, count);
         }
+        foreach (var group in (institution.Services ?? []).GroupBy(c => c.Service))
+            foreach (var run in When(days, d => institution.ServicesOn(d).Contains(group.Key)))
+                Add(Facts.Service, run.From, run.To, Json.Wire(group.Key), department: Json.Wire(CareServices.OwnerOf(group.Key)));
         bool Pilot(DateOnly d) => InForce(PermitType.IntegratedCarePilot, d)
                                   || (institution.Designations ?? []).Any(x => x.Programme == Designations.Programme.IntegratedCarePilot && x.IsInForceOn(d));
         foreach (var run in When(days, d => Pilot(d) && institution.StaffOn(d) is not { MeetsPilotRule: true }))
@@ -213,6 +216,7 @@ public sealed class InstitutionStanding
             days.Add(i.EstablishedOn);
             if (i.ClosedOn is { } c) days.Add(c);
             foreach (var s in i.Staff ?? []) days.Add(s.EffectiveOn);
+            foreach (var change in i.Services ?? []) days.Add(change.EffectiveOn);
             foreach (var d in i.Designations ?? []) { days.Add(d.EffectiveOn); if (d.ValidTo is { } to) days.Add(to.AddDays(1)); }
         }
         foreach (var p in Permits)

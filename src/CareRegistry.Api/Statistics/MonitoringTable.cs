@@ -77,6 +77,16 @@ public static class MonitoringTableEndpoint
         new("designated-remote-care-pilots", "医养结合远程协同服务试点机构 institutions designated remote-care pilots", Designated, "fact = 'designation' and label = 'remote-care-pilot'"),
         new("designated-smart-ageing-demonstrations", "智慧健康养老示范 institutions designated smart healthy-ageing demonstrations", Designated,
             "fact = 'designation' and label = 'smart-healthy-ageing-demonstration'"),
+        // Services offered on the day.
+        .. Enum.GetValues<CareRegistry.Institutions.CareService>().Select(s => new Measure($"services-{Json.Wire(s)}", s switch
+        {
+            CareRegistry.Institutions.CareService.DayCare => "提供日间照料的机构 institutions offering day care",
+            CareRegistry.Institutions.CareService.DementiaCare => "提供失智照护的机构 institutions offering dementia care",
+            CareRegistry.Institutions.CareService.Hospice => "提供安宁疗护的机构 institutions offering hospice care",
+            CareRegistry.Institutions.CareService.Rehabilitation => "提供康复服务的机构 institutions offering rehabilitation",
+            CareRegistry.Institutions.CareService.HomeVisits => "提供上门巡诊的机构 institutions offering home visits",
+            _ => "设置家庭病床的机构 institutions with home sickbeds",
+        }, Institutions, $"fact = 'service' and label = '{Json.Wire(s)}'")),
         // Staff in force on the day, as reported (养老护理员 with how many certified).
         new("staff-doctors", "医生 doctors", Beds, "fact = 'staff' and label = 'doctors'", false),
         new("staff-nurses", "护士 nurses", Beds, "fact = 'staff' and label = 'nurses'", false),
@@ -95,7 +105,7 @@ public static class MonitoringTableEndpoint
 
     private static readonly string[] TableFacts =
     [
-        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.CarePermit, Facts.MedicalLicence, Facts.CarePartnered, Facts.ReferralPartnered, Facts.Designation, Facts.Staff, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
+        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.CarePermit, Facts.MedicalLicence, Facts.CarePartnered, Facts.ReferralPartnered, Facts.Designation, Facts.Staff, Facts.Service, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
         Facts.Finding, Facts.Alert,
     ];
 

@@ -50,6 +50,7 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
         new("/api/institutions/batch", null, _ => ("/api/institutions/batch", new CareRegistry.Institutions.RegisterInstitutions([Scenario.CareHome("矩阵批量养老院", "530111")]))),
         new("/api/institutions/{id}/details", null, t => ($"/api/institutions/{t.Institution}/details", new CareRegistry.Institutions.ChangeInstitutionDetails("新名", null, null, null, D(2020, 1, 1), null))),
         new("/api/institutions/{id}/beds", null, t => ($"/api/institutions/{t.Institution}/beds", new CareRegistry.Institutions.ChangeBeds(D(2020, 1, 1), new CareRegistry.Institutions.BedsInput(ElderlyCare: 5), null))),
+        new("/api/institutions/{id}/services", Department.Health, t => ($"/api/institutions/{t.Institution}/services", new CareRegistry.Institutions.RecordService(CareRegistry.Institutions.CareService.HomeSickbeds, true, D(2020, 1, 1), "备案"))),
         new("/api/institutions/{id}/staff", Department.Health, t => ($"/api/institutions/{t.Institution}/staff", new CareRegistry.Institutions.ReportStaff(2, 2, 10, 5, D(2020, 1, 1), "报表"))),
         new("/api/institutions/{id}/designations", Department.Health, t => ($"/api/institutions/{t.Institution}/designations",
             new CareRegistry.Designations.RecordDesignation(CareRegistry.Designations.Programme.IntegratedCareDemonstration, CareRegistry.Designations.DesignationLevel.Provincial, "省卫生健康委", D(2020, 1, 1), null, "示范单位"))),

@@ -80,6 +80,7 @@ public class DemoReplyTests(RegistryFixture fixture, ITestOutputHelper output) :
         var hospital = await View("官渡区人民医院", "2019-06-19");
         Assert.Equal(8 + 5, hospital["activePartnerships"]!.AsArray().Count);                  // …与5家省、市级医院签订双向转诊协议
         Assert.Equal("operating", (await View("官渡区养老综合服务示范中心", "2019-06-19"))["status"]!.GetValue<string>()); // 2019年3月27日启动
+        Assert.Equal(["day-care", "dementia-care", "rehabilitation"], (await View("官渡区养老综合服务示范中心", "2019-06-19"))["services"]!.AsArray().Select(s => s!.GetValue<string>())); // 日间照料、失智护理单元、康复中心
     }
 
     [Fact]
@@ -118,6 +119,7 @@ public class DemoReplyTests(RegistryFixture fixture, ITestOutputHelper output) :
         Assert.Equal(503, Value(t, "rural-mutual-aid-homes"));                                  // 农村幸福院503个
         Assert.Equal("510704", t["designated-jurisdictions-smart-healthy-ageing-demonstration"]["note"]!.GetValue<string>()); // 游仙 智慧养老健康基地示范
         Assert.Equal(54, (await View("富乐老年康复护理服务中心", "2017-09-26"))["beds"]!["elderlyCare"]!.GetValue<int>()); // 设床位54张
+        Assert.Equal(["day-care", "hospice", "rehabilitation"], (await View("西山社区卫生服务中心", "2015-09-01"))["services"]!.AsArray().Select(s => s!.GetValue<string>()));
         // 涪城区西山社区卫生服务中心's care unit, in use since 2015-09.
         Assert.Equal(0, (await View("西山社区卫生服务中心", "2015-08-31"))["beds"]!["elderlyCare"]!.GetValue<int>());
         Assert.True((await View("西山社区卫生服务中心", "2015-09-01"))["beds"]!["elderlyCare"]!.GetValue<int>() > 0);
@@ -156,6 +158,8 @@ public class DemoReplyTests(RegistryFixture fixture, ITestOutputHelper output) :
         Assert.Equal(4, Value(t, "integrated-care-with-medical"));                              // 4家养老机构通过内设护理院、医务室等方式
         Assert.Equal(4, Value(t, "care-homes-with-internal-clinic"));
         Assert.Equal(1, Value(t, "designated-remote-care-pilots"));                             // 悦来…全国首批医养结合远程协同服务试点机构
+        Assert.Equal(8, Value(t, "services-home-sickbeds"));                                    // 8家医疗机构设置家庭病床
+        Assert.Equal(21, Value(t, "services-home-visits"));                                     // 21家基层医疗机构…上门巡诊服务
         var homesForAged = (await Client.Get("/api/institutions?jurisdiction=500112&careInstitution=true&asOf=2024-05-17&limit=100&q=" + Uri.EscapeDataString("敬老院")))["items"].AsArray();
         Assert.Equal(12, homesForAged.Count);                                                   // 敬老院12个
         Assert.Contains("仙桃街道养老服务中心", (await Client.Get("/api/institutions?jurisdiction=500112&careInstitution=true&designation=&asOf=2024-05-17&limit=100"))["items"]
