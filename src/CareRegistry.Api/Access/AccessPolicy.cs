@@ -14,7 +14,7 @@ public enum DepartmentRule
     InspectionInRoute,    // one of the departments of the inspection named in the route
     RecorderOfEntry,      // the department that recorded the entry the correction names
     ServiceNamed,         // the department that owns the service named (civil affairs: day care, dementia care; health: the rest)
-    OwnerOfFact,          // the department that owns the kind of fact recorded (designations and staff reports: health)
+    OwnerOfFact,          // the department that owns the kind of fact recorded (designations and staff: health; occupancy: civil affairs; ratings: civil affairs for care homes, health for hospitals)
     None,                 // not a department decision
 }
 
@@ -59,6 +59,8 @@ public static class AccessPolicy
         new("POST", "/api/institutions/batch", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.DivisionNamed),
         new("POST", "/api/institutions/{id}/details", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/beds", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/ratings", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/occupancy", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/services", Officers, DepartmentRule.ServiceNamed, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/staff", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/designations", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),

@@ -29,6 +29,8 @@ public static class Examples
         [typeof(ChangeInstitutionDetails)] = new ChangeInstitutionDetails("西山区康乐颐养中心", null, "云南省昆明市西山区前卫街道康乐路20号", null, On, "更名并迁址"),
         [typeof(Designations.RecordDesignation)] = new Designations.RecordDesignation(Designations.Programme.RemoteCarePilot, Designations.DesignationLevel.National,
             "国家卫生健康委", On, null, "全国首批医养结合远程协同服务试点机构"),
+        [typeof(RecordRating)] = new RecordRating(RatingScheme.CareHomeGrade, 3, null, On, new DateOnly(2027, 12, 31), "昆明市养老机构等级评定结果"),
+        [typeof(ReportOccupancy)] = new ReportOccupancy(96, On, "2024年第二季度统计报表"),
         [typeof(RecordService)] = new RecordService(CareService.HomeSickbeds, true, On, "家庭病床服务备案"),
         [typeof(ReportStaff)] = new ReportStaff(2, 3, 24, 18, On, "2024年人员配置报表"),
         [typeof(ChangeBeds)] = new ChangeBeds(On, new BedsInput(ElderlyCare: 150, Nursing: 30), "新楼启用"),

@@ -25,8 +25,18 @@ public record Institution(
     long Version,
     IReadOnlyList<Designations.Designation>? Designations = null,
     IReadOnlyList<StaffReport>? Staff = null,
-    IReadOnlyList<ServiceChange>? Services = null)
+    IReadOnlyList<ServiceChange>? Services = null,
+    IReadOnlyList<Rating>? Ratings = null,
+    IReadOnlyList<OccupancyReport>? Occupancy = null)
 {
+    // The latest rating of the scheme in force on a day; the hospital grade (level) every read uses.
+    public Rating? RatingOn(RatingScheme scheme, DateOnly day) =>
+        (Ratings ?? []).Where(r => r.Scheme == scheme && r.IsInForceOn(day)).OrderBy(r => r.EffectiveOn).LastOrDefault();
+
+    public int? GradeOn(DateOnly day) => RatingOn(RatingScheme.HospitalGrade, day)?.Level ?? Grade;
+
+    public OccupancyReport? OccupancyOn(DateOnly day) => (Occupancy ?? []).Where(o => o.EffectiveOn <= day).OrderBy(o => o.EffectiveOn).LastOrDefault();
+
     // The services offered on a day: for each, the latest change effective by then says whether.
     public IReadOnlyList<CareService> ServicesOn(DateOnly day) =>
         (Services ?? []).Where(c => c.EffectiveOn <= day).GroupBy(c => c.Service)
@@ -73,6 +83,8 @@ public record Institution(
         ({ } s, InstitutionClosed c) => s.With(c),
         ({ } s, InstitutionOperatorChanged o) => s.With(o),
         ({ } s, InstitutionWarned or InstitutionFined) => s,
+        ({ } s, InstitutionRated r) => s with { Ratings = [.. s.Ratings ?? [], r.Rating] },
+        ({ } s, InstitutionOccupancyReported o) => s with { Occupancy = [.. s.Occupancy ?? [], o.Report] },
         ({ } s, InstitutionServiceChanged c) => s with { Services = [.. s.Services ?? [], c.Change] },
         ({ } s, InstitutionStaffReported r) => s with { Staff = [.. s.Staff ?? [], r.Report] },
         ({ } s, Designations.InstitutionDesignated d) => s with { Designations = [.. s.Designations ?? [], d.Designation] },

@@ -17,7 +17,7 @@ public record InstitutionSummary(
     string Ownership, string Jurisdiction, int TotalBeds, string Status, long Version)
 {
     public static InstitutionSummary From(Institution i, DateOnly day) => new(
-        i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
+        i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.GradeOn(day),
         Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.StatusOn(day), i.Version);
 }
 

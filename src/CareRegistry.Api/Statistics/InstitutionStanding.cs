@@ -107,7 +107,10 @@ public sealed class InstitutionStanding
             });
         }
 
-        Add(Facts.Registered, open.From, null, Json.Wire(institution.Kind), institution.Grade ?? 0);
+        var days = ChangeDays();
+        // The grade in force (a dated hospital rating, else the registration's) splits the registration into periods.
+        foreach (var run in Runs(days, d => (int?)(institution.GradeOn(d) ?? 0)))
+            Add(Facts.Registered, run.From, run.To, Json.Wire(institution.Kind), run.Value);
         for (var k = 0; k < BedsHistory.Count; k++)
         {
             var (from, beds) = (BedsHistory[k].From, BedsHistory[k].Beds);
@@ -119,7 +122,6 @@ public sealed class InstitutionStanding
                 if (count > 0) Add(Facts.Beds, from, to, purpose, count);
         }
 
-        var days = ChangeDays();
         foreach (var p in Permits)
         {
             var type = Json.Wire(p.Type);
@@ -162,6 +164,11 @@ public sealed class InstitutionStanding
                          ("certified-care-workers", staff[k].CertifiedCareWorkers) })
                 Add(Facts.Staff, staff[k].EffectiveOn, to, label, count);
         }
+        foreach (var r in institution.Ratings ?? [])
+            Add(Facts.Rating, r.EffectiveOn, r.ValidTo?.AddDays(1), Json.Wire(r.Scheme), r.Level, status: r.Class is { } c ? Json.Wire(c) : null,
+                department: Json.Wire(Rating.OwnerOf(r.Scheme)));
+        foreach (var run in Runs(days, d => institution.OccupancyOn(d)?.Residents))
+            Add(Facts.Residents, run.From, run.To, value: run.Value, department: Json.Wire(Department.CivilAffairs));
         foreach (var group in (institution.Services ?? []).GroupBy(c => c.Service))
             foreach (var run in When(days, d => institution.ServicesOn(d).Contains(group.Key)))
                 Add(Facts.Service, run.From, run.To, Json.Wire(group.Key), department: Json.Wire(CareServices.OwnerOf(group.Key)));
@@ -217,6 +224,8 @@ public sealed class InstitutionStanding
             if (i.ClosedOn is { } c) days.Add(c);
             foreach (var s in i.Staff ?? []) days.Add(s.EffectiveOn);
             foreach (var change in i.Services ?? []) days.Add(change.EffectiveOn);
+            foreach (var o in i.Occupancy ?? []) days.Add(o.EffectiveOn);
+            foreach (var r in i.Ratings ?? []) { days.Add(r.EffectiveOn); if (r.ValidTo is { } to) days.Add(to.AddDays(1)); }
             foreach (var d in i.Designations ?? []) { days.Add(d.EffectiveOn); if (d.ValidTo is { } to) days.Add(to.AddDays(1)); }
         }
         foreach (var p in Permits)

@@ -53,6 +53,7 @@ public static class MonitoringTableEndpoint
         new("medical-institutions-grade-3", "三级 level 3", Institutions, "fact = 'registered' and kind = 'medical' and value = 3"),
         new("medical-institutions-grade-2", "二级 level 2", Institutions, "fact = 'registered' and kind = 'medical' and value = 2"),
         new("medical-institutions-grade-1", "一级 level 1", Institutions, "fact = 'registered' and kind = 'medical' and value = 1"),
+        new("medical-institutions-grade-3-class-a", "三级甲等 level 3, class 甲 (a hospital rating in force)", Institutions, "fact = 'rating' and label = 'hospital-grade' and value = 3 and status = 'a'"),
         new("medical-institutions-ungraded", "未定级 ungraded", Institutions, "fact = 'registered' and kind = 'medical' and value = 0"),
         new("medical-institutions-with-care-beds", "设置养老床位的医疗机构 medical institutions with elderly-care beds", Institutions, "fact = 'beds' and label = 'elderly-care' and kind = 'medical'"),
         new("medical-nursing-rehabilitation-beds", "医疗机构康复、护理床位 nursing and rehabilitation beds in medical institutions", Beds, "fact = 'beds' and label in ('nursing', 'rehabilitation') and kind = 'medical'", false),
@@ -77,6 +78,12 @@ public static class MonitoringTableEndpoint
         new("designated-remote-care-pilots", "医养结合远程协同服务试点机构 institutions designated remote-care pilots", Designated, "fact = 'designation' and label = 'remote-care-pilot'"),
         new("designated-smart-ageing-demonstrations", "智慧健康养老示范 institutions designated smart healthy-ageing demonstrations", Designated,
             "fact = 'designation' and label = 'smart-healthy-ageing-demonstration'"),
+        // Care-home grades (养老机构等级评定) in force, among the care institutions.
+        new("care-homes-rated", "评定等级的养老机构 care institutions with a grade in force", Institutions, $"fact = 'rating' and label = 'care-home-grade' and {CareInstitution}"),
+        .. Enumerable.Range(1, 5).Select(level => new Measure($"care-homes-grade-{level}", $"{level}级养老机构 care institutions at grade {level}", Institutions,
+            $"fact = 'rating' and label = 'care-home-grade' and value = {level} and {CareInstitution}")),
+        // Residents as last reported, in care institutions; the share of their beds is the occupancy rate.
+        new("residents", "入住老人 residents of elderly-care institutions", Beds, $"fact = 'residents' and {CareInstitution}", false),
         // Services offered on the day.
         .. Enum.GetValues<CareRegistry.Institutions.CareService>().Select(s => new Measure($"services-{Json.Wire(s)}", s switch
         {
@@ -105,7 +112,7 @@ public static class MonitoringTableEndpoint
 
     private static readonly string[] TableFacts =
     [
-        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.CarePermit, Facts.MedicalLicence, Facts.CarePartnered, Facts.ReferralPartnered, Facts.Designation, Facts.Staff, Facts.Service, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
+        Facts.Registered, Facts.Beds, Facts.Integrated, Facts.CarePermit, Facts.MedicalLicence, Facts.CarePartnered, Facts.ReferralPartnered, Facts.Designation, Facts.Staff, Facts.Service, Facts.Rating, Facts.Residents, Facts.InternalClinic, Facts.Designated, Facts.Partnered, Facts.Inspection,
         Facts.Finding, Facts.Alert,
     ];
 
@@ -135,7 +142,7 @@ public static class MonitoringTableEndpoint
         var columns = Measures.SelectMany(m => withIds && m.HasIds
             ? new[] { string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter), $"coalesce(array_agg(distinct institution_id) filter (where {m.Filter}), '{{}}')" }
             : [string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter)]);
-        var sql = $"with facts as (select institution_id, kind, fact, label, value, valid_from, subject from {StandingSql.Table} "
+        var sql = $"with facts as (select institution_id, kind, fact, label, status, value, valid_from, subject from {StandingSql.Table} "
                   + $"where fact = any(@facts) and {StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}) select {string.Join(", ", columns)} from facts";
 
         await using var command = database.CreateCommand(sql);
@@ -179,6 +186,11 @@ public static class MonitoringTableEndpoint
                         Math.Round(value * 1000m / p.Aged60, 1), (int)value, p.Aged60, $"population from {p.Source}, {p.EffectiveOn:yyyy-MM-dd}")
                     : new MonitoringFigure("elderly-care-beds-per-1000-elders", "每千名老年人养老床位 elderly-care beds per 1,000 people aged 60+",
                         null, (int)value, null, "no elderly population recorded for this jurisdiction on the date"));
+            if (m.Key == "residents")
+            {
+                var beds = (int)values["elderly-care-beds"].Value;
+                figures.Add(new MonitoringFigure("occupancy-percent", "入住率 residents as % of elderly-care beds", beds == 0 ? null : Math.Round(value * 100m / beds, 1), (int)value, beds));
+            }
             if (m.Key is "care-homes-with-internal-clinic" or "care-homes-with-internal-medical-institution" or "care-homes-with-partnership")
             {
                 var homes = (int)values["elderly-care-institutions"].Value;

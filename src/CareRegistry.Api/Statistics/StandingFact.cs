@@ -65,6 +65,8 @@ public static class Facts
     public const string MedicalLicence = "medical-licence";  // a medical-practice licence in force (a care home's 护理院 or hospital branch)
     public const string CarePartnered = "care-partnered";    // at least one active care–medical agreement (either side)
     public const string Designation = "designation";     // Label programme, Value level (0 national, 1 provincial, 2 city); pilot permits included
+    public const string Rating = "rating";               // Label scheme, Value level, Status hospital class (a, b, c)
+    public const string Residents = "residents";         // Value residents as last reported
     public const string Service = "service";             // Label the service offered
     public const string Staff = "staff";                 // Label doctors / nurses / care-workers / certified-care-workers, Value headcount
     public const string ReferralPartnered = "referral-partnered";  // at least one active two-way referral agreement
