@@ -13,6 +13,8 @@ public enum DepartmentRule
     DepartmentsNamed,     // one of the departments the command names (opening a joint inspection)
     InspectionInRoute,    // one of the departments of the inspection named in the route
     RecorderOfEntry,      // the department that recorded the entry the correction names
+    ServiceNamed,         // the department that owns the service named (civil affairs: day care, dementia care; health: the rest)
+    OwnerOfFact,          // the department that owns the kind of fact recorded (designations and staff: health; occupancy: civil affairs; ratings: civil affairs for care homes, health for hospitals)
     None,                 // not a department decision
 }
 
@@ -59,8 +61,14 @@ public static class AccessPolicy
     public static readonly AccessRule[] Rules =
     [
         new("POST", "/api/institutions", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.DivisionNamed),
+        new("POST", "/api/institutions/batch", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.DivisionNamed),
         new("POST", "/api/institutions/{id}/details", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/beds", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/ratings", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/occupancy", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/services", Officers, DepartmentRule.ServiceNamed, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/staff", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),
+        new("POST", "/api/institutions/{id}/designations", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/closure", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/operator", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.InstitutionInRoute),
         new("POST", "/api/institutions/{id}/enforcement", Officers, DepartmentRule.PermitNamedElseAny, JurisdictionRule.InstitutionInRoute),
@@ -85,6 +93,7 @@ public static class AccessPolicy
         new("POST", "/api/partnerships/{id}/renewal", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
         new("POST", "/api/partnerships/{id}/termination", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.PartnershipInRoute),
         new("POST", "/api/jurisdictions/{code}/population", Officers, DepartmentRule.AnyDepartment, JurisdictionRule.CodeInRoute),
+        new("POST", "/api/jurisdictions/{code}/designations", Officers, DepartmentRule.OwnerOfFact, JurisdictionRule.CodeInRoute),
         new("POST", "/api/jurisdictions/{code}/demerit-threshold", Admins, DepartmentRule.None, JurisdictionRule.CodeInRoute),
         new("POST", "/api/corrections", FieldStaff, DepartmentRule.RecorderOfEntry, JurisdictionRule.EntryNamed),
         new("POST", "/api/admin/projections/rebuild", Admins, DepartmentRule.None, JurisdictionRule.Everywhere, NationalOnly: true),

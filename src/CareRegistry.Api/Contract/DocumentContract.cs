@@ -328,6 +328,8 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
             DepartmentRule.DepartmentsNamed => "; of one of the departments named",
             DepartmentRule.InspectionInRoute => "; of one of the inspection's departments",
             DepartmentRule.RecorderOfEntry => "; of the department that recorded the entry",
+            DepartmentRule.ServiceNamed => "; of the department that owns the service (civil affairs for day care and dementia care, health for the rest)",
+            DepartmentRule.OwnerOfFact => "; of the department that owns the fact (health for designations and staff; civil affairs for occupancy and care-home grades; health for hospital grades)",
             _ => "",
         };
         var place = rule.Jurisdiction switch

@@ -58,6 +58,7 @@ public static partial class RequestSchemas
         [(typeof(RecordPopulation), "aged60")] = s => Range(s, 0, 500_000_000),
         [(typeof(RecordPopulation), "aged65")] = s => Range(s, 0, 500_000_000, "At most aged60."),
         [(typeof(RecordPopulation), "aged80")] = s => Range(s, 0, 500_000_000, "At most aged65 (or aged60)."),
+        [(typeof(RecordPopulation), "total")] = s => Range(s, 0, 2_000_000_000, "The total registered population (户籍人口总数); at least aged60."),
         [(typeof(RecordEnforcement), "amount")] = s => { s.ExclusiveMinimum = "0"; s.Maximum = "100000000"; s.Description = "A fine's amount in yuan; only for a fine."; },
         [(typeof(RecordEnforcement), "permitId")] = s => s.Description = "Required for a permit suspension or revocation, refused otherwise.",
         [(typeof(RetractEntry), "version")] = s => Range(s, 1, null, "The stream version of the entry to retract."),

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using CareRegistry.Access;
 using CareRegistry.Common;
+using CareRegistry.Designations;
 using CareRegistry.Inspections;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
@@ -26,38 +27,67 @@ public sealed class DemoLoader(HttpClient http, TextWriter log, DevTokens tokens
             return false;
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var phases = new List<string>();
+        void Phase(string name) { phases.Add($"{name} {clock.Elapsed.TotalSeconds:F1} s"); clock.Restart(); }
         foreach (var r in DemoPermits.Regimes)
             await SendAsync($"/api/jurisdictions/{r.Jurisdiction}/regimes", new RecordRegime(r.Type, r.Regime, r.EffectiveOn, r.Basis, PendingApplications.Convert),
                 PermitTypes.DepartmentOf(r.Type), ct);
 
         foreach (var p in DemoPermits.Populations)
-            await SendAsync($"/api/jurisdictions/{p.Jurisdiction}/population", new RecordPopulation(p.Aged60, null, p.Aged80, p.EffectiveOn, p.Source),
+            await SendAsync($"/api/jurisdictions/{p.Jurisdiction}/population", new RecordPopulation(p.Aged60, null, p.Aged80, p.EffectiveOn, p.Source, p.Total),
                 Department.CivilAffairs, ct);
+        foreach (var d in DemoDesignations.Jurisdictions)
+            await SendAsync($"/api/jurisdictions/{d.Jurisdiction}/designations", new RecordDesignation(d.Programme, d.Level, d.By, d.On, null, d.Basis), Designation.Owner, ct);
 
+        // The named institutions one by one, as an officer registers them; the thousands of placeholders in batches,
+        // each batch one command and one transaction.
         var ids = new Dictionary<string, Guid>();
-        foreach (var e in DemoInstitutions.All)
+        RegisterInstitution Command(DemoInstitutions.Entry e) => new(e.Name, e.LatinName, DemoInstitutions.UsccFor(e), e.Kind, e.Subtype, e.Grade,
+            e.Ownership, e.Jurisdiction, e.Address, e.Beds, e.Operator, null, e.EstablishedOn, DemoInstitutions.LocationOf(e));
+        Phase("rules");
+        foreach (var e in DemoInstitutions.All.Where(e => !e.IsPlaceholder))
+            ids[e.Key] = (await SendAsync("/api/institutions", Command(e), Department.CivilAffairs, ct)).Id;
+        Phase("named");
+        foreach (var batch in DemoInstitutions.All.Where(e => e.IsPlaceholder).Chunk(BatchSize))
         {
-            var command = new RegisterInstitution(e.Name, e.LatinName, DemoInstitutions.UsccFor(e), e.Kind, e.Subtype, e.Grade,
-                e.Ownership, e.Jurisdiction, e.Address, e.Beds, e.Operator, null, e.EstablishedOn, DemoInstitutions.LocationOf(e));
-            ids[e.Key] = (await SendAsync("/api/institutions", command, Department.CivilAffairs, ct)).Id;
+            var registered = await SendAsync<InstitutionsRegistered>("/api/institutions/batch", new RegisterInstitutions(batch.Select(Command).ToList()), Department.CivilAffairs, ct);
+            for (var k = 0; k < batch.Length; k++) ids[batch[k].Key] = registered.Ids[k];
         }
+        // 涪城区西山社区卫生服务中心's care unit (医养中心), in use since 2015-09.
+        await SendAsync($"/api/institutions/{ids["xishan-chc"]}/beds", new ChangeBeds(new DateOnly(2015, 9, 1), new BedsInput(ElderlyCare: 20, Medical: 30),
+            "绵卫函〔2017〕263号：投入60余万元建设医养中心，于2015年9月投入使用（床位数未载，示例）"), Department.Health, ct);
 
+        Phase("placeholders");
+        // Commands on different institutions do not touch each other's streams: a few at a time, each institution's
+        // own permits in order.
         var permits = 0;
-        foreach (var p in DemoPermits.All())
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct };
+        await Parallel.ForEachAsync(DemoPermits.All().GroupBy(p => p.Institution), parallel, async (group, token) =>
         {
-            var institution = ids[p.Institution];
-            var department = PermitTypes.DepartmentOf(p.Type);
-            var permitId = (await SendAsync($"/api/institutions/{institution}/permits", new SubmitPermit(p.Type, p.Number, p.SubmittedOn, p.ExpiresOn, null), department, ct)).Id;
-            var url = $"/api/institutions/{institution}/permits/{permitId}";
-            if (p.GrantedOn is { } granted)
-                await SendAsync($"{url}/decision", new DecideApplication(Decision.Granted, granted, null, null, null), department, ct);
-            if (p.RevokedOn is { } revoked)
-                await SendAsync($"{url}/revocation", new RevokePermit(revoked, p.RevocationReason), department, ct);
-            permits++;
-        }
-        foreach (var a in DemoSupervision.Agreements)
-            await SendAsync("/api/partnerships", new SignPartnership(a.Kind, [ids[a.Party], ids[a.Partner]], a.Services, a.From, a.To), Department.Health, ct);
+            foreach (var p in group)
+            {
+                var institution = ids[p.Institution];
+                var department = PermitTypes.DepartmentOf(p.Type);
+                var permitId = (await SendAsync($"/api/institutions/{institution}/permits", new SubmitPermit(p.Type, p.Number, p.SubmittedOn, p.ExpiresOn, null), department, token)).Id;
+                var url = $"/api/institutions/{institution}/permits/{permitId}";
+                if (p.GrantedOn is { } granted)
+                    await SendAsync($"{url}/decision", new DecideApplication(Decision.Granted, granted, null, null, null), department, token);
+                if (p.RevokedOn is { } revoked)
+                    await SendAsync($"{url}/revocation", new RevokePermit(revoked, p.RevocationReason), department, token);
+                Interlocked.Increment(ref permits);
+            }
+        });
+        Phase("permits");
+        await Parallel.ForEachAsync(DemoSupervision.Agreements, parallel, async (a, token) =>
+            await SendAsync("/api/partnerships", new SignPartnership(a.Kind, [ids[a.Party], ids[a.Partner]], a.Services, a.From, a.To), Department.Health, token));
+        Phase("agreements");
+        foreach (var d in DemoDesignations.Institutions)
+            await SendAsync($"/api/institutions/{ids[d.Institution]}/designations", new RecordDesignation(d.Programme, d.Level, d.By, d.On, null, d.Basis), Designation.Owner, ct);
 
+        foreach (var sv in DemoServices.All)
+            await SendAsync($"/api/institutions/{ids[sv.Institution]}/services", new RecordService(sv.Service, true, sv.On, sv.Basis), CareServices.OwnerOf(sv.Service), ct);
+        Phase("designations");
         foreach (var i in DemoSupervision.Inspections)
         {
             var department = i.Departments[0];
@@ -82,10 +112,18 @@ public sealed class DemoLoader(HttpClient http, TextWriter log, DevTokens tokens
 
         await log.WriteLineAsync($"demo data: {DemoPermits.Regimes.Length} regime changes, {ids.Count} institutions, {permits} permits, " +
                                  $"{DemoSupervision.Agreements.Length} agreements, {DemoSupervision.Inspections.Length} inspections");
+        Phase("inspections");
+        await log.WriteLineAsync("demo data timing: " + string.Join(", ", phases));
         return true;
     }
 
-    private async Task<Accepted> SendAsync(string url, object command, Department department, CancellationToken ct, Role role = Role.Officer)
+    public const int BatchSize = 500;
+    public const int Parallelism = 4;
+
+    private Task<Accepted> SendAsync(string url, object command, Department department, CancellationToken ct, Role role = Role.Officer) =>
+        SendAsync<Accepted>(url, command, department, ct, role);
+
+    private async Task<T> SendAsync<T>(string url, object command, Department department, CancellationToken ct, Role role = Role.Officer)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(command, options: Json.Options) };
         request.Headers.Authorization = new("Bearer", tokens.For($"demo-{Json.Wire(department)}-{Json.Wire(role)}", department, role));
@@ -93,7 +131,7 @@ public sealed class DemoLoader(HttpClient http, TextWriter log, DevTokens tokens
         using var response = await http.SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"demo data: POST {url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
-        return (await response.Content.ReadFromJsonAsync<Accepted>(Json.Options, ct))!;
+        return (await response.Content.ReadFromJsonAsync<T>(Json.Options, ct))!;
     }
 
     private sealed record Accepted(Guid Id, long Version, Guid FindingId);

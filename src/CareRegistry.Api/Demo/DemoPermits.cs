@@ -3,9 +3,10 @@ using CareRegistry.Permits;
 
 namespace CareRegistry.Demo;
 
-// The reforms the documents cite, and permits that make their stories visible: Guandu's five integrated pilots,
-// Xishan's 8 of 26 care homes holding both certificates, Yubei's internal clinics before and after the move to
-// filing. Dates not given by the documents are plausible, not published.
+// The reforms the documents cite, and the permits behind each reply's figures: Guandu's five integrated pilots,
+// Xishan's 8 of 26 care homes holding both certificates, Mianyang's 266 approved homes with their clinics, Guizhou's
+// 40 integrated institutions, Yubei's internal clinics before and after the move to filing. Where a document gives
+// a year only, the first day of it; where it gives none, the reply's own date. Other dates are placeholders.
 public static class DemoPermits
 {
     public record RegimeEntry(string Jurisdiction, PermitType Type, Regime Regime, DateOnly EffectiveOn, string Basis);
@@ -21,12 +22,12 @@ public static class DemoPermits
         new("00", PermitType.ElderlyCare, Regime.Filing, new(2018, 12, 29), "《中华人民共和国老年人权益保障法》2018年修正；民函〔2019〕1号"),
     ];
 
-    public record PopulationEntry(string Jurisdiction, int Aged60, int? Aged80, DateOnly EffectiveOn, string Source);
+    public record PopulationEntry(string Jurisdiction, int Aged60, int? Aged80, DateOnly EffectiveOn, string Source, int? Total = null);
 
     // Registered elderly populations the documents quote: the denominators of beds per 1,000 elders.
     public static readonly PopulationEntry[] Populations =
     [
-        new("530111", 114_208, 17_006, new(2018, 12, 31), "官卫〔2019〕16号：户籍60岁以上老年人114208人，80岁以上17006人"),
+        new("530111", 114_208, 17_006, new(2018, 12, 31), "官卫〔2019〕16号：户籍人口总数525229人，其中60岁以上老年人114208人，80岁以上17006人", 525_229),
         new("5107", 1_198_700, null, new(2016, 12, 31), "绵阳市卫生计生委答复：60岁及以上人口119.87万人"),
         new("510704", 95_500, null, new(2016, 12, 31), "绵阳市卫生计生委答复：游仙区老龄人口约9.55万人"),
     ];
@@ -48,9 +49,12 @@ public static class DemoPermits
 
     private static PermitEntry Pilot(string key, DateOnly on) => new(key, PermitType.IntegratedCarePilot, on, $"医养试点-{key}", GrantedOn: on.AddMonths(2));
 
+    private static PermitEntry ClinicApproval(string key, int year) =>
+        new(key, PermitType.InternalClinic, From(key, new(year, 4, 1)), $"医务室-{key}", GrantedOn: From(key, new(year, 4, 1)).AddMonths(1));
+
     public static IEnumerable<PermitEntry> All()
     {
-        // Guandu: five pilots named as Kunming's first batch of integrated-care pilot units.
+        // Guandu: five pilots named as Kunming's first batch of integrated-care pilot units (no date: the reply's).
         yield return CareApproval("baishou", 2012);
         yield return new("baishou", PermitType.InternalClinic, new(2016, 3, 1), "官卫医务室-001", GrantedOn: new(2016, 5, 1));
         foreach (var key in new[] { "dushi-xinjia", "yadong-fushou", "guanfang" })
@@ -61,10 +65,10 @@ public static class DemoPermits
         yield return Licence("liujia-chc", 2008);
         yield return CareFiling("liujia-chc", new(2019, 3, 1));
         foreach (var key in new[] { "baishou", "dushi-xinjia", "yadong-fushou", "guanfang", "liujia-chc" })
-            yield return Pilot(key, new(2018, 6, 1));
+            yield return Pilot(key, new(2019, 4, 19));
         foreach (var key in new[] { "kunming-rende", "kunming-yadong", "guandu-peoples", "yunxiu-kangyuan" })
             yield return Licence(key, 2010);
-        yield return CareFiling("guandu-demo-centre", new(2019, 3, 27));
+        for (var n = 1; n <= DemoPlaceholders.GuanduCareHomes; n++) yield return CareApproval($"gd-care-{n:D2}", 2010 + n % 8);
 
         // Xishan: 26 care homes filed with civil affairs; 8 with both certificates (3 pilots since 2017).
         foreach (var key in new[] { "guangfu-care", "laonian-zhijia", "xiyi", "guanyinshan" })
@@ -75,23 +79,35 @@ public static class DemoPermits
             yield return Licence(key, 2016);
         yield return new("guanyinshan", PermitType.InternalClinic, new(2019, 9, 1), "西卫备-guanyinshan");
         foreach (var key in new[] { "guangfu-care", "laonian-zhijia", "xiyi" })
-            yield return Pilot(key, new(2017, 5, 1));
-        // A ninth that lost its medical licence: integrated until the revocation, not after.
-        yield return Licence("xishan-demo-05", 2016) with { RevokedOn = new(2021, 7, 1), RevocationReason = "执业许可证被吊销（示例）" };
+            yield return Pilot(key, new(2016, 11, 1));
         yield return Licence("guangfu-hospital", 2005);
         yield return new("guangfu-hospital", PermitType.InsuranceDesignation, new(2015, 1, 1), "医保定点-guangfu", GrantedOn: new(2015, 4, 1));
 
-        // Mianyang.
-        yield return CareApproval("wanhong", 2014);
-        yield return CareApproval("fule-centre", 2012);
-        yield return Licence("fule-centre", 2012);
+        // Mianyang: 266 approved care institutions; 10 with a medical institution inside (five named), 40 with a clinic.
+        foreach (var key in new[] { "wanhong", "fule-centre", "santai-guangrong", "jiujiu", "yikang" })
+            yield return CareApproval(key, key == "santai-guangrong" ? 2010 : 2014);
+        foreach (var key in new[] { "wanhong", "fule-centre", "santai-guangrong", "jiujiu", "yikang" })
+            yield return Licence(key, 2015);
         yield return Licence("youxian-peoples", 2000);
         yield return Licence("fule-chc", 2006);
         yield return Licence("xishan-chc", 2007);
-        yield return CareFiling("xishan-chc", new(2019, 6, 1));
-        yield return CareApproval("santai-guangrong", 2010);
         yield return Licence("jiangyou-geriatric", 2001);
         yield return CareApproval("jiangyou-geriatric", 2016);
+        for (var n = 1; n <= DemoPlaceholders.MianyangCareHomes; n++) yield return CareApproval($"my-care-{n:D3}", 2000 + n % 16);
+        for (var n = 1; n <= DemoPlaceholders.MianyangMedicalInside; n++) yield return Licence($"my-care-{n:D3}", 2016);
+        for (var n = 1; n <= DemoPlaceholders.MianyangClinics; n++) yield return ClinicApproval($"my-care-{DemoPlaceholders.MianyangMedicalInside + n:D3}", 2016);
+
+        // Guizhou: 40 institutions holding both kinds of permit by the end of 2018.
+        for (var n = 1; n <= DemoPlaceholders.GuizhouIntegratedCare; n++)
+        {
+            yield return CareApproval($"gz-int-{n:D2}", 2016);
+            yield return new($"gz-int-{n:D2}", PermitType.InternalClinic, new(2018, 3, 1), $"黔医务室备-{n:D2}");
+        }
+        for (var n = DemoPlaceholders.GuizhouIntegratedCare + 1; n <= DemoPlaceholders.GuizhouIntegratedCare + DemoPlaceholders.GuizhouIntegratedMedical; n++)
+        {
+            yield return Licence($"gz-int-{n:D2}", 2010);
+            yield return CareApproval($"gz-int-{n:D2}", 2017);
+        }
 
         // Yubei: an internal clinic applied for before the move to filing stays pending until granted; the ones
         // filed afterwards are in force at once.
@@ -110,6 +126,6 @@ public static class DemoPermits
             yield return CareFiling(key, new(2020, 3, 1));
         }
         for (var n = 2; n <= DemoInstitutions.YubeiPlaceholderCount + 1; n++)
-            yield return CareFiling($"yubei-demo-{n:D2}", new(2019, n % 12 + 1, 10));
+            yield return CareFiling($"yubei-demo-{n:D2}", n <= 37 ? new(2019, n % 12 + 1, 10) : new(2021, n % 12 + 1, 10));
     }
 }

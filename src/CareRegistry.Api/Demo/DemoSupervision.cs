@@ -48,6 +48,17 @@ public static class DemoSupervision
         new(PartnershipKind.CareMedical, "dushi-xinjia", "kunming-rende", CareServices, D(2015, 1, 1), D(2027, 12, 31)),
         new(PartnershipKind.CareMedical, "yadong-fushou", "kunming-yadong", CareServices, D(2015, 1, 1), D(2027, 12, 31)),
         new(PartnershipKind.Referral, "liujia-chc", "guandu-peoples", [PartnershipService.TwoWayReferral], D(2018, 1, 1), D(2027, 12, 31)),
+        // Guandu: 8 community health centres refer to the district hospital, which refers to 5 provincial and city hospitals.
+        .. Enumerable.Range(1, DemoPlaceholders.GuanduHealthCentres).Select(n => new AgreementEntry(PartnershipKind.Referral, $"gd-chc-{n:D2}", "guandu-peoples",
+            [PartnershipService.TwoWayReferral], D(2018, 1, 1), D(2027, 12, 31))),
+        .. Enumerable.Range(1, DemoPlaceholders.GuanduReferralHospitals).Select(n => new AgreementEntry(PartnershipKind.Referral, "guandu-peoples", $"gd-ref-{n:D2}",
+            [PartnershipService.TwoWayReferral], D(2018, 1, 1), D(2027, 12, 31))),
+        // Mianyang: 218 care institutions with a medical partner (万鸿 above and 217).
+        .. Enumerable.Range(1, DemoPlaceholders.MianyangPartnered).Select(n => new AgreementEntry(PartnershipKind.CareMedical, $"my-care-{n:D3}", $"my-med-{n:D4}",
+            CareServices, D(2016, 1, 1), D(2026, 12, 31))),
+        // Guizhou: 428 medical institutions cooperating with care homes.
+        .. Enumerable.Range(1, DemoPlaceholders.GuizhouCooperating).Select(n => new AgreementEntry(PartnershipKind.CareMedical,
+            $"gz-int-{n % DemoPlaceholders.GuizhouIntegratedCare + 1:D2}", $"gz-coop-{n:D3}", CareServices, D(2018, 1, 1), D(2027, 12, 31))),
         // Yubei: every care institution has signed with a medical institution (签约覆盖率 100%).
         .. new[] { "yuelai", "xiantao-centre", "dawan" }.Concat(Enumerable.Range(1, DemoInstitutions.YubeiPlaceholderCount + 1).Select(n => $"yubei-demo-{n:D2}"))
             .Select((home, n) => new AgreementEntry(PartnershipKind.CareMedical, home, (n % 3) switch { 0 => "xiantao-chc", 1 => "yubei-peoples", _ => "yubei-tcm" },

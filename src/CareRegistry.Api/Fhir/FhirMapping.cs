@@ -37,6 +37,7 @@ public static class FhirMapping
     private static readonly Dictionary<InstitutionKind, string> KindNames = new()
     {
         [InstitutionKind.ElderlyCare] = "养老机构", [InstitutionKind.Medical] = "医疗机构", [InstitutionKind.CommunityCareCentre] = "社区养老服务中心",
+        [InstitutionKind.CommunityCareStation] = "社区养老服务站", [InstitutionKind.DayCareCentre] = "社区老年人日间照料中心", [InstitutionKind.RuralMutualAidHome] = "农村幸福院",
     };
 
     private static readonly string[] GradeNames = ["未定级", "一级", "二级", "三级"];

@@ -41,6 +41,11 @@ public record InstitutionView(
     IReadOnlyList<OpenRectification> OpenRectifications,
     int DemeritPoints,
     IReadOnlyList<string> Alerts,
+    IReadOnlyList<Designations.Designation> Designations,
+    StaffReport? Staff,
+    IReadOnlyList<string> Services,
+    IReadOnlyList<Rating> Ratings,
+    OccupancyReport? Occupancy,
     long Version,
     DateOnly AsOf,
     DateTimeOffset? RecordedAsOf)
@@ -48,13 +53,14 @@ public record InstitutionView(
     public static InstitutionView From(Institution i, IReadOnlyList<Guid> successors, IReadOnlyList<Permit> permits,
         IReadOnlyList<Partnership> partnerships, Supervision supervision, IReadOnlyList<string> alerts,
         long version, DateOnly asOf, DateTimeOffset? recordedAsOf) => new(
-        i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
+        i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.GradeOn(asOf),
         Json.Wire(i.Ownership), i.Jurisdiction, i.Address, i.Location, i.Beds, i.Operator,
         i.StatusOn(asOf), i.EstablishedOn, i.ClosedOn, i.ClosureReason, i.PredecessorId, successors,
         permits.OrderBy(p => p.SubmittedOn).Select(p => PermitView.From(p, asOf)).ToList(),
         Integration.IsIntegrated(permits, asOf), Integration.IsIntegrated(permits, asOf) ? Integration.Model(i) : null,
         PartnershipsConfiguration.ActiveFor(i.Id, partnerships, asOf), supervision.Inspections, supervision.OpenRectifications, supervision.DemeritPoints, alerts,
-        version, asOf, recordedAsOf);
+        (i.Designations ?? []).Where(d => d.IsInForceOn(asOf)).ToList(), i.StaffOn(asOf), i.ServicesOn(asOf).Select(s => Json.Wire(s)).ToList(),
+        (i.Ratings ?? []).Where(r => r.IsInForceOn(asOf)).ToList(), i.OccupancyOn(asOf), version, asOf, recordedAsOf);
 }
 
 public static class GetInstitutionEndpoint

@@ -23,8 +23,29 @@ public record Institution(
     DateOnly EstablishedOn,
     DateOnly? ClosedOn,
     string? ClosureReason,
-    long Version)
+    long Version,
+    IReadOnlyList<Designations.Designation>? Designations = null,
+    IReadOnlyList<StaffReport>? Staff = null,
+    IReadOnlyList<ServiceChange>? Services = null,
+    IReadOnlyList<Rating>? Ratings = null,
+    IReadOnlyList<OccupancyReport>? Occupancy = null)
 {
+    // The latest rating of the scheme in force on a day; the hospital grade (level) every read uses.
+    public Rating? RatingOn(RatingScheme scheme, DateOnly day) =>
+        (Ratings ?? []).Where(r => r.Scheme == scheme && r.IsInForceOn(day)).OrderBy(r => r.EffectiveOn).LastOrDefault();
+
+    public int? GradeOn(DateOnly day) => RatingOn(RatingScheme.HospitalGrade, day)?.Level ?? Grade;
+
+    public OccupancyReport? OccupancyOn(DateOnly day) => (Occupancy ?? []).Where(o => o.EffectiveOn <= day).OrderBy(o => o.EffectiveOn).LastOrDefault();
+
+    // The services offered on a day: for each, the latest change effective by then says whether.
+    public IReadOnlyList<CareService> ServicesOn(DateOnly day) =>
+        (Services ?? []).Where(c => c.EffectiveOn <= day).GroupBy(c => c.Service)
+        .Where(g => g.OrderBy(c => c.EffectiveOn).Last().Offered).Select(g => g.Key).Order().ToList();
+
+    // The staff report in force on a day: the latest effective by then.
+    public StaffReport? StaffOn(DateOnly day) => (Staff ?? []).Where(s => s.EffectiveOn <= day).OrderBy(s => s.EffectiveOn).LastOrDefault();
+
     // A search for a substring of the Chinese or Latin name or of the USCC is one ILIKE over one expression, served by
     // one pg_trgm index (Marten's mapping has no expression index of its own). The USCC is cast to text so that Weasel
     // reads the index back as the same definition and leaves it in place at start and db-apply.
@@ -66,6 +87,11 @@ public record Institution(
         ({ } s, InstitutionClosed c) => s.With(c),
         ({ } s, InstitutionOperatorChanged o) => s.With(o),
         ({ } s, InstitutionWarned or InstitutionFined) => s,
+        ({ } s, InstitutionRated r) => s with { Ratings = [.. s.Ratings ?? [], r.Rating] },
+        ({ } s, InstitutionOccupancyReported o) => s with { Occupancy = [.. s.Occupancy ?? [], o.Report] },
+        ({ } s, InstitutionServiceChanged c) => s with { Services = [.. s.Services ?? [], c.Change] },
+        ({ } s, InstitutionStaffReported r) => s with { Staff = [.. s.Staff ?? [], r.Report] },
+        ({ } s, Designations.InstitutionDesignated d) => s with { Designations = [.. s.Designations ?? [], d.Designation] },
         _ => state,
     };
 

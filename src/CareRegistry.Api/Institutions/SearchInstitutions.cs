@@ -18,7 +18,7 @@ public record InstitutionSummary(
     string Ownership, string Jurisdiction, int TotalBeds, string Status, long Version, Coordinates? Location = null)
 {
     public static InstitutionSummary From(Institution i, DateOnly day) => new(
-        i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.Grade,
+        i.Id, i.Name, i.LatinName, i.Uscc, Json.Wire(i.Kind), i.MedicalSubtype is { } m ? Json.Wire(m) : null, i.GradeOn(day),
         Json.Wire(i.Ownership), i.Jurisdiction, i.Beds.Total, i.StatusOn(day), i.Version, i.Location);
 }
 
@@ -34,7 +34,7 @@ public static class SearchInstitutionsEndpoint
     [WolverineGet("/api/institutions"), Tags("Institutions")]
     [ProducesResponseType<Page<InstitutionSummary>>(200)]
     [Produces("application/json", "text/csv", Tabular.XlsxType)]
-    public static async Task<IResult> Search(string? q, string? jurisdiction, string? kind, string? integrated, string? permitType,
+    public static async Task<IResult> Search(string? q, string? jurisdiction, string? kind, string? careInstitution, string? designation, string? service, string? integrated, string? permitType,
         string? permitStatus, string? hasPartnership, string? department, string? demeritAtLeast, string? asOf, string? recordedAsOf,
         string? cursor, string? limit, string? format, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
@@ -45,6 +45,9 @@ public static class SearchInstitutionsEndpoint
         v.Check("jurisdiction", Division.PrefixProblem(jurisdiction));
         var kindValue = Enum<InstitutionKind>(v, "kind", kind);
         var integratedValue = Flag(v, "integrated", integrated);
+        var careValue = Flag(v, "careInstitution", careInstitution);
+        var programme = Enum<Designations.Programme>(v, "designation", designation);
+        var offered = Enum<CareService>(v, "service", service);
         var partnered = Flag(v, "hasPartnership", hasPartnership);
         var type = Enum<PermitType>(v, "permitType", permitType);
         var status = Enum<PermitStatus>(v, "permitStatus", permitStatus);
@@ -69,6 +72,11 @@ public static class SearchInstitutionsEndpoint
         if (asOf is not null) query = query.Where(x => x.EstablishedOn <= day);
         if (recorded is not null) query = HavingFact(query, prefix, Facts.Registered, null, null, DateOnly.MaxValue, recorded, evenIfEnded: true);
 
+        // The monitoring table's 养老机构: not a medical institution, an elderly-care permit or filing in force.
+        if (careValue is { } wantCare)
+            query = HavingFact(query, prefix, Facts.CarePermit, "f.kind <> ?", [Json.Wire(InstitutionKind.Medical)], day, recorded, negate: !wantCare);
+        if (offered is { } sv) query = HavingFact(query, prefix, Facts.Service, "f.label = ?", [Json.Wire(sv)], day, recorded);
+        if (programme is { } pr) query = HavingFact(query, prefix, Facts.Designation, "f.label = ?", [Json.Wire(pr)], day, recorded);
         if (integratedValue is { } wantIntegrated) query = HavingFact(query, prefix, Facts.Integrated, null, null, day, recorded, negate: !wantIntegrated);
         if (partnered is { } wantPartner) query = HavingFact(query, prefix, Facts.Partnered, null, null, day, recorded, negate: !wantPartner);
         if (type is { } t)

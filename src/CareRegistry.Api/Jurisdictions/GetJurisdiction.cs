@@ -13,7 +13,7 @@ public record RegimeInForce(string PermitType, string Department, string Regime,
 public record RegimeRecord(string Jurisdiction, string PermitType, string Regime, DateOnly EffectiveOn, string Basis, string PendingApplications);
 
 public record JurisdictionView(string Code, string Level, DateOnly AsOf, IReadOnlyList<RegimeInForce> Regimes, IReadOnlyList<RegimeRecord> History,
-    int DemeritThreshold, string DemeritThresholdSetBy, ElderlyPopulationRecorded? Population);
+    int DemeritThreshold, string DemeritThresholdSetBy, ElderlyPopulationRecorded? Population, IReadOnlyList<Designations.JurisdictionDesignated> Designations);
 
 public static class GetJurisdictionEndpoint
 {
@@ -39,6 +39,8 @@ public static class GetJurisdictionEndpoint
         var level = code.Length switch { 2 when code == "00" => "nation", 2 => "province", 4 => "city", _ => "district" };
         var (threshold, set) = book.DemeritThreshold(code, day);
         var population = levels.FirstOrDefault(l => l.Code == code)?.PopulationOn(day);
-        return Results.Json(new JurisdictionView(code, level, day, regimes, history, threshold, set?.Jurisdiction ?? "default", population), Json.Options);
+        // The programmes this jurisdiction itself is designated to on the day.
+        var designations = (levels.FirstOrDefault(l => l.Code == code)?.Designations ?? []).Where(d => d.Designation.IsInForceOn(day)).ToList();
+        return Results.Json(new JurisdictionView(code, level, day, regimes, history, threshold, set?.Jurisdiction ?? "default", population, designations), Json.Options);
     }
 }

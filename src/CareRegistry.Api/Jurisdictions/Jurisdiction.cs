@@ -7,8 +7,12 @@ namespace CareRegistry.Jurisdictions;
 // A jurisdiction (the nation "00", a province, a city or a district) and the regime events it has recorded.
 // Its stream id is derived from its code, so the first regime event starts the stream.
 public record Jurisdiction(Guid Id, string Code, IReadOnlyList<RegimeChanged> Regimes, long Version, IReadOnlyList<DemeritThresholdSet>? Thresholds = null,
-    IReadOnlyList<ElderlyPopulationRecorded>? Population = null)
+    IReadOnlyList<ElderlyPopulationRecorded>? Population = null, IReadOnlyList<Designations.JurisdictionDesignated>? Designations = null)
 {
+    public static Jurisdiction Create(Designations.JurisdictionDesignated e) => new(StreamIdFor(e.Jurisdiction), e.Jurisdiction, [], 0, null, null, [e]);
+
+    public Jurisdiction Apply(Designations.JurisdictionDesignated e) => this with { Designations = [.. Designations ?? [], e] };
+
     public static Jurisdiction Create(ElderlyPopulationRecorded e) => new(StreamIdFor(e.Jurisdiction), e.Jurisdiction, [], 0, null, [e]);
 
     public Jurisdiction Apply(ElderlyPopulationRecorded e) => this with { Population = [.. Population ?? [], e] };

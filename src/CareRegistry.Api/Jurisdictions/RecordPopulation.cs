@@ -10,14 +10,15 @@ using JasperFx.Events;
 
 namespace CareRegistry.Jurisdictions;
 
-// The registered elderly population of a jurisdiction (户籍老年人口) from a date: the denominator of beds per
-// 1,000 elders in the monitoring table.
-public record ElderlyPopulationRecorded(string Jurisdiction, int Aged60, int? Aged65, int? Aged80, DateOnly EffectiveOn, string Source) : IRegistryEvent
+// The registered elderly population of a jurisdiction (户籍老年人口) from a date, beside the total registered
+// population (户籍人口总数) when the source gives it: the denominators of beds per 1,000 elders and of the elderly share.
+public record ElderlyPopulationRecorded(string Jurisdiction, int Aged60, int? Aged65, int? Aged80, DateOnly EffectiveOn, string Source, int? Total = null) : IRegistryEvent
 {
-    public string Describe() => $"elderly population of {Jurisdiction} from {EffectiveOn:yyyy-MM-dd}: {Aged60} aged 60+ ({Source})";
+    public string Describe() => $"elderly population of {Jurisdiction} from {EffectiveOn:yyyy-MM-dd}: {Aged60} aged 60+"
+                                + (Total is { } t ? $" of {t} registered" : "") + $" ({Source})";
 }
 
-public record RecordPopulation(int? Aged60, int? Aged65, int? Aged80, DateOnly? EffectiveOn, string? Source)
+public record RecordPopulation(int? Aged60, int? Aged65, int? Aged80, DateOnly? EffectiveOn, string? Source, int? Total = null)
 {
     public ProblemDetails Validate(string code)
     {
@@ -25,6 +26,7 @@ public record RecordPopulation(int? Aged60, int? Aged65, int? Aged80, DateOnly? 
         if (Aged60 is not (>= 0 and <= 500_000_000)) v.Add("aged60", L.T("must be a whole number from 0 to 500,000,000"));
         if (Aged65 is < 0 || Aged65 > Aged60) v.Add("aged65", L.T("must not be negative or more than aged60"));
         if (Aged80 is < 0 || Aged80 > (Aged65 ?? Aged60)) v.Add("aged80", L.T("must not be negative or more than aged65 (or aged60)"));
+        if (Total is { } total && (total > 2_000_000_000 || total < Aged60)) v.Add("total", L.T("must not be less than aged60 nor more than 2,000,000,000"));
         return v.Answer();
     }
 }
@@ -44,7 +46,7 @@ public static class RecordPopulationEndpoint
     [WolverinePost("/api/jurisdictions/{code}/population"), Tags("Jurisdictions")]
     public static CommandAccepted Post(string code, RecordPopulation command, IEventStream<Jurisdiction> stream)
     {
-        stream.AppendOne(new ElderlyPopulationRecorded(code, command.Aged60!.Value, command.Aged65, command.Aged80, command.EffectiveOn!.Value, command.Source!.Trim()));
+        stream.AppendOne(new ElderlyPopulationRecorded(code, command.Aged60!.Value, command.Aged65, command.Aged80, command.EffectiveOn!.Value, command.Source!.Trim(), command.Total));
         return JurisdictionCommand.Accepted(stream);
     }
 }

@@ -25,7 +25,7 @@ public record SignPartnership(PartnershipKind? Kind, Guid[]? PartyIds, Partnersh
     // A care-medical agreement joins a care institution and a medical one; referral and consortium join two medical ones.
     public ProblemDetails Check(IReadOnlyList<Institution> parties)
     {
-        static bool IsCare(Institution i) => i.Kind is InstitutionKind.ElderlyCare or InstitutionKind.CommunityCareCentre;
+        static bool IsCare(Institution i) => i.Kind is not InstitutionKind.Medical;
         var fits = Kind == PartnershipKind.CareMedical
             ? parties.Count(IsCare) == 1 && parties.Count(p => p.Kind == InstitutionKind.Medical) == 1
             : parties.All(p => p.Kind == InstitutionKind.Medical);

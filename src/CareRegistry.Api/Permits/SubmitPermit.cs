@@ -33,9 +33,8 @@ public record SubmitPermit(PermitType? Type, string? Number, DateOnly? Effective
         if (institution.RefusesChangeOn(on) is { } refusal) return Problems.Conflict(refusal);
         var fits = type switch
         {
-            PermitType.ElderlyCare => institution.Kind is InstitutionKind.ElderlyCare or InstitutionKind.CommunityCareCentre
-                                      || institution.Beds.ElderlyCare > 0,
-            PermitType.InternalClinic => institution.Kind is InstitutionKind.ElderlyCare or InstitutionKind.CommunityCareCentre,
+            PermitType.ElderlyCare => institution.Kind is not InstitutionKind.Medical || institution.Beds.ElderlyCare > 0,
+            PermitType.InternalClinic => institution.Kind is not InstitutionKind.Medical,
             _ => true,
         };
         if (!fits)

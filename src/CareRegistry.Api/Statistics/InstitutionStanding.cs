@@ -107,7 +107,10 @@ public sealed class InstitutionStanding
             });
         }
 
-        Add(Facts.Registered, open.From, null, Json.Wire(institution.Kind), institution.Grade ?? 0);
+        var days = ChangeDays();
+        // The grade in force (a dated hospital rating, else the registration's) splits the registration into periods.
+        foreach (var run in Runs(days, d => (int?)(institution.GradeOn(d) ?? 0)))
+            Add(Facts.Registered, run.From, run.To, Json.Wire(institution.Kind), run.Value);
         for (var k = 0; k < BedsHistory.Count; k++)
         {
             var (from, beds) = (BedsHistory[k].From, BedsHistory[k].Beds);
@@ -119,7 +122,6 @@ public sealed class InstitutionStanding
                 if (count > 0) Add(Facts.Beds, from, to, purpose, count);
         }
 
-        var days = ChangeDays();
         foreach (var p in Permits)
         {
             var type = Json.Wire(p.Type);
@@ -139,8 +141,41 @@ public sealed class InstitutionStanding
         var model = Integration.Model(institution);
         foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d)))
             Add(Facts.Integrated, run.From, run.To, model);
+        foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d)))
+            Add(Facts.CarePermit, run.From, run.To);
         foreach (var run in When(days, d => InForce(PermitType.InternalClinic, d)))
             Add(Facts.InternalClinic, run.From, run.To);
+        foreach (var run in When(days, d => InForce(PermitType.MedicalPractice, d)))
+            Add(Facts.MedicalLicence, run.From, run.To);
+        // Programme designations; an integrated-care pilot permit (the 试点 plaque health issues) is the same designation.
+        foreach (var d in institution.Designations ?? [])
+            Add(Facts.Designation, d.EffectiveOn, d.ValidTo?.AddDays(1), Json.Wire(d.Programme), (int)d.Level, department: Json.Wire(Designations.Designation.Owner));
+        foreach (var run in When(days, d => InForce(PermitType.IntegratedCarePilot, d)))
+            Add(Facts.Designation, run.From, run.To, Json.Wire(Designations.Programme.IntegratedCarePilot), (int)Designations.DesignationLevel.City,
+                department: Json.Wire(Department.Health));
+        // Staff as reported, each report until the next; an integrated-care pilot (by permit or designation) must show
+        // at least 2 doctors and 2 nurses — no report shows nothing, so it alerts too. Health must act.
+        var staff = (institution.Staff ?? []).OrderBy(r => r.EffectiveOn).ToList();
+        for (var k = 0; k < staff.Count; k++)
+        {
+            if (k + 1 < staff.Count && staff[k + 1].EffectiveOn == staff[k].EffectiveOn) continue;
+            DateOnly? to = k + 1 < staff.Count ? staff[k + 1].EffectiveOn : null;
+            foreach (var (label, count) in new[] { ("doctors", staff[k].Doctors), ("nurses", staff[k].Nurses), ("care-workers", staff[k].CareWorkers),
+                         ("certified-care-workers", staff[k].CertifiedCareWorkers) })
+                Add(Facts.Staff, staff[k].EffectiveOn, to, label, count);
+        }
+        foreach (var r in institution.Ratings ?? [])
+            Add(Facts.Rating, r.EffectiveOn, r.ValidTo?.AddDays(1), Json.Wire(r.Scheme), r.Level, status: r.Class is { } c ? Json.Wire(c) : null,
+                department: Json.Wire(Rating.OwnerOf(r.Scheme)));
+        foreach (var run in Runs(days, d => institution.OccupancyOn(d)?.Residents))
+            Add(Facts.Residents, run.From, run.To, value: run.Value, department: Json.Wire(Department.CivilAffairs));
+        foreach (var group in (institution.Services ?? []).GroupBy(c => c.Service))
+            foreach (var run in When(days, d => institution.ServicesOn(d).Contains(group.Key)))
+                Add(Facts.Service, run.From, run.To, Json.Wire(group.Key), department: Json.Wire(CareServices.OwnerOf(group.Key)));
+        bool Pilot(DateOnly d) => InForce(PermitType.IntegratedCarePilot, d)
+                                  || (institution.Designations ?? []).Any(x => x.Programme == Designations.Programme.IntegratedCarePilot && x.IsInForceOn(d));
+        foreach (var run in When(days, d => Pilot(d) && institution.StaffOn(d) is not { MeetsPilotRule: true }))
+            Add(Facts.Alert, run.From, run.To, AlertTypes.PilotUnderstaffed, department: Json.Wire(Department.Health), due: run.From);
         foreach (var run in When(days, d => InForce(PermitType.InsuranceDesignation, d)))
             Add(Facts.Designated, run.From, run.To);
         foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d) && !InForce(PermitType.InsuranceDesignation, d)))
@@ -148,8 +183,13 @@ public sealed class InstitutionStanding
 
         foreach (var run in When(days, d => Partnerships.Any(p => p.IsActiveOn(d))))
             Add(Facts.Partnered, run.From, run.To);
-        if (institution.Kind == InstitutionKind.ElderlyCare)
-            foreach (var run in When(days, d => !Partnerships.Any(p => p.IsActiveOn(d))))
+        foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.CareMedical && p.IsActiveOn(d))))
+            Add(Facts.CarePartnered, run.From, run.To);
+        foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.Referral && p.IsActiveOn(d))))
+            Add(Facts.ReferralPartnered, run.From, run.To);
+        // The alert concerns exactly the care institutions the table counts: not a medical one, an elderly-care permit in force.
+        if (institution.Kind != InstitutionKind.Medical)
+            foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d) && !Partnerships.Any(p => p.IsActiveOn(d))))
                 Add(Facts.Alert, run.From, run.To, AlertTypes.CareHomeWithoutPartnership, department: Json.Wire(Department.CivilAffairs), due: run.From);
 
         var findings = new List<Finding>();
@@ -178,7 +218,16 @@ public sealed class InstitutionStanding
     private List<DateOnly> ChangeDays()
     {
         var days = new SortedSet<DateOnly>();
-        if (Institution is { } i) { days.Add(i.EstablishedOn); if (i.ClosedOn is { } c) days.Add(c); }
+        if (Institution is { } i)
+        {
+            days.Add(i.EstablishedOn);
+            if (i.ClosedOn is { } c) days.Add(c);
+            foreach (var s in i.Staff ?? []) days.Add(s.EffectiveOn);
+            foreach (var change in i.Services ?? []) days.Add(change.EffectiveOn);
+            foreach (var o in i.Occupancy ?? []) days.Add(o.EffectiveOn);
+            foreach (var r in i.Ratings ?? []) { days.Add(r.EffectiveOn); if (r.ValidTo is { } to) days.Add(to.AddDays(1)); }
+            foreach (var d in i.Designations ?? []) { days.Add(d.EffectiveOn); if (d.ValidTo is { } to) days.Add(to.AddDays(1)); }
+        }
         foreach (var p in Permits)
         {
             days.Add(p.SubmittedOn);

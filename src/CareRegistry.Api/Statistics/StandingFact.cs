@@ -60,7 +60,16 @@ public static class Facts
     public const string Beds = "beds";                   // Label purpose, Value beds
     public const string Permit = "permit";               // Label type, Status, Department, Subject permit
     public const string Integrated = "integrated";       // Label model
+    public const string CarePermit = "care-permit";      // an elderly-care permit (approval or filing) in force: what makes a 养老机构
     public const string InternalClinic = "internal-clinic";
+    public const string MedicalLicence = "medical-licence";  // a medical-practice licence in force (a care home's 护理院 or hospital branch)
+    public const string CarePartnered = "care-partnered";    // at least one active care–medical agreement (either side)
+    public const string Designation = "designation";     // Label programme, Value level (0 national, 1 provincial, 2 city); pilot permits included
+    public const string Rating = "rating";               // Label scheme, Value level, Status hospital class (a, b, c)
+    public const string Residents = "residents";         // Value residents as last reported
+    public const string Service = "service";             // Label the service offered
+    public const string Staff = "staff";                 // Label doctors / nurses / care-workers / certified-care-workers, Value headcount
+    public const string ReferralPartnered = "referral-partnered";  // at least one active two-way referral agreement
     public const string Designated = "insurance-designated";
     public const string Partnered = "partnered";         // at least one active agreement
     public const string Inspection = "inspection";       // from the day it opened; Subject inspection
@@ -79,11 +88,12 @@ public static class AlertTypes
     public const string CareHomeWithoutPartnership = "care-home-without-partnership";
     public const string FilingCorrectionOverdue = "filing-correction-overdue";
     public const string IntegratedWithoutInsurance = "integrated-without-insurance";
+    public const string PilotUnderstaffed = "pilot-understaffed";    // an integrated-care pilot without 2 doctors and 2 nurses reported
 
     public static readonly string[] All =
     [
         PermitExpiring, PermitExpired, RectificationOverdue, VerificationPending, DemeritThreshold, CareHomeWithoutPartnership,
-        FilingCorrectionOverdue, IntegratedWithoutInsurance,
+        FilingCorrectionOverdue, IntegratedWithoutInsurance, PilotUnderstaffed,
     ];
 
     // How far ahead an expiry is announced.

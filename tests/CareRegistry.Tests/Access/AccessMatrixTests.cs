@@ -47,8 +47,18 @@ public class AccessMatrixTests(RegistryFixture fixture) : RegistryTest(fixture)
     public static readonly Route[] Routes =
     [
         new("/api/institutions", null, _ => ("/api/institutions", Scenario.CareHome("矩阵养老院", "530111"))),
+        new("/api/institutions/batch", null, _ => ("/api/institutions/batch", new CareRegistry.Institutions.RegisterInstitutions([Scenario.CareHome("矩阵批量养老院", "530111")]))),
         new("/api/institutions/{id}/details", null, t => ($"/api/institutions/{t.Institution}/details", new CareRegistry.Institutions.ChangeInstitutionDetails("新名", null, null, null, D(2020, 1, 1), null))),
         new("/api/institutions/{id}/beds", null, t => ($"/api/institutions/{t.Institution}/beds", new CareRegistry.Institutions.ChangeBeds(D(2020, 1, 1), new CareRegistry.Institutions.BedsInput(ElderlyCare: 5), null))),
+        new("/api/institutions/{id}/ratings", Department.CivilAffairs, t => ($"/api/institutions/{t.Institution}/ratings",
+            new CareRegistry.Institutions.RecordRating(CareRegistry.Institutions.RatingScheme.CareHomeGrade, 3, null, D(2020, 1, 1), null, "等级评定"))),
+        new("/api/institutions/{id}/occupancy", Department.CivilAffairs, t => ($"/api/institutions/{t.Institution}/occupancy", new CareRegistry.Institutions.ReportOccupancy(50, D(2020, 1, 1), "报表"))),
+        new("/api/institutions/{id}/services", Department.Health, t => ($"/api/institutions/{t.Institution}/services", new CareRegistry.Institutions.RecordService(CareRegistry.Institutions.CareService.HomeSickbeds, true, D(2020, 1, 1), "备案"))),
+        new("/api/institutions/{id}/staff", Department.Health, t => ($"/api/institutions/{t.Institution}/staff", new CareRegistry.Institutions.ReportStaff(2, 2, 10, 5, D(2020, 1, 1), "报表"))),
+        new("/api/institutions/{id}/designations", Department.Health, t => ($"/api/institutions/{t.Institution}/designations",
+            new CareRegistry.Designations.RecordDesignation(CareRegistry.Designations.Programme.IntegratedCareDemonstration, CareRegistry.Designations.DesignationLevel.Provincial, "省卫生健康委", D(2020, 1, 1), null, "示范单位"))),
+        new("/api/jurisdictions/{code}/designations", Department.Health, _ => ("/api/jurisdictions/530111/designations",
+            new CareRegistry.Designations.RecordDesignation(CareRegistry.Designations.Programme.IntegratedCarePilot, CareRegistry.Designations.DesignationLevel.Provincial, "云南省卫生健康委", D(2016, 1, 1), null, "省级医养结合试点"))),
         new("/api/institutions/{id}/closure", null, t => ($"/api/institutions/{t.Institution}/closure", new CareRegistry.Institutions.CloseInstitution(D(2024, 1, 1), "x"))),
         new("/api/institutions/{id}/operator", null, t => ($"/api/institutions/{t.Institution}/operator", new CareRegistry.Institutions.ChangeOperator("某运营公司", D(2020, 1, 1), "招标"))),
         new("/api/institutions/{id}/enforcement", Department.Health, t => ($"/api/institutions/{t.Institution}/enforcement",

@@ -208,11 +208,15 @@ public class ReplayTests(RegistryFixture fixture) : RegistryTest(fixture)
     [Fact]
     public async Task The_async_projections_follow_new_events_after_a_rebuild()
     {
+        // A 养老机构 holds an elderly-care filing in force (docs/monitoring.md): each home files one.
+        await Client.Regime("00", CareRegistry.Permits.PermitType.ElderlyCare, CareRegistry.Permits.Regime.Filing, new DateOnly(2018, 12, 29));
         var first = await Client.Register(Scenario.CareHome("重建前养老院"));
+        (await Client.Submit(first, CareRegistry.Permits.PermitType.ElderlyCare, new DateOnly(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
         await Fixture.Projected();
         (await Client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.OK);
 
         var second = await Client.Register(Scenario.CareHome("重建后养老院"));
+        (await Client.Submit(second, CareRegistry.Permits.PermitType.ElderlyCare, new DateOnly(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
         await Fixture.Projected();
         var table = (await Client.Get("/api/statistics/integrated-care?jurisdiction=530111")).ShouldBe(HttpStatusCode.OK)["figures"].AsArray()
             .Single(f => f!["key"]!.GetValue<string>() == "elderly-care-institutions")!;

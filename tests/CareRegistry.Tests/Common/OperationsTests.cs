@@ -65,7 +65,9 @@ public class OperationsTests(RegistryFixture fixture) : RegistryTest(fixture)
     [Fact]
     public async Task Projection_lag_standing_alerts_and_the_last_verification_are_gauges()
     {
-        await Client.Register(Scenario.CareHome());   // a care home without a partnership: one standing alert
+        // A care institution (an elderly-care filing in force) without a partnership: one standing alert.
+        await Client.Regime("00", CareRegistry.Permits.PermitType.ElderlyCare, CareRegistry.Permits.Regime.Filing, new DateOnly(2018, 12, 29));
+        (await Client.Submit(await Client.Register(Scenario.CareHome()), CareRegistry.Permits.PermitType.ElderlyCare, new DateOnly(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
         await Fixture.Projected();
         (await Client.Get("/api/audit/verify")).ShouldBe(HttpStatusCode.OK);
         var sampler = Fixture.Host.Services.GetServices<IHostedService>().OfType<RegistryMetricsSampler>().Single();

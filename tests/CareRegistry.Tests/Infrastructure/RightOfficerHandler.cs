@@ -26,6 +26,10 @@ public sealed partial class RightOfficerHandler(DevTokens tokens) : DelegatingHa
         if (path.StartsWith("/api/admin/") || path.EndsWith("/demerit-threshold")) return tokens.For("test-admin", null, Role.Admin);
 
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(ct);
+        if (path.EndsWith("/ratings") && Field(body, "scheme") == "hospital-grade") return tokens.For("test-health", Department.Health, Role.Officer);
+        if (path.EndsWith("/services") && Field(body, "service") is { } service && Json.TryParse<CareRegistry.Institutions.CareService>(service, out var offered))
+            return tokens.For("test-service", CareRegistry.Institutions.CareServices.OwnerOf(offered), Role.Officer);
+        if (path.EndsWith("/designations") || path.EndsWith("/staff")) return tokens.For("test-health", Department.Health, Role.Officer);
         if (path.StartsWith("/api/inspections")) return await InspectionToken(request.RequestUri!, path, body, ct);
         if (path == "/api/corrections") return await RecorderToken(request.RequestUri!, body, ct);
         var department = Department.CivilAffairs;

@@ -1,4 +1,5 @@
 using System.Net;
+using CareRegistry.Common;
 using CareRegistry.Institutions;
 using CareRegistry.Tests.Infrastructure;
 using Marten;
@@ -209,5 +210,41 @@ public class InstitutionHttpTests(RegistryFixture fixture) : RegistryTest(fixtur
     {
         var id = await Client.Register(Scenario.CareHome());
         (await Client.Get($"/api/institutions/{id}?{query}")).ShouldBeProblem(HttpStatusCode.BadRequest, field);
+    }
+}
+
+public class BatchRegistrationTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    private static RegisterInstitution Station(string name, string? uscc = null) =>
+        new(name, null, uscc ?? Scenario.NewUscc("500112"), InstitutionKind.CommunityCareStation, null, null, Ownership.Public, "500112", "渝北区",
+            new BedsInput(), null, null, new DateOnly(2021, 1, 1));
+
+    [Fact]
+    public async Task A_batch_registers_every_institution_in_one_transaction_or_none()
+    {
+        var answer = (await Client.Post("/api/institutions/batch", new RegisterInstitutions([Station("甲社区养老服务站"), Station("乙社区养老服务站")])))
+            .ShouldBe(HttpStatusCode.OK);
+        var ids = answer["ids"].AsArray().Select(i => i!.GetValue<Guid>()).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.Equal("community-care-station", (await Client.Get($"/api/institutions/{ids[1]}")).ShouldBe(HttpStatusCode.OK)["kind"].GetValue<string>());
+
+        // One taken USCC refuses the whole batch: nothing of it is recorded.
+        var taken = (await Client.Get($"/api/institutions/{ids[0]}"))["uscc"].GetValue<string>();
+        (await Client.Post("/api/institutions/batch", new RegisterInstitutions([Station("丙社区养老服务站"), Station("丁", taken)]))).ShouldBe(HttpStatusCode.Conflict);
+        Assert.Empty((await Client.Get("/api/institutions?q=" + Uri.EscapeDataString("丙社区")))["items"].AsArray());
+
+        var same = Scenario.NewUscc("500112");
+        (await Client.Post("/api/institutions/batch", new RegisterInstitutions([Station("戊", same), Station("己", same)])))
+            .ShouldBeProblem(HttpStatusCode.BadRequest, "institutions[1].uscc");
+        (await Client.Post("/api/institutions/batch", new RegisterInstitutions([Station("") ])))
+            .ShouldBeProblem(HttpStatusCode.BadRequest, "institutions[0].name");
+        (await Client.Post("/api/institutions/batch", new RegisterInstitutions([]))).ShouldBeProblem(HttpStatusCode.BadRequest, "institutions");
+    }
+
+    [Fact]
+    public async Task A_batch_outside_the_callers_jurisdiction_is_refused()
+    {
+        var district = Fixture.Tokens.For("district", Department.CivilAffairs, Role.Officer, "530112");
+        (await Client.Post("/api/institutions/batch", new RegisterInstitutions([Station("甲社区养老服务站")]), bearer: district)).ShouldBe(HttpStatusCode.Forbidden);
     }
 }

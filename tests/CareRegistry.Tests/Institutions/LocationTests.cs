@@ -141,10 +141,16 @@ public class LocationTests(RegistryFixture fixture) : RegistryTest(fixture)
 public class DemoLocationTests
 {
     [Fact]
-    public void Every_demo_institution_stands_at_its_district_seat_marked_approximate() =>
-        Assert.All(CareRegistry.Demo.DemoInstitutions.All, e =>
+    public void Named_demo_institutions_stand_at_their_district_seat_marked_approximate_and_placeholders_nowhere()
+    {
+        var demo = CareRegistry.Demo.DemoInstitutions.All;
+        Assert.Contains(demo, e => e.IsPlaceholder);
+        Assert.All(demo.Where(e => e.IsPlaceholder), e => Assert.Null(CareRegistry.Demo.DemoInstitutions.LocationOf(e)));
+        var placed = demo.Where(e => !e.IsPlaceholder && CareRegistry.Demo.DemoInstitutions.DistrictSeats.ContainsKey(e.Jurisdiction)).ToList();
+        Assert.True(placed.Count >= 30, $"only {placed.Count} named institutions have a seat");
+        Assert.All(placed, e =>
         {
-            var at = CareRegistry.Demo.DemoInstitutions.LocationOf(e);
+            var at = CareRegistry.Demo.DemoInstitutions.LocationOf(e)!;
             Assert.True(at.Approximate);
             var seat = CareRegistry.Demo.DemoInstitutions.DistrictSeats[e.Jurisdiction];
             Assert.Equal((seat.Lat, seat.Lon), (at.Lat!.Value, at.Lon!.Value));
@@ -152,4 +158,5 @@ public class DemoLocationTests
             Assert.InRange(at.Lat!.Value, 18, 54);
             Assert.InRange(at.Lon!.Value, 73, 135);
         });
+    }
 }

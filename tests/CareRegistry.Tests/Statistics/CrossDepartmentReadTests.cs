@@ -77,9 +77,10 @@ public class CrossDepartmentReadTests(RegistryFixture fixture) : RegistryTest(fi
 
         Assert.Equal(2, Value(t, "elderly-care-institutions"));
         Assert.Equal([w.HomeA, w.HomeB], t["elderly-care-institutions"]["institutionIds"]!.AsArray().Select(x => x!.GetValue<Guid>()).Order());
-        Assert.Equal(200, Value(t, "elderly-care-beds"));
-        Assert.Equal(10.0m, Value(t, "elderly-care-beds-per-1000-elders"));
-        Assert.Equal((200, 20_000), (t["elderly-care-beds-per-1000-elders"]["numerator"]!.GetValue<int>(), t["elderly-care-beds-per-1000-elders"]["denominator"]!.GetValue<int>()));
+        // 养老床位 counts a care home's nursing beds too (100 + 20 in each home); the hospital's 50 care beds are 医中有养.
+        Assert.Equal(240, Value(t, "elderly-care-beds"));
+        Assert.Equal(12.0m, Value(t, "elderly-care-beds-per-1000-elders"));
+        Assert.Equal((240, 20_000), (t["elderly-care-beds-per-1000-elders"]["numerator"]!.GetValue<int>(), t["elderly-care-beds-per-1000-elders"]["denominator"]!.GetValue<int>()));
         Assert.Equal(2, Value(t, "medical-institutions"));
         Assert.Equal(1, Value(t, "medical-institutions-grade-3"));
         Assert.Equal(1, Value(t, "medical-institutions-grade-2"));
@@ -104,6 +105,8 @@ public class CrossDepartmentReadTests(RegistryFixture fixture) : RegistryTest(fi
         var earlier = await Table($"jurisdiction={District}&asOf=2018-06-01");
         Assert.Equal(0, Value(earlier, "integrated-institutions"));
         Assert.Equal(0, Value(earlier, "care-homes-with-partnership"));
+        // Registered but holding no elderly-care permit yet: not yet 养老机构 by the table's definition.
+        Assert.Equal(0, Value(earlier, "elderly-care-institutions"));
         Assert.Null(Value(earlier, "elderly-care-beds-per-1000-elders"));
         // A year after the inspection its findings fall out of the 12-month window; the overdue one stays overdue.
         var later = await Table($"jurisdiction={District}&asOf=2025-06-01");

@@ -49,7 +49,9 @@ public class StandingFactTests
 
         Assert.Equal([(D(2019, 6, 1), (DateOnly?)null)], Intervals(s, Facts.Integrated));
         Assert.Equal([(D(2019, 1, 1), (DateOnly?)D(2021, 1, 1))], Intervals(s, Facts.Partnered));
-        Assert.Equal([(D(2015, 1, 1), (DateOnly?)D(2019, 1, 1)), (D(2021, 1, 1), null)], Intervals(s, Facts.Alert, AlertTypes.CareHomeWithoutPartnership));
+        // The alert concerns a 养老机构, so only while its elderly-care filing is in force (from 2019): not the years before.
+        Assert.Equal([(D(2021, 1, 1), (DateOnly?)null)], Intervals(s, Facts.Alert, AlertTypes.CareHomeWithoutPartnership));
+        Assert.Equal([(D(2019, 1, 1), (DateOnly?)null)], Intervals(s, Facts.CarePermit));
         Assert.Equal([(D(2019, 6, 1), (DateOnly?)null)], Intervals(s, Facts.Alert, AlertTypes.IntegratedWithoutInsurance));
         Assert.Equal([100, 150], s.Derive().Where(f => f.Fact == Facts.Beds && f.Label == "elderly-care").OrderBy(f => f.ValidFrom).Select(f => f.Value));
     }
