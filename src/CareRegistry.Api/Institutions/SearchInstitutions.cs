@@ -35,7 +35,8 @@ public static class SearchInstitutionsEndpoint
     [ProducesResponseType<Page<InstitutionSummary>>(200)]
     [Produces("application/json", "text/csv", Tabular.XlsxType)]
     public static async Task<IResult> Search(string? q, string? jurisdiction, string? kind, string? careInstitution, string? designation, string? service, string? integrated, string? permitType,
-        string? permitStatus, string? hasPartnership, string? department, string? demeritAtLeast, string? asOf, string? recordedAsOf,
+        string? permitStatus, string? hasPartnership, string? department, string? demeritAtLeast, string? careHomeGradeAtLeast, string? hospitalGrade,
+        string? residentsAtLeast, string? doctorsAtLeast, string? nursesAtLeast, string? asOf, string? recordedAsOf,
         string? cursor, string? limit, string? format, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
@@ -59,6 +60,11 @@ public static class SearchInstitutionsEndpoint
             if (int.TryParse(demeritAtLeast, System.Globalization.NumberStyles.None, null, out var n) && n is >= 1 and <= 1000) minimumPoints = n;
             else v.Add("demeritAtLeast", L.T("must be a whole number from 1 to 1000"));
         }
+        var careGrade = Whole(v, "careHomeGradeAtLeast", careHomeGradeAtLeast, 1, 5);
+        var (hospitalLevel, hospitalClass) = HospitalGrade(v, hospitalGrade);
+        var residents = Whole(v, "residentsAtLeast", residentsAtLeast, 0, 100_000);
+        var doctors = Whole(v, "doctorsAtLeast", doctorsAtLeast, 0, 100_000);
+        var nurses = Whole(v, "nursesAtLeast", nursesAtLeast, 0, 100_000);
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         var take = ReadParameters.Limit(v, limit);
@@ -84,6 +90,14 @@ public static class SearchInstitutionsEndpoint
                 status is { } s ? [Json.Wire(t), Json.Wire(s)] : [Json.Wire(t)], day, recorded);
         if (departmentValue is { } d) query = HavingFact(query, prefix, Facts.Permit, "f.department = ?", [Json.Wire(d)], day, recorded);
         if (minimumPoints is { } points) query = HavingFact(query, prefix, Facts.Demerit, "f.value >= ?", [points], day, recorded);
+        // Ratings, occupancy and staff as their standing facts on the day (Statistics/InstitutionStanding.cs).
+        if (careGrade is { } g) query = HavingFact(query, prefix, Facts.Rating, "f.label = ? and f.value >= ?", [Json.Wire(RatingScheme.CareHomeGrade), g], day, recorded);
+        if (hospitalLevel is { } hl)
+            query = HavingFact(query, prefix, Facts.Rating, "f.label = ? and f.value = ?" + (hospitalClass is null ? "" : " and f.status = ?"),
+                hospitalClass is { } hc ? [Json.Wire(RatingScheme.HospitalGrade), hl, Json.Wire(hc)] : [Json.Wire(RatingScheme.HospitalGrade), hl], day, recorded);
+        if (residents is { } rs) query = HavingFact(query, prefix, Facts.Residents, "f.value >= ?", [rs], day, recorded);
+        if (doctors is { } dr) query = HavingFact(query, prefix, Facts.Staff, "f.label = 'doctors' and f.value >= ?", [dr], day, recorded);
+        if (nurses is { } nr) query = HavingFact(query, prefix, Facts.Staff, "f.label = 'nurses' and f.value >= ?", [nr], day, recorded);
         if (after is { } a) query = query.Where(x => x.MatchesSql("d.id > ?", a));
 
         var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
@@ -120,6 +134,24 @@ public static class SearchInstitutionsEndpoint
                   + (condition is null ? "" : $" and {condition}") + ")";
         object[] parameters = [fact, .. placeValues, .. inForceValues, .. values ?? []];
         return query.Where(x => x.MatchesSql(sql, parameters));
+    }
+
+    private static int? Whole(Validation v, string field, string? text, int min, int max)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, null, out var n) && n >= min && n <= max) return n;
+        v.Add(field, L.T("must be a whole number from {0} to {1}", min, max));
+        return null;
+    }
+
+    // 1, 2 or 3, optionally with its class: 3a is 三级甲等.
+    private static (int? Level, HospitalClass? Class) HospitalGrade(Validation v, string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return (null, null);
+        if (text.Length is 1 or 2 && text[0] is >= '1' and <= '3' && (text.Length == 1 || text[1] is 'a' or 'b' or 'c'))
+            return (text[0] - '0', text.Length == 2 ? (HospitalClass)(text[1] - 'a') : null);
+        v.Add("hospitalGrade", L.T("must be a grade 1 to 3, optionally with its class a, b or c (3a is 三级甲等)"));
+        return (null, null);
     }
 
     private static bool? Flag(Validation v, string field, string? text) => text switch

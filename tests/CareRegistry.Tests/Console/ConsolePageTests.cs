@@ -89,7 +89,10 @@ public sealed class ConsolePageTests(RegistryFixture fixture) : RegistryTest(fix
     [Fact]
     public async Task The_overview_shows_the_monitoring_table_drill_down_and_alerts_for_the_department()
     {
-        await Client.Register(Scenario.CareHome("总览养老院甲", "530111"));
+        // A 养老机构 is one with an elderly-care filing in force (docs/monitoring.md): the first files, and has no partner.
+        await Client.Regime("00", PermitType.ElderlyCare, Regime.Filing, new DateOnly(2018, 12, 29));
+        var filed = await Client.Register(Scenario.CareHome("总览养老院甲", "530111"));
+        (await Client.Submit(filed, PermitType.ElderlyCare, new DateOnly(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
         await Client.Register(Scenario.CareHome("总览养老院乙", "530112"));
         await Fixture.Projected();
         using var browser = new ConsoleBrowser(Fixture);
@@ -149,11 +152,15 @@ public sealed class ConsolePageTests(RegistryFixture fixture) : RegistryTest(fix
         (await auditor.Get("/audit?verify=1")).ShouldShow("事件记录", "机构登记", "校验结果：完整", "摘要值");
         (await auditor.Get($"/audit?stream={id}")).ShouldShow("单条流的哈希链", "机构登记", "哈希");
 
+        // Officers read the feed of their own jurisdiction (Kunming's care home, not Yubei's); verifying stays with auditors.
+        var elsewhere = await Client.Register(Scenario.CareHome("渝北审计养老院", "500112"));
         using var officer = new ConsoleBrowser(Fixture);
         await officer.SignInPreset("km-civil-affairs");
-        var refused = await officer.Get("/audit");
-        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
-        refused.ShouldShow("无权访问");
+        var feed = await officer.Get("/audit");
+        Assert.Equal(HttpStatusCode.OK, feed.Status);
+        Assert.Contains($"/audit?stream={id}", feed.Html);
+        Assert.DoesNotContain($"/audit?stream={elsewhere}", feed.Html);
+        (await officer.Get("/audit?verify=1")).ShouldShow("无权访问");
     }
 
     [Fact]

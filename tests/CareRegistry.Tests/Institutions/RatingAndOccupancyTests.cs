@@ -101,4 +101,35 @@ public class RatingAndOccupancyHttpTests(RegistryFixture fixture) : RegistryTest
         (await Client.Post($"/api/institutions/{home}/ratings", new RecordRating(RatingScheme.CareHomeGrade, 4, null, D(2024, 1, 1), null, "x"), bearer: health)).ShouldBe(HttpStatusCode.Forbidden);
         (await Client.Post($"/api/institutions/{home}/occupancy", new ReportOccupancy(61, D(2024, 6, 30), "x"), bearer: health)).ShouldBe(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task The_search_finds_institutions_by_rating_occupancy_and_staff_on_the_day()
+    {
+        var home = await Client.Register(Scenario.CareHome("评定检索养老院", "530112"));
+        var hospital = await Client.Register(Scenario.Hospital("评定检索医院", "530112"));
+        (await Client.Post($"/api/institutions/{home}/ratings", new RecordRating(RatingScheme.CareHomeGrade, 4, null, D(2021, 1, 1), D(2025, 12, 31), "等级评定"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{hospital}/ratings", new RecordRating(RatingScheme.HospitalGrade, 2, HospitalClass.B, D(2022, 1, 1), null, "评审"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{home}/occupancy", new ReportOccupancy(80, D(2024, 3, 31), "一季度报表"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{hospital}/staff", new ReportStaff(12, 30, 0, 0, D(2023, 1, 1), "人员报表"))).ShouldBe(HttpStatusCode.OK);
+        await Fixture.Projected();
+
+        async Task<List<Guid>> Found(string query) =>
+            (await Client.Get($"/api/institutions?jurisdiction=530112&{query}")).ShouldBe(HttpStatusCode.OK)["items"].AsArray()
+            .Select(i => i!["id"]!.GetValue<Guid>()).ToList();
+
+        Assert.Equal([home], await Found("careHomeGradeAtLeast=4&asOf=2024-05-17"));
+        Assert.Empty(await Found("careHomeGradeAtLeast=5&asOf=2024-05-17"));
+        Assert.Empty(await Found("careHomeGradeAtLeast=4&asOf=2026-01-01"));   // lapsed after 2025-12-31
+        Assert.Equal([hospital], await Found("hospitalGrade=2b&asOf=2024-05-17"));
+        Assert.Equal([hospital], await Found("hospitalGrade=2&asOf=2024-05-17"));
+        Assert.Empty(await Found("hospitalGrade=2a&asOf=2024-05-17"));
+        Assert.Equal([home], await Found("residentsAtLeast=80&asOf=2024-05-17"));
+        Assert.Empty(await Found("residentsAtLeast=80&asOf=2024-01-01"));       // not yet reported
+        Assert.Equal([hospital], await Found("doctorsAtLeast=2&nursesAtLeast=2&asOf=2024-05-17"));
+        Assert.Empty(await Found("nursesAtLeast=31&asOf=2024-05-17"));
+
+        var bad = (await Client.Get("/api/institutions?hospitalGrade=3d&careHomeGradeAtLeast=6")).ShouldBe(HttpStatusCode.BadRequest);
+        Assert.Contains("hospitalGrade", bad["errors"].AsObject().Select(e => e.Key));
+        Assert.Contains("careHomeGradeAtLeast", bad["errors"].AsObject().Select(e => e.Key));
+    }
 }
