@@ -1,0 +1,62 @@
+using System.Net;
+using CareRegistry.Designations;
+using CareRegistry.Institutions;
+using CareRegistry.Tests.Infrastructure;
+
+namespace CareRegistry.Tests.Console;
+
+// The dated facts recorded through the API (designation, staff, service, rating, occupancy) read back on the
+// institution page in Chinese, as of the page's date; and the search offers their filters.
+public sealed class ConsoleNewFactsTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    private static DateOnly D(int y, int m, int d) => new(y, m, d);
+
+    [Fact]
+    public async Task The_institution_page_shows_a_rating_staff_service_designation_and_occupancy_in_Chinese()
+    {
+        var home = await Client.Register(Scenario.CareHome("新事实颐养院", "530111"));
+        (await Client.Post($"/api/institutions/{home}/designations", new RecordDesignation(Programme.IntegratedCarePilot, DesignationLevel.Provincial,
+            "云南省卫生健康委", D(2021, 1, 1), null, "云卫老龄发〔2021〕1号"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{home}/staff", new ReportStaff(1, 2, 20, 12, D(2022, 1, 1), "2022年报表"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{home}/services", new RecordService(CareService.Hospice, true, D(2022, 3, 1), "安宁疗护试点备案"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{home}/ratings", new RecordRating(RatingScheme.CareHomeGrade, 3, null, D(2022, 6, 1), D(2025, 5, 31), "养老机构等级评定"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{home}/occupancy", new ReportOccupancy(90, D(2022, 6, 30), "二季度报表"))).ShouldBe(HttpStatusCode.OK);
+        await Fixture.Projected();
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+
+        var page = (await browser.Get($"/institutions/{home}?asOf=2023-01-01")).ShouldShow(
+            "项目认定", "省级医养结合试点，云南省卫生健康委认定", "自 2021-01-01 起",
+            "等级评定", "养老机构等级：三级", "有效期至 2025-05-31",
+            "服务项目", "安宁疗护",
+            "人员配置", "医生 1 名，护士 2 名，养老护理员 20 名（持证 12 名）",
+            "入住人数", "入住 90 人",
+            "养老机构等级：三级，自 2022-06-01 起至 2025-05-31：养老机构等级评定", "报告人员配置", "人员配置自 2022-01-01 起", "自 2022-03-01 起提供安宁疗护", "报告入住人数");
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        // One doctor short of the pilot rule: the alert and its shortfall are shown with the staff.
+        page.ShouldShow("医养结合试点医护人员不足", "缺医生 1 名、护士 0 名");
+
+        // Before the facts, the page says there are none; after the rating lapsed, it is gone.
+        (await browser.Get($"/institutions/{home}?asOf=2020-06-01")).ShouldShow("无有效的项目认定。", "未报告人员配置。", "未登记服务项目。", "无有效的等级评定。", "未报告入住人数。");
+        (await browser.Get($"/institutions/{home}?asOf=2025-06-01")).ShouldShow("无有效的等级评定。").ShouldNotShow("有效期至 2025-05-31");
+    }
+
+    [Fact]
+    public async Task The_search_filters_by_designation_and_service_and_lists_the_new_kinds()
+    {
+        var hospice = await Client.Register(Scenario.CareHome("筛选安宁养老院", "530111"));
+        await Client.Register(Scenario.CareHome("筛选普通养老院", "530111"));
+        (await Client.Post($"/api/institutions/{hospice}/services", new RecordService(CareService.Hospice, true, D(2022, 3, 1), "备案"))).ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{hospice}/designations", new RecordDesignation(Programme.IntegratedCareDemonstration, DesignationLevel.National,
+            "国家卫生健康委", D(2021, 1, 1), null, "示范单位名单"))).ShouldBe(HttpStatusCode.OK);
+        await Fixture.Projected();
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+
+        var q = "q=" + Uri.EscapeDataString("筛选");
+        (await browser.Get($"/institutions?{q}&service=hospice")).ShouldShow("筛选安宁养老院").ShouldNotShow("筛选普通养老院");
+        (await browser.Get($"/institutions?{q}&designation=integrated-care-demonstration")).ShouldShow("筛选安宁养老院").ShouldNotShow("筛选普通养老院");
+        (await browser.Get($"/institutions?{q}&careInstitution=true")).ShouldNotShow("筛选安宁养老院", "筛选普通养老院");
+        (await browser.Get("/institutions")).ShouldShow("社区养老服务站", "日间照料中心", "农村幸福院", "医养结合示范单位", "认知症照护", "养老机构（持有效养老许可或备案）");
+    }
+}
