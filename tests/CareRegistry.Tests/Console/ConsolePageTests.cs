@@ -89,8 +89,11 @@ public sealed class ConsolePageTests(RegistryFixture fixture) : RegistryTest(fix
     [Fact]
     public async Task The_overview_shows_the_monitoring_table_drill_down_and_alerts_for_the_department()
     {
-        await Client.Register(Scenario.CareHome("总览养老院甲", "530111"));
+        var home = await Client.Register(Scenario.CareHome("总览养老院甲", "530111"));
         await Client.Register(Scenario.CareHome("总览养老院乙", "530112"));
+        // The alert concerns care institutions only: an elderly-care permit in force and no partnership.
+        var permit = (await Client.Submit(home, PermitType.ElderlyCare, new DateOnly(2020, 1, 1))).ShouldBe(HttpStatusCode.Accepted).Id;
+        (await Client.Grant(home, permit, new DateOnly(2020, 2, 1))).ShouldBe(HttpStatusCode.OK);
         await Fixture.Projected();
         using var browser = new ConsoleBrowser(Fixture);
         var page = await browser.SignInPreset("km-civil-affairs");
