@@ -40,6 +40,11 @@ public sealed partial class ConsoleNewFactsTests(RegistryFixture fixture) : Regi
         // Before the facts, the page says there are none; after the rating lapsed, it is gone.
         (await browser.Get($"/institutions/{home}?asOf=2020-06-01")).ShouldShow("无有效的项目认定。", "未报告人员配置。", "未登记服务项目。", "无有效的等级评定。", "未报告入住人数。");
         (await browser.Get($"/institutions/{home}?asOf=2025-06-01")).ShouldShow("无有效的等级评定。").ShouldNotShow("有效期至 2025-05-31");
+
+        // A hospital's grade as health writes it: 三级甲等.
+        var hospital = await Client.Register(Scenario.Hospital("新事实人民医院", "530111"));
+        (await Client.Post($"/api/institutions/{hospital}/ratings", new RecordRating(RatingScheme.HospitalGrade, 3, HospitalClass.A, D(2022, 1, 1), null, "医院等级评审"))).ShouldBe(HttpStatusCode.OK);
+        (await browser.Get($"/institutions/{hospital}?asOf=2023-01-01")).ShouldShow("医院等级：三级甲等");
     }
 
     [Fact]
