@@ -44,8 +44,30 @@ public static class HistoryText
             "partnership-signed" or "partnership-renewed" =>
                 $"{t.Enum("event", type)}（{t.Enum("partnership-kind", d.Str("kind"))}）" + (d.Str("validTo") is { } to ? $"，至 {to}" : ""),
             "partnership-terminated" => With("终止合作", Free("reason")),
+            "institution-designated" or "jurisdiction-designated" =>
+                With($"{Designation(t, d.Str("level"), d.Str("programme"))}，{d.Str("designatedBy")}认定，自 {d.Str("effectiveOn")} 起" + (d.Str("validTo") is { } dto ? $"至 {dto}" : ""), Free("basis")),
+            "institution-staff-reported" =>
+                With($"人员配置自 {d.Str("effectiveOn")} 起：医生 {d.Num("doctors")} 名，护士 {d.Num("nurses")} 名，养老护理员 {d.Num("careWorkers")} 名（持证 {d.Num("certifiedCareWorkers")} 名）", Free("source")),
+            "institution-service-changed" =>
+                With($"自 {d.Str("effectiveOn")} 起{(d["offered"]?.GetValue<bool>() == false ? "停止提供" : "提供")}{t.Enum("care-service", d.Str("service"))}", Free("basis")),
+            "institution-rated" =>
+                With($"{t.Enum("rating-scheme", d.Str("scheme"))}：{Grade(t, d.Str("scheme"), d.Num("level"), d.Str("class"))}，自 {d.Str("effectiveOn")} 起" + (d.Str("validTo") is { } rto ? $"至 {rto}" : ""), Free("basis")),
+            "institution-occupancy-reported" => With($"自 {d.Str("effectiveOn")} 起入住 {d.Num("residents")} 人", Free("source")),
             "entry-retracted" => With("撤回一条记录", Free("reason")),
             _ => entry.Str("summary") ?? t.Enum("event", type),
         };
+    }
+
+    // 国家级医养结合试点: the level, then the programme.
+    public static string Designation(ConsoleText t, string? level, string? programme) => $"{t.Enum("designation-level", level)}{t.Enum("programme", programme)}";
+
+    // A rating's grade as the departments write it: 三级甲等 for a hospital, 三级 for a care home (Level 3, class A in English).
+    public static string Grade(ConsoleText t, string? scheme, long? level, string? hospitalClass)
+    {
+        if (level is not { } n) return "";
+        if (!ConsoleText.IsChinese)
+            return t[scheme == "hospital-grade" ? "grade-level.hospital" : "grade-level.care-home", n] + (hospitalClass is null ? "" : ", " + t.Enum("hospital-class", hospitalClass));
+        var numeral = n is >= 1 and <= 5 ? "一二三四五"[(int)n - 1].ToString() : n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return $"{numeral}级{(hospitalClass is null ? "" : t.Enum("hospital-class", hospitalClass))}";
     }
 }

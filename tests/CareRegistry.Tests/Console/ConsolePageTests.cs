@@ -89,11 +89,11 @@ public sealed class ConsolePageTests(RegistryFixture fixture) : RegistryTest(fix
     [Fact]
     public async Task The_overview_shows_the_monitoring_table_drill_down_and_alerts_for_the_department()
     {
-        // A 养老机构 is one with an elderly-care filing in force (docs/monitoring.md): the first files, and has no partner.
-        await Client.Regime("00", PermitType.ElderlyCare, Regime.Filing, new DateOnly(2018, 12, 29));
-        var filed = await Client.Register(Scenario.CareHome("总览养老院甲", "530111"));
-        (await Client.Submit(filed, PermitType.ElderlyCare, new DateOnly(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
+        var home = await Client.Register(Scenario.CareHome("总览养老院甲", "530111"));
         await Client.Register(Scenario.CareHome("总览养老院乙", "530112"));
+        // The alert concerns care institutions only: an elderly-care permit in force and no partnership.
+        var permit = (await Client.Submit(home, PermitType.ElderlyCare, new DateOnly(2020, 1, 1))).ShouldBe(HttpStatusCode.Accepted).Id;
+        (await Client.Grant(home, permit, new DateOnly(2020, 2, 1))).ShouldBe(HttpStatusCode.OK);
         await Fixture.Projected();
         using var browser = new ConsoleBrowser(Fixture);
         var page = await browser.SignInPreset("km-civil-affairs");

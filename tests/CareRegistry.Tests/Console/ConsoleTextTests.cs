@@ -38,6 +38,11 @@ public sealed class ConsoleTextTests
         Add<PartnershipKind>("partnership-kind");
         Add<PartnershipService>("service");
         Add<EnforcementAction>("action");
+        Add<CareRegistry.Designations.Programme>("programme");
+        Add<CareRegistry.Designations.DesignationLevel>("designation-level");
+        Add<CareService>("care-service");
+        Add<RatingScheme>("rating-scheme");
+        Add<HospitalClass>("hospital-class");
         foreach (var alert in AlertTypes.All) data.Add($"alert.{alert}");
         foreach (var type in typeof(IRegistryEvent).Assembly.GetTypes().Where(t => typeof(IRegistryEvent).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface))
             data.Add($"event.{HistoryEntry.EventType(type)}");

@@ -1,11 +1,14 @@
 using System.Globalization;
 using CareRegistry.Common;
+using CareRegistry.Designations;
+using CareRegistry.Institutions;
 using CareRegistry.Inspections;
 using CareRegistry.Permits;
 
 namespace CareRegistry.WebConsole.Forms;
 
-public enum FieldKind { Text, TextArea, Date, Number, Select, Checks, Lines, Flag }
+// YesNo is a choice between true and false sent as a JSON boolean (a service offered from the date, or stopped).
+public enum FieldKind { Text, TextArea, Date, Number, Select, Checks, Lines, Flag, YesNo }
 
 // One input of a form. Name is the command's JSON name (a dot nests: "beds.medical"), which is also the key the API's
 // problem details use in "errors", so a refusal lands next to the field it concerns. Required only marks the label:
@@ -69,6 +72,28 @@ public sealed record FormSpec(string Action, string Route, FormTarget Target, Fo
         new("dispute", "/api/inspections/{id}/findings/{findingId}/dispute", FormTarget.Finding, [Date("filedOn"), Area("grounds", true)]),
         new("decide-dispute", "/api/inspections/{id}/findings/{findingId}/dispute/decision", FormTarget.Finding,
             [Select<DisputeOutcome>("outcome", "dispute-outcome"), Number("demeritPoints"), Area("basis", true), Date("decidedOn")]),
+        // The dated facts of an institution: each report or record stands from its date (docs/api.md).
+        new("report-staff", "/api/institutions/{id}/staff", FormTarget.Institution,
+        [
+            Number("doctors", true), Number("nurses", true), Number("careWorkers", true), Number("certifiedCareWorkers", true), Date("effectiveOn"),
+            Text("source", true),
+        ]),
+        new("record-service", "/api/institutions/{id}/services", FormTarget.Institution,
+        [
+            Select<CareService>("service", "care-service"), new("offered", FieldKind.YesNo, true, "offered", ["true", "false"]), Date("effectiveOn"),
+            Area("basis", true),
+        ]),
+        new("report-occupancy", "/api/institutions/{id}/occupancy", FormTarget.Institution, [Number("residents", true), Date("effectiveOn"), Text("source", true)]),
+        new("record-rating", "/api/institutions/{id}/ratings", FormTarget.Institution,
+        [
+            Select<RatingScheme>("scheme", "rating-scheme"), Number("level", true), Select<HospitalClass>("class", "hospital-class", required: false),
+            Date("effectiveOn"), Date("validTo", required: false), Area("basis", true),
+        ]),
+        new("record-designation", "/api/institutions/{id}/designations", FormTarget.Institution,
+        [
+            Select<Programme>("programme", "programme"), Select<DesignationLevel>("level", "designation-level"), Text("designatedBy", true),
+            Date("effectiveOn"), Date("validTo", required: false), Area("basis", true),
+        ]),
     ];
 
     public static FormSpec? Find(string? action) => All.FirstOrDefault(f => f.Action == action);
@@ -90,6 +115,7 @@ public sealed record FormSpec(string Action, string Route, FormTarget Target, Fo
                     : decimal.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : n
                     : null,
                 FieldKind.Flag => values.Contains("true") ? true : null,
+                FieldKind.YesNo => values.FirstOrDefault() switch { "true" => true, "false" => false, _ => null },
                 _ => values.FirstOrDefault() is { Length: > 0 } s ? s : null,
             };
             if (value is null) continue;
