@@ -21,17 +21,23 @@ public record CommandAccepted(Guid Id, long Version) : IHttpAware
 public record StreamCreated(Guid Id, long Version, [property: System.Text.Json.Serialization.JsonIgnore] string Location,
     IReadOnlyList<string>? Warnings = null) : IHttpAware
 {
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Describe<StreamCreated>(builder);
+
+    public void Apply(HttpContext context) => Answer(context, Location, Version);
+
+    // For any body that starts a stream (this one, or one that says more, e.g. a webhook's generated secret): 201
+    // instead of 200 in the document, and Location and ETag on the answer.
+    public static void Describe<TBody>(EndpointBuilder builder)
     {
         builder.RemoveStatusCodeResponse(200);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(StreamCreated), ["application/json"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(TBody), ["application/json"]));
     }
 
-    public void Apply(HttpContext context)
+    public static void Answer(HttpContext context, string location, long version)
     {
         context.Response.StatusCode = StatusCodes.Status201Created;
-        context.Response.Headers.Location = Location;
-        context.Response.Headers.ETag = Concurrency.ETag(Version);
+        context.Response.Headers.Location = location;
+        context.Response.Headers.ETag = Concurrency.ETag(version);
     }
 }
 

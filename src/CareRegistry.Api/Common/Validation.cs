@@ -17,6 +17,14 @@ public sealed class Validation
         return this;
     }
 
+    // Another validation's errors, each field under a path of this one ("institutions[2]" + "." + "uscc").
+    public Validation Include(string path, Validation other)
+    {
+        foreach (var (field, messages) in other._errors)
+            foreach (var message in messages) Add($"{path}.{field}", message);
+        return this;
+    }
+
     public Validation Check(string field, Text? problem) => problem is { } p ? Add(field, p) : this;
 
     public Validation Require(string field, string? value, int maxLength)

@@ -30,7 +30,10 @@ public record RegisterInstitution(
         [Common.MedicalSubtype.GeneralHospital, Common.MedicalSubtype.GeriatricHospital, Common.MedicalSubtype.RehabilitationHospital];
 
     // today: the China date, when known, so a founding date cannot lie in the future.
-    public ProblemDetails Validate(DateOnly? today = null)
+    public ProblemDetails Validate(DateOnly? today = null) => Fields(today).Answer();
+
+    // The field errors, unrendered, so a batch can file them under its own item's path (RegisterInstitutions).
+    internal Validation Fields(DateOnly? today)
     {
         var v = new Validation()
             .Require("name", Name, 200)
@@ -54,7 +57,7 @@ public record RegisterInstitution(
             if (MedicalSubtype is not { } subtype || !Hospitals.Contains(subtype)) v.Add("grade", L.T("applies only to hospitals"));
             else if (Grade is < 1 or > 3) v.Add("grade", L.T("must be 1, 2 or 3"));
         }
-        return v.IsValid ? WolverineContinue.NoProblems : v.ToProblem();
+        return v;
     }
 }
 

@@ -25,10 +25,7 @@ public record RegisterInstitutions(IReadOnlyList<RegisterInstitution>? Instituti
         {
             var item = Institutions[i];
             if (item is null) { v.Add($"institutions[{i}]", L.T("is required")); continue; }
-            if (item.Validate(today) is HttpValidationProblemDetails problem)
-                foreach (var (field, messages) in problem.Errors)
-                foreach (var message in messages)
-                    v.Add($"institutions[{i}].{field}", L.T("{0}", message)); // already in the request's language
+            v.Include($"institutions[{i}]", item.Fields(today));
             if (item.PredecessorId is not null) v.Add($"institutions[{i}].predecessorId", L.T("a successor is registered on its own (POST /institutions)"));
             if (item.Uscc is { } uscc && Uscc.Problem(uscc) is null && !seen.Add(Uscc.Normalize(uscc)))
                 v.Add($"institutions[{i}].uscc", L.T("USCC {0} appears twice in the batch", Uscc.Normalize(uscc)));

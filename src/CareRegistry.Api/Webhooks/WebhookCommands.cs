@@ -61,18 +61,9 @@ public record SubscribeWebhook(string? Url, IReadOnlyList<string>? EventTypes, s
 // 201 with the subscription's id and, when the registry generated the secret, the secret: the only time it is shown.
 public record WebhookCreated(Guid Id, long Version, string? Secret, [property: System.Text.Json.Serialization.JsonIgnore] string Location) : IHttpAware
 {
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
-    {
-        builder.RemoveStatusCodeResponse(200);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(WebhookCreated), ["application/json"]));
-    }
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => StreamCreated.Describe<WebhookCreated>(builder);
 
-    public void Apply(HttpContext context)
-    {
-        context.Response.StatusCode = StatusCodes.Status201Created;
-        context.Response.Headers.Location = Location;
-        context.Response.Headers.ETag = Concurrency.ETag(Version);
-    }
+    public void Apply(HttpContext context) => StreamCreated.Answer(context, Location, Version);
 }
 
 public static class WebhookAccess
@@ -122,7 +113,9 @@ public record ChangeWebhook(string? Reason)
     public ProblemDetails Validate() => new Validation().Optional("reason", Reason, 300).Answer();
 }
 
-public static class PauseWebhookEndpoint
+// Pause, resume and delete share their steps: Wolverine applies a class's Load, Concerns, Validate and Before to each
+// of its routes.
+public static class ChangeWebhookEndpoints
 {
     public static Task<IEventStream<WebhookSubscription>> LoadAsync(Guid id, IDocumentSession session, CancellationToken ct) =>
         session.Events.FetchForExclusiveWriting<WebhookSubscription>(id, ct);
@@ -137,29 +130,15 @@ public static class PauseWebhookEndpoint
 
     // Deliveries go on being recorded while paused and are sent on resume: pausing loses nothing.
     [WolverinePost("/api/admin/webhooks/{id}/pause"), Tags("Webhooks")]
-    public static CommandAccepted Post(Guid id, ChangeWebhook command, IEventStream<WebhookSubscription> stream, TimeProvider clock)
+    public static CommandAccepted Pause(Guid id, ChangeWebhook command, IEventStream<WebhookSubscription> stream, TimeProvider clock)
     {
         if (stream.Aggregate!.Status != WebhookStatus.Paused) stream.AppendOne(new WebhookSubscriptionPaused(id, command.Reason?.Trim(), clock.Today()));
         return WebhookAccess.Accepted(stream);
     }
-}
-
-public static class ResumeWebhookEndpoint
-{
-    public static Task<IEventStream<WebhookSubscription>> LoadAsync(Guid id, IDocumentSession session, CancellationToken ct) =>
-        session.Events.FetchForExclusiveWriting<WebhookSubscription>(id, ct);
-
-    [WolverineBefore]
-    public static AccessSubject Concerns(IEventStream<WebhookSubscription> stream) => WebhookAccess.Of(stream.Aggregate);
-
-    public static ProblemDetails Validate(ChangeWebhook command) => command.Validate();
-
-    public static ProblemDetails Before(IEventStream<WebhookSubscription> stream, HttpContext http) =>
-        WebhookAccess.Exists(stream, http).Then(() => WebhookAccess.NotDeleted(stream));
 
     // The deliveries recorded while paused are sent now, through the outbox of this same transaction.
     [WolverinePost("/api/admin/webhooks/{id}/resume"), Tags("Webhooks")]
-    public static async Task<CommandAccepted> Post(Guid id, ChangeWebhook command, IEventStream<WebhookSubscription> stream, IDocumentSession session,
+    public static async Task<CommandAccepted> Resume(Guid id, ChangeWebhook command, IEventStream<WebhookSubscription> stream, IDocumentSession session,
         IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         if (stream.Aggregate!.Status != WebhookStatus.Paused) return WebhookAccess.Accepted(stream);
@@ -170,24 +149,10 @@ public static class ResumeWebhookEndpoint
         foreach (var delivery in waiting) await bus.PublishAsync(new DeliverWebhook(delivery));
         return WebhookAccess.Accepted(stream);
     }
-}
-
-public static class DeleteWebhookEndpoint
-{
-    public static Task<IEventStream<WebhookSubscription>> LoadAsync(Guid id, IDocumentSession session, CancellationToken ct) =>
-        session.Events.FetchForExclusiveWriting<WebhookSubscription>(id, ct);
-
-    [WolverineBefore]
-    public static AccessSubject Concerns(IEventStream<WebhookSubscription> stream) => WebhookAccess.Of(stream.Aggregate);
-
-    public static ProblemDetails Validate(ChangeWebhook command) => command.Validate();
-
-    public static ProblemDetails Before(IEventStream<WebhookSubscription> stream, HttpContext http) =>
-        WebhookAccess.Exists(stream, http).Then(() => WebhookAccess.NotDeleted(stream));
 
     // Its stream stays (an audit trail); deliveries not yet made are cancelled when their turn comes.
     [WolverinePost("/api/admin/webhooks/{id}/deletion"), Tags("Webhooks")]
-    public static CommandAccepted Post(Guid id, ChangeWebhook command, IEventStream<WebhookSubscription> stream, TimeProvider clock)
+    public static CommandAccepted Delete(Guid id, ChangeWebhook command, IEventStream<WebhookSubscription> stream, TimeProvider clock)
     {
         stream.AppendOne(new WebhookSubscriptionDeleted(id, command.Reason?.Trim(), clock.Today()));
         return WebhookAccess.Accepted(stream);

@@ -65,6 +65,18 @@ public sealed partial class ConsoleBrowser : IDisposable
         return new Page(response.StatusCode, await response.Content.ReadAsStringAsync(), response.RequestMessage!.RequestUri!, response);
     }
 
+    // The action form of a console page (Console/Forms/ActionForm.razor): its hidden fields (the idempotency key, the
+    // version it was rendered from, the ids it acts on) as rendered, plus the given values.
+    public Task<Page> Act(Page page, params (string Key, string Value)[] values)
+    {
+        var fields = FormFields(page);
+        foreach (var (k, v) in values) fields[k] = v;
+        return Submit(page, "act", fields);
+    }
+
+    public static Dictionary<string, string> FormFields(Page page) =>
+        FormField().Matches(page.Html).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
+
     public async Task<Page> SignIn(string user, string? department, string role, string jurisdiction, string returnUrl = "/")
     {
         var page = await Get("/signin?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
@@ -79,6 +91,9 @@ public sealed partial class ConsoleBrowser : IDisposable
 
     [GeneratedRegex("<[^>]+>")]
     private static partial Regex Tags();
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(_key|_version|institution|permit|inspection|finding)\" value=\"([^\"]*)\"")]
+    private static partial Regex FormField();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();

@@ -75,38 +75,25 @@ public sealed partial class ConsoleNewFactsTests(RegistryFixture fixture) : Regi
         await health.SignInPreset("km-health");
         var staff = await health.Get($"/forms/report-staff?institution={home}");
         staff.ShouldShow("报告人员配置", "医生（名）", "其中持证养老护理员（名）", "数据来源");
-        (await Send(health, staff, ("doctors", "2"), ("nurses", "3"), ("careWorkers", "15"), ("certifiedCareWorkers", "9"), ("effectiveOn", today), ("source", "表单报表")))
+        (await health.Act(staff, ("doctors", "2"), ("nurses", "3"), ("careWorkers", "15"), ("certifiedCareWorkers", "9"), ("effectiveOn", today), ("source", "表单报表")))
             .ShouldShow("已办理：报告人员配置", "医生 2 名，护士 3 名，养老护理员 15 名（持证 9 名）");
         var service = await health.Get($"/forms/record-service?institution={home}");
         service.ShouldShow("登记服务项目", "家庭病床", "自生效日期起提供");
-        (await Send(health, service, ("service", "home-sickbeds"), ("offered", "true"), ("effectiveOn", today), ("basis", "家庭病床备案")))
+        (await health.Act(service, ("service", "home-sickbeds"), ("offered", "true"), ("effectiveOn", today), ("basis", "家庭病床备案")))
             .ShouldShow("已办理：登记服务项目", "家庭病床");
         // Refusals land next to their fields: more certified than care workers.
-        var refused = await Send(health, await health.Get($"/forms/report-staff?institution={home}"),
+        var refused = await health.Act(await health.Get($"/forms/report-staff?institution={home}"),
             ("doctors", "2"), ("nurses", "2"), ("careWorkers", "5"), ("certifiedCareWorkers", "6"), ("effectiveOn", today), ("source", "报表"));
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Contains("id=\"certifiedCareWorkers-error\"", refused.Html);
 
         using var civil = new ConsoleBrowser(Fixture);
         await civil.SignInPreset("km-civil-affairs");
-        (await Send(civil, await civil.Get($"/forms/report-occupancy?institution={home}"), ("residents", "77"), ("effectiveOn", today), ("source", "季度报表")))
+        (await civil.Act(await civil.Get($"/forms/report-occupancy?institution={home}"), ("residents", "77"), ("effectiveOn", today), ("source", "季度报表")))
             .ShouldShow("已办理：报告入住人数", "入住 77 人");
         var rating = await civil.Get($"/forms/record-rating?institution={home}");
         rating.ShouldShow("记录等级评定", "养老机构等级", "养老机构 1–5 级");
-        (await Send(civil, rating, ("scheme", "care-home-grade"), ("level", "4"), ("effectiveOn", today), ("basis", "等级评定结果")))
+        (await civil.Act(rating, ("scheme", "care-home-grade"), ("level", "4"), ("effectiveOn", today), ("basis", "等级评定结果")))
             .ShouldShow("已办理：记录等级评定", "养老机构等级：四级");
     }
-
-    private static Dictionary<string, string> Hidden(ConsoleBrowser.Page page) =>
-        HiddenField().Matches(page.Html).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
-
-    private static async Task<ConsoleBrowser.Page> Send(ConsoleBrowser browser, ConsoleBrowser.Page page, params (string Key, string Value)[] values)
-    {
-        var fields = Hidden(page);
-        foreach (var (k, v) in values) fields[k] = v;
-        return await browser.Submit(page, "act", fields);
-    }
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"(_key|_version|institution)\" value=\"([^\"]*)\"")]
-    private static partial Regex HiddenField();
 }
