@@ -27,6 +27,10 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
         {
             ["Webhooks__FirstRetrySeconds"] = "0.5",
             ["Webhooks__MaxRetrySeconds"] = "5",
+            // With retries capped at one cadence, a few retrying deliveries can fall into step with the receiver's
+            // every-third failure so that one of them draws the 500 each time (seen once: parked after 8). Parking is
+            // WebhookTests' subject; here every delivery must get through, so the scenario allows more attempts.
+            ["Webhooks__MaxAttempts"] = "30",
         };
         var service = await ServiceProcess.StartAsync(cluster.ConnectionString(), port, settings);
         await using var receiver = new Receiver(Secret, n => n % 3 == 0 ? 500 : 204).Start();
