@@ -18,6 +18,8 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
     private readonly List<double> rebuildRates = new();
     private readonly List<double> rebuildSeconds = new();
     private readonly JsonArray rebuildNotes = new();
+    // Every command sent while pg_stat_statements counts the write phase (warm-up, trials, paced trials, lag probes).
+    private long commandsSent;
 
     public async Task<JsonObject> RunAsync()
     {
@@ -29,11 +31,11 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         var profile = new JsonObject();
         await ProfileResetAsync();
         var next = await WritesAsync();
-        profile["writes"] = await ProfileAsync();
+        profile["writes"] = await ProfileAsync(commandsSent);
         Rss("afterWrites");
         await ProfileResetAsync();
         result["reads"] = await ReadsAsync();
-        profile["reads"] = await ProfileAsync();
+        profile["reads"] = await ProfileAsync(null);
         if (profile["writes"] is not null) result["pgStatStatements"] = profile;
         Rss("afterReads");
         await VerifyAsync();
@@ -55,6 +57,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         // touch every command route.
         var warm = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(90), 0);
         cluster = await warm.RunClustersAsync(cluster, 2, 2);
+        commandsSent += warm.Ok + warm.Refused + warm.Failed;
         await log.WriteLineAsync($"writes warm-up: {warm.Ok + warm.Refused} commands in {warm.Elapsed:0.0} s");
         var rates = new List<double>();
         var p50s = new List<double>();
@@ -67,6 +70,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             cluster = await run.RunClustersAsync(cluster, int.MaxValue / 2 - cluster, o.WriteClients);
             var seconds = run.Elapsed;
             var done = run.Ok + run.Refused;
+            commandsSent += run.Ok + run.Refused + run.Failed;
             rates.Add(done / seconds);
             var (p50, p99) = Stats.P50P99(run.Latencies);
             p50s.Add(p50); p99s.Add(p99);
@@ -89,6 +93,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             var (p50, p99) = Stats.P50P99(run.Latencies);
             lat50.Add(p50); lat99.Add(p99);
             refused += run.Refused + run.Failed;
+            commandsSent += run.Ok + run.Refused + run.Failed;
             await log.WriteLineAsync($"latency trial {t + 1} at {rate:0} commands/s: {run.Ok + run.Refused} commands, p50 {p50:0.0} ms, p99 {p99:0.0} ms");
         }
         stopLag.Cancel();
@@ -139,7 +144,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         async Task<Dictionary<string, long>> Progress()
         {
             var map = new Dictionary<string, long>();
-            await using var cmd = new NpgsqlCommand("select name, last_seq_id from mt_event_progression where name not like 'HighWater%'", db);
+            await using var cmd = new NpgsqlCommand("/* bench */ select name, last_seq_id from mt_event_progression where name not like 'HighWater%'", db);
             await using var rd = await cmd.ExecuteReaderAsync();
             while (await rd.ReadAsync()) map[rd.GetString(0)] = rd.GetInt64(1);
             return map;
@@ -171,15 +176,16 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(Department.CivilAffairs, Role.Officer));
             using var response = await http.SendAsync(request);
+            Interlocked.Increment(ref commandsSent);
             var appended = sw.Elapsed.TotalMilliseconds;
             if (!response.IsSuccessStatusCode) { await Task.Delay(200); continue; }
             var version = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["version"]!.GetValue<long>();
-            await using var seqCmd = new NpgsqlCommand("select seq_id from mt_events where stream_id = $1 and version = $2", db);
+            await using var seqCmd = new NpgsqlCommand("/* bench */ select seq_id from mt_events where stream_id = $1 and version = $2", db);
             seqCmd.Parameters.AddWithValue(id); seqCmd.Parameters.AddWithValue(version);
             var seq = (long)(await seqCmd.ExecuteScalarAsync())!;
             while (true)
             {
-                await using var progress = new NpgsqlCommand($"select coalesce(min(last_seq_id), 0) from mt_event_progression where name in ({shardList})", db);
+                await using var progress = new NpgsqlCommand($"/* bench */ select coalesce(min(last_seq_id), 0) from mt_event_progression where name in ({shardList})", db);
                 if ((long)(await progress.ExecuteScalarAsync())! >= seq) break;
                 if (sw.Elapsed.TotalMilliseconds - appended > 60_000) break;
                 await Task.Delay(5);
@@ -396,8 +402,19 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         catch (PostgresException) { }
     }
 
-    // The statements that took the most time since the reset: calls, total and mean time, rows, shared blocks.
-    private async Task<JsonNode?> ProfileAsync()
+    // The statements that took the most time since the reset: calls, total and mean time, rows, shared blocks. With
+    // the commands sent in the phase, the statements per command: those of the commands' own transactions, apart
+    // from what runs beside them (the async daemon's fetches and its projections' tables, Wolverine's node and
+    // envelope tables, the webhook relay) and the harness's own probes (tagged /* bench */).
+    private const string StatementPart = """
+        case when query like '/* bench */%' then 'harness'
+             when query ~* '(mt_doc_standingfact|mt_doc_institutionstanding|mt_doc_registrycounts|mt_event_progression|mt_high_water|mt_event_projection_floors|mt_mark_event_progression|mt_doc_webhookdelivery|mt_doc_envelope|mt_doc_deadletterevent|wolverine_)'
+                  then 'background'
+             when query ~* 'from public[.]mt_events as d inner join public[.]mt_streams' and query ~* 'seq_id >' then 'background'
+             else 'command' end
+        """;
+
+    private async Task<JsonNode?> ProfileAsync(long? commands)
     {
         try
         {
@@ -405,7 +422,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             await db.OpenAsync();
             const string mine = "dbid = (select oid from pg_database where datname = current_database())";
             await using var cmd = new NpgsqlCommand(
-                "select calls, round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3), rows, shared_blks_hit, shared_blks_read, " +
+                $"select calls, round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3), rows, shared_blks_hit, shared_blks_read, {StatementPart}, " +
                 $"left(regexp_replace(query, '\\s+', ' ', 'g'), 300) from pg_stat_statements where {mine} order by total_exec_time desc limit 25", db);
             var rows = new JsonArray();
             await using (var r = await cmd.ExecuteReaderAsync())
@@ -413,12 +430,29 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
                     rows.Add(new JsonObject
                     {
                         ["calls"] = r.GetInt64(0), ["totalMs"] = (double)r.GetDecimal(1), ["meanMs"] = (double)r.GetDecimal(2), ["rows"] = r.GetInt64(3),
-                        ["sharedHit"] = r.GetInt64(4), ["sharedRead"] = r.GetInt64(5), ["query"] = r.GetString(6),
+                        ["sharedHit"] = r.GetInt64(4), ["sharedRead"] = r.GetInt64(5), ["part"] = r.GetString(6), ["query"] = r.GetString(7),
                     });
-            await using var total = new NpgsqlCommand($"select coalesce(sum(calls), 0)::bigint, coalesce(round(sum(total_exec_time)::numeric, 1), 0)::numeric from pg_stat_statements where {mine}", db);
-            await using var t = await total.ExecuteReaderAsync();
-            await t.ReadAsync();
-            return new JsonObject { ["statements"] = t.GetInt64(0), ["totalMs"] = (double)t.GetDecimal(1), ["top"] = rows };
+            var parts = new JsonObject();
+            await using (var byPart = new NpgsqlCommand(
+                $"select {StatementPart} as part, sum(calls)::bigint, round(sum(total_exec_time)::numeric, 1) from pg_stat_statements where {mine} group by 1 order by 1", db))
+            await using (var r = await byPart.ExecuteReaderAsync())
+                while (await r.ReadAsync())
+                    parts[r.GetString(0)] = new JsonObject { ["statements"] = r.GetInt64(1), ["totalMs"] = (double)r.GetDecimal(2) };
+            long Calls(string part) => parts[part]?["statements"]?.GetValue<long>() ?? 0;
+            var result = new JsonObject
+            {
+                ["statements"] = parts.Sum(kv => kv.Value!["statements"]!.GetValue<long>()),
+                ["totalMs"] = Stats.R(parts.Sum(kv => kv.Value!["totalMs"]!.GetValue<double>()), 1),
+                ["byPart"] = parts, ["top"] = rows,
+            };
+            if (commands is > 0 and var n)
+            {
+                result["commands"] = n;
+                result["statementsPerCommand"] = Stats.R((double)Calls("command") / n, 2);
+                result["statementsPerCommandWithBackground"] = Stats.R((double)(Calls("command") + Calls("background")) / n, 2);
+                result["commandMsPerCommand"] = Stats.R((parts["command"]?["totalMs"]?.GetValue<double>() ?? 0) / n, 3);
+            }
+            return result;
         }
         catch (PostgresException) { return null; }
     }
