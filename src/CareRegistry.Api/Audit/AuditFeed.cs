@@ -103,34 +103,83 @@ public static class AuditFeedEndpoint
     private static async IAsyncEnumerable<IEvent> Read(IQuerySession session, NpgsqlDataSource db, Cursor cursor, int take, string prefix,
         DateTimeOffset settledBefore, [EnumeratorCancellation] CancellationToken ct)
     {
+        if (prefix.Length > 0)
+        {
+            await foreach (var e in ReadWithin(session, db, cursor, take, prefix, settledBefore, ct)) yield return e;
+            yield break;
+        }
         var batch = Math.Max(take, 100);
         var shown = 0;
-        var scanned = 0;
         while (true)
         {
             var rows = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > cursor.Last).OrderBy(e => e.Sequence)
                 .Take(batch).ToListAsync(ct);
-            var places = prefix.Length == 0 ? null : await EventPlace.OfAsync(session, rows.Where(e => !AuditChain.IsTombstone(e)).ToList(), ct);
             foreach (var e in rows)
             {
-                if (e.Sequence != cursor.Last + 1 && !await SettledAsync(e, cursor.Last, session, db, settledBefore, ct)) yield break;
+                if (e.Sequence != cursor.Last + 1 && !await SettledAsync(AuditChain.IsTombstone(e), e.Timestamp, cursor.Last, session, db, settledBefore, ct)) yield break;
                 cursor.Last = e.Sequence;
                 if (AuditChain.IsTombstone(e)) continue;
-                if (places is not null && !places.GetValueOrDefault(e.Sequence, EventPlace.Nowhere).Within(prefix)) continue;
+                yield return e;
+                if (++shown == take) yield break;
+            }
+            if (rows.Count < batch) yield break;
+        }
+    }
+
+    // The events of a division prefix: the log is walked in SQL (sequence, time, tombstone, and whether the event may be
+    // inside the prefix: EventPlace.MayBeWithinSql), and only the events that may be are read, placed and shown
+    // (EventPlace.Within decides). The cursor moves past the others as past tombstones, with the same gap rule.
+    private static async IAsyncEnumerable<IEvent> ReadWithin(IQuerySession session, NpgsqlDataSource db, Cursor cursor, int take, string prefix,
+        DateTimeOffset settledBefore, [EnumeratorCancellation] CancellationToken ct)
+    {
+        // A dense prefix fills a page from the first events; a sparse one walks far, so the walk grows while it finds
+        // little — up to a size PostgreSQL still plans without JIT compilation (which would cost more than the walk).
+        var batch = Math.Max(take, 100);
+        var shown = 0;
+        var scanned = 0;
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        while (true)
+        {
+            var rows = new List<(long Sequence, DateTimeOffset Timestamp, bool Tombstone, bool MayBeWithin)>();
+            await using (var command = db.CreateCommand(
+                             $"select e.seq_id, e.timestamp, {AuditChain.IsTombstone("e")}, {EventPlace.MayBeWithinSql()} from {schema}.mt_events e "
+                             + "where e.seq_id > @after order by e.seq_id limit @batch"))
+            {
+                command.Parameters.AddWithValue("after", cursor.Last);
+                command.Parameters.AddWithValue("batch", batch);
+                command.Parameters.AddWithValue("prefix", prefix);
+                command.Parameters.AddWithValue("prefixEnd", Statistics.StandingSql.PrefixEnd(prefix));
+                command.Parameters.AddWithValue("rules", EventPlace.RuleCodes(prefix));
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                    rows.Add((reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2), reader.GetBoolean(3)));
+            }
+            var wanted = rows.Where(r => r is { Tombstone: false, MayBeWithin: true }).Select(r => r.Sequence).ToArray();
+            var events = wanted.Length == 0
+                ? []
+                : await session.Events.QueryAllRawEvents().Where(e => wanted.Contains(e.Sequence)).ToListAsync(ct);
+            var places = await EventPlace.OfAsync(session, events, ct);
+            var bySequence = events.ToDictionary(e => e.Sequence);
+            foreach (var row in rows)
+            {
+                if (row.Sequence != cursor.Last + 1 && !await SettledAsync(row.Tombstone, row.Timestamp, cursor.Last, session, db, settledBefore, ct)) yield break;
+                cursor.Last = row.Sequence;
+                if (!bySequence.TryGetValue(row.Sequence, out var e) || !places.GetValueOrDefault(e.Sequence, EventPlace.Nowhere).Within(prefix)) continue;
                 yield return e;
                 if (++shown == take) yield break;
             }
             scanned += rows.Count;
-            if (rows.Count < batch || (places is not null && scanned >= MaxScannedPerRequest)) yield break;
+            if (rows.Count < batch || scanned >= MaxScannedPerRequest) yield break;
+            batch = Math.Min(batch * 4, 1600);
         }
     }
 
     // A gap before an event is settled when the events after it are old enough. A tombstone carries no time, so
     // the first registry event after the gap speaks for it; with none yet, the gap may still be a transaction at work.
-    private static async Task<bool> SettledAsync(IEvent next, long gapAfter, IQuerySession session, NpgsqlDataSource db,
+    private static async Task<bool> SettledAsync(bool tombstone, DateTimeOffset timestamp, long gapAfter, IQuerySession session, NpgsqlDataSource db,
         DateTimeOffset settledBefore, CancellationToken ct)
     {
-        if (!AuditChain.IsTombstone(next)) return next.Timestamp <= settledBefore;
+        if (!tombstone) return timestamp <= settledBefore;
         await using var cmd = db.CreateCommand(
             $"select e.timestamp from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events e where e.seq_id > $1 and not {AuditChain.IsTombstone("e")} order by e.seq_id limit 1");
         cmd.Parameters.AddWithValue(gapAfter);

@@ -46,6 +46,28 @@ public sealed record EventPlace(IReadOnlyList<string> Districts, string? RuleCod
         return places;
     }
 
+    // In SQL, over mt_events aliased `e`: whether an event may be inside the prefix (@prefix, @prefixEnd, and @rules:
+    // RuleCodes(prefix)) — a superset of Within, so that a prefix read deserialises and places (OfAsync, Within) only the
+    // events that can be shown rather than every event of the log. What Within reads, by where it lives in an event's
+    // JSON: the institutions it concerns (IConcernsInstitutions is always institutionId, institutionIds or partyIds) by
+    // their documents' indexed jurisdiction; a permit stream's own jurisdiction (events written before they named their
+    // institution); and a rule's jurisdiction (every rule event names it as jurisdiction).
+    public static string MayBeWithinSql() => $"""
+        coalesce((e.data ->> 'jurisdiction') = any(@rules) or {Inside("e.data ->> 'jurisdiction'")}
+         or exists (select 1 from mt_doc_institution i where i.id = (e.data ->> 'institutionId')::uuid and {Inside("i.jurisdiction")})
+         or exists (select 1 from jsonb_array_elements_text(case when jsonb_typeof(e.data -> 'institutionIds') = 'array' then e.data -> 'institutionIds' else '[]' end
+                                                          || case when jsonb_typeof(e.data -> 'partyIds') = 'array' then e.data -> 'partyIds' else '[]' end) x
+                    join mt_doc_institution i on i.id = x::uuid where {Inside("i.jurisdiction")})
+         or exists (select 1 from mt_doc_permit p where p.id = e.stream_id and {Inside("p.jurisdiction")}), false)
+        """;
+
+    // The codes above the prefix whose rules are in force inside it (the nation, the province, the city, itself); codes
+    // below it are the range.
+    public static string[] RuleCodes(string prefix) =>
+        ["", "00", .. new[] { 2, 4, 6 }.Where(n => n <= prefix.Length).Select(n => prefix[..n])];
+
+    private static string Inside(string column) => $"({column}) >= @prefix and ({column}) < @prefixEnd";
+
     private static IEnumerable<Guid> Concerned(IEvent e) =>
         e.Data is IConcernsInstitutions c ? c.ConcernedInstitutions.Where(id => id != Guid.Empty) : [];
 

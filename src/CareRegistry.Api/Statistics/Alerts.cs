@@ -7,6 +7,7 @@ using CareRegistry.Jurisdictions;
 using CareRegistry.Spreadsheets;
 using Marten;
 using Marten.Linq.MatchesSql;
+using Npgsql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -53,12 +54,9 @@ public static class AlertsEndpoint
         }
         if (type is null or AlertTypes.DemeritThreshold)
         {
-            var thresholds = await ThresholdsAsync(session, ct);
-            var lowest = thresholds.SelectMany(l => l.Thresholds!).Select(t => t.Threshold).Append(Jurisdiction.DefaultDemeritThreshold).Min();
-            var demerits = await Facts(session, Statistics.Facts.Demerit, prefix, day, recorded, after, take + 1, ("value >= ?", lowest), ct);
-            var book = new RegimeBook(thresholds);
-            candidates.AddRange(demerits.Where(d => d.Value >= book.DemeritThreshold(d.Jurisdiction, day).Threshold)
-                .Select(d => { d.Label = AlertTypes.DemeritThreshold; d.Department = Json.Wire(Department.Health); return d; }));
+            var rule = await DemeritRule.ReadAsync(session, day, ct);
+            var demerits = await Facts(session, Statistics.Facts.Demerit, prefix, day, recorded, after, take + 1, ("value >= ?", rule.Lowest), ct);
+            candidates.AddRange(demerits.Where(d => rule.Exceeds(d.Jurisdiction, d.Value)).Select(DemeritRule.AsAlert));
             if (demerits.Count > take) full.Add(demerits[^1].Id);
         }
 
@@ -93,11 +91,7 @@ public static class AlertsEndpoint
         return await session.QueryAsync<StandingFact>(sql, ct, [.. parameters]);
     }
 
-    // The few jurisdictions that set a threshold of their own.
-    private static async Task<IReadOnlyList<Jurisdiction>> ThresholdsAsync(IQuerySession session, CancellationToken ct) =>
-        (await session.Query<Jurisdiction>().ToListAsync(ct)).Where(l => l.Thresholds is { Count: > 0 }).ToList();
-
-    private static AlertView View(StandingFact f, Institution? institution)
+    public static AlertView View(StandingFact f, Institution? institution)
     {
         var isFinding = f.Label is AlertTypes.RectificationOverdue or AlertTypes.VerificationPending;
         var isPermit = f.Label is AlertTypes.PermitExpiring or AlertTypes.PermitExpired or AlertTypes.FilingCorrectionOverdue;
@@ -116,5 +110,115 @@ public static class AlertsEndpoint
         return new AlertView(f.Id, f.Label!, f.InstitutionId, institution?.Name ?? "", institution?.Uscc ?? "", f.Jurisdiction,
             isPermit ? f.Subject : null, isFinding ? f.Subject : null, isFinding ? f.Reference : null,
             f.DueOn, f.ValidFrom, f.Department ?? "", detail);
+    }
+}
+
+// The demerit-threshold alert: the points in force over the threshold that the nearest jurisdiction level sets on the
+// day. Shared by the alerts list and the counts, so the rule is written once.
+public sealed class DemeritRule(RegimeBook book, DateOnly day, int lowest)
+{
+    // No threshold anywhere is lower: facts below it need not be read.
+    public int Lowest { get; } = lowest;
+
+    public bool Exceeds(string jurisdiction, int points) => points >= book.DemeritThreshold(jurisdiction, day).Threshold;
+
+    public static StandingFact AsAlert(StandingFact demerit)
+    {
+        demerit.Label = AlertTypes.DemeritThreshold;
+        demerit.Department = Json.Wire(Department.Health);
+        return demerit;
+    }
+
+    public static async Task<DemeritRule> ReadAsync(IQuerySession session, DateOnly day, CancellationToken ct)
+    {
+        // The few jurisdictions that set a threshold of their own.
+        var levels = (await session.Query<Jurisdiction>().ToListAsync(ct)).Where(l => l.Thresholds is { Count: > 0 }).ToList();
+        var lowest = levels.SelectMany(l => l.Thresholds!).Select(t => t.Threshold).Append(Jurisdiction.DefaultDemeritThreshold).Min();
+        return new DemeritRule(new RegimeBook(levels), day, lowest);
+    }
+}
+
+// The alerts in force as the console's overview and work queues show them: counted by type, and the first few of each
+// type by due date, for one department (null: all) in a division prefix. The same facts and the same demerit rule as
+// GET /api/alerts, read in SQL so a page reads only what it shows. Access is the caller's to decide before (the
+// console asks the API's own gate, AccessGate).
+public static class AlertQueries
+{
+    public static async Task<Dictionary<string, int>> CountByTypeAsync(IQuerySession session, NpgsqlDataSource db, string prefix, DateOnly day,
+        DateTimeOffset? recorded, string? department, CancellationToken ct)
+    {
+        var counts = new Dictionary<string, int>();
+        var sql = $"select label, count(*) from {StandingSql.Table} where fact = @fact and {StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}"
+                  + (department is null ? "" : " and department = @department") + " group by label";
+        await using (var command = Command(db, sql, Facts.Alert, prefix, day, recorded, department))
+        await using (var row = await command.ExecuteReaderAsync(ct))
+            while (await row.ReadAsync(ct))
+                if (!row.IsDBNull(0)) counts[row.GetString(0)] = (int)row.GetInt64(1);
+        if (department is not null && department != Json.Wire(Department.Health)) return counts;
+
+        var rule = await DemeritRule.ReadAsync(session, day, ct);
+        var over = 0;
+        await using (var command = Command(db, $"select jurisdiction, value from {StandingSql.Table} where fact = @fact and value >= @lowest and "
+                                               + $"{StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}", Facts.Demerit, prefix, day, recorded, null))
+        {
+            command.Parameters.AddWithValue("lowest", rule.Lowest);
+            await using var row = await command.ExecuteReaderAsync(ct);
+            while (await row.ReadAsync(ct))
+                if (rule.Exceeds(row.GetString(0), row.GetInt32(1))) over++;
+        }
+        if (over > 0) counts[AlertTypes.DemeritThreshold] = over;
+        return counts;
+    }
+
+    // Up to `take` alerts of each type, the earliest due first (demerit-threshold: the most points first).
+    public static async Task<IReadOnlyList<AlertView>> FirstOfEachTypeAsync(IQuerySession session, string prefix, DateOnly day, string? department,
+        int take, IReadOnlyCollection<string>? types, CancellationToken ct)
+    {
+        var (inForce, values) = StandingSql.InForce("", day, null);
+        var within = prefix.Length == 0 ? "" : " and jurisdiction >= ? and jurisdiction < ?";
+        var prefixValues = prefix.Length == 0 ? Array.Empty<object>() : [prefix, StandingSql.PrefixEnd(prefix)];
+        var facts = new List<StandingFact>();
+        if (types is null || types.Any(t => t != AlertTypes.DemeritThreshold))
+        {
+            var parameters = new List<object> { Facts.Alert };
+            parameters.AddRange(values);
+            parameters.AddRange(prefixValues);
+            var sql = $"select data from (select data, row_number() over (partition by label order by data ->> 'dueOn', id) as n from {StandingSql.Table} "
+                      + $"where fact = ? and {inForce}{within}";
+            if (department is not null) { sql += " and department = ?"; parameters.Add(department); }
+            if (types is not null) { sql += " and label = any(?)"; parameters.Add(types.ToArray()); }
+            sql += ") ranked where n <= ?";
+            parameters.Add(take);
+            facts.AddRange(await session.QueryAsync<StandingFact>(sql, ct, [.. parameters]));
+        }
+        if ((types is null || types.Contains(AlertTypes.DemeritThreshold)) && (department is null || department == Json.Wire(Department.Health)))
+        {
+            var rule = await DemeritRule.ReadAsync(session, day, ct);
+            var parameters = new List<object> { Facts.Demerit };
+            parameters.AddRange(values);
+            parameters.AddRange(prefixValues);
+            parameters.Add(rule.Lowest);
+            // Thresholds differ by jurisdiction, so the points are compared here; institutions over the lowest threshold are few.
+            var demerits = await session.QueryAsync<StandingFact>(
+                $"select data from {StandingSql.Table} where fact = ? and {inForce}{within} and value >= ? order by value desc, id", ct, [.. parameters]);
+            facts.AddRange(demerits.Where(d => rule.Exceeds(d.Jurisdiction, d.Value)).Take(take).Select(DemeritRule.AsAlert));
+        }
+        var institutions = (await session.LoadManyAsync<Institution>(ct, facts.Select(f => f.InstitutionId).Distinct().ToArray())).ToDictionary(i => i.Id);
+        return facts.Select(f => AlertsEndpoint.View(f, institutions.GetValueOrDefault(f.InstitutionId))).ToList();
+    }
+
+    private static NpgsqlCommand Command(NpgsqlDataSource db, string sql, string fact, string prefix, DateOnly day, DateTimeOffset? recorded, string? department)
+    {
+        var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("fact", fact);
+        command.Parameters.AddWithValue("day", day);
+        if (recorded is { } at) command.Parameters.AddWithValue("recorded", at);
+        if (prefix.Length > 0)
+        {
+            command.Parameters.AddWithValue("prefix", prefix);
+            command.Parameters.AddWithValue("prefixEnd", StandingSql.PrefixEnd(prefix));
+        }
+        if (department is not null) command.Parameters.AddWithValue("department", department);
+        return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using CareRegistry.Audit;
+using CareRegistry.Common;
 using CareRegistry.Institutions;
 using CareRegistry.Permits;
 using CareRegistry.Tests.Infrastructure;
@@ -141,6 +142,48 @@ public sealed class ConsolePageTests(RegistryFixture fixture) : RegistryTest(fix
         using var civil = new ConsoleBrowser(Fixture);
         await civil.SignInPreset("km-civil-affairs");
         (await civil.Get("/queues")).ShouldShow("待审批的申请", "本部门：民政").ShouldNotShow("待审批测试医院");
+    }
+
+    [Fact]
+    public async Task The_work_queue_lists_rectifications_and_expiring_permits_of_the_department_and_counts_alerts_by_type()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
+        var home = await Client.Register(Scenario.CareHome("整改队列测试养老院", "530111"));
+        var opened = (await Client.Post("/api/inspections", new CareRegistry.Inspections.OpenInspection(CareRegistry.Inspections.InspectionKind.Routine, [home],
+            [Department.CivilAffairs], ["赵检查"], today.AddDays(-30)))).ShouldBe(HttpStatusCode.Created);
+        var url = $"/api/inspections/{opened.Id}";
+        async Task<Guid> Finding(string description, int dueInDays) =>
+            (await Client.Post($"{url}/findings", new CareRegistry.Inspections.RecordFinding(home, CareRegistry.Inspections.FindingCategory.FireSafety,
+                CareRegistry.Inspections.Severity.Minor, 1, description, today.AddDays(dueInDays), today.AddDays(-30))))
+            .ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        await Finding("本周到期的灭火器检查", 3);
+        await Finding("已经逾期的疏散标识", -10);
+        var reported = await Finding("已报告待复核的消防通道", 20);
+        await Finding("下月到期的应急照明", 30);
+        (await Client.Post($"{url}/findings/{reported}/rectification", new CareRegistry.Inspections.ReportRectification(today.AddDays(-1), "已清理")))
+            .ShouldBe(HttpStatusCode.OK);
+        var hospital = await Client.Register(Scenario.Hospital("许可将到期测试医院", "530111"));
+        var permit = (await Client.Submit(hospital, PermitType.MedicalPractice, today.AddYears(-5))).ShouldBe(HttpStatusCode.Accepted).Id;
+        (await Client.Grant(hospital, permit, today.AddYears(-5), today.AddDays(30))).ShouldBe(HttpStatusCode.OK);
+        await Fixture.Projected();
+
+        using var civil = new ConsoleBrowser(Fixture);
+        await civil.SignInPreset("km-civil-affairs");
+        var queues = await civil.Get("/queues");
+        Assert.Equal(HttpStatusCode.OK, queues.Status);
+        string Section(string heading) => queues.Text[queues.Text.IndexOf(heading, StringComparison.Ordinal)..];
+        Assert.Contains("本周到期的灭火器检查", Section("本周到期的整改").Split("待复核的整改")[0]);
+        Assert.DoesNotContain("下月到期的应急照明", queues.Text);
+        Assert.Contains("已经逾期的疏散标识", Section("整改逾期").Split("本周到期的整改")[0]);
+        Assert.Contains("已报告待复核的消防通道", Section("待复核的整改").Split("预警")[0]);
+        queues.ShouldNotShow("许可将到期测试医院");
+        (await civil.Get("/")).ShouldShow("整改逾期", "整改待复核");
+
+        using var health = new ConsoleBrowser(Fixture);
+        await health.SignInPreset("km-health");
+        var theirs = await health.Get("/queues");
+        theirs.ShouldShow("许可即将到期", "许可将到期测试医院").ShouldNotShow("本周到期的灭火器检查", "已经逾期的疏散标识", "已报告待复核的消防通道");
+        (await health.Get("/")).ShouldShow("许可即将到期");
     }
 
     [Fact]
