@@ -54,7 +54,7 @@ builder.Services.AddMarten(opts =>
         opts.ConfigureJurisdictions();
         opts.ConfigureInspections();
         opts.ConfigurePartnerships();
-        opts.ConfigureInstitutionTimeline();
+        opts.ConfigureConcernedEvents();
         opts.ConfigureStatistics();
         opts.ConfigureRegistryCounts();
         opts.ConfigureAuditChain();
