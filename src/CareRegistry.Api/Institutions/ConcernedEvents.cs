@@ -19,7 +19,7 @@ namespace CareRegistry.Institutions;
 public static class ConcernedEvents
 {
     public const string Function = "careregistry_concerned_institutions";
-    public const string Index = "ix_mt_events_concerned_institutions";
+    public const string Index = "careregistry_events_by_institution";
 
     // text[], not uuid[]: an index expression that can fail would fail the append; a text never does.
     private static string FunctionSql(string schema) => $$"""
