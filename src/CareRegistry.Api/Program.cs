@@ -46,9 +46,9 @@ builder.Services.AddSingleton<ILogger<IDocumentStore>, MartenFailureLogger>();
 builder.Services.AddMarten(opts =>
     {
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-        // Rich appends assign sequence, version and timestamp before the transaction, so inline projections (the
-        // institution timeline) record the same values the event table holds.
-        opts.Events.AppendMode = JasperFx.Events.EventAppendMode.Rich;
+        // Quick appends (Marten's default): one function call appends and checks the version; the database assigns
+        // sequence and timestamp, so no inline projection reads them (a webhook subscription records its own start).
+        opts.Events.AppendMode = JasperFx.Events.EventAppendMode.QuickWithServerTimestamps;
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
