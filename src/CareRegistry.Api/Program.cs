@@ -29,13 +29,16 @@ var connectionString = builder.Configuration.GetConnectionString("CareRegistry")
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddSingleton(TimeProvider.System);
 // The registry sets no session state, so a pooled connection needs no DISCARD ALL on every open; Marten's few statement
-// shapes are prepared once per connection. A connection string that says otherwise wins.
+// shapes are prepared once per connection. A connection string that says otherwise wins. (The generic builder, because
+// NpgsqlConnectionStringBuilder.ContainsKey answers whether a keyword exists at all, not whether the string sets it:
+// asked that way, every default here was skipped, on Marten's and Wolverine's connections alike.)
 builder.Services.AddNpgsqlDataSource(connectionString, b =>
 {
-    var given = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-    if (!given.ContainsKey("No Reset On Close")) b.ConnectionStringBuilder.NoResetOnClose = true;
-    if (!given.ContainsKey("Max Auto Prepare")) b.ConnectionStringBuilder.MaxAutoPrepare = 64;
-    if (!given.ContainsKey("Auto Prepare Min Usages")) b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+    var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+    bool Sets(string keyword) => given.ContainsKey(keyword) || given.ContainsKey(keyword.Replace(" ", ""));
+    if (!Sets("No Reset On Close")) b.ConnectionStringBuilder.NoResetOnClose = true;
+    if (!Sets("Max Auto Prepare")) b.ConnectionStringBuilder.MaxAutoPrepare = 64;
+    if (!Sets("Auto Prepare Min Usages")) b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
 });
 // Marten logs failed statements with every value; this keeps them out of the log (Common/MartenLogging.cs).
 builder.Services.AddSingleton<ILogger<IDocumentStore>, MartenFailureLogger>();
@@ -43,9 +46,9 @@ builder.Services.AddSingleton<ILogger<IDocumentStore>, MartenFailureLogger>();
 builder.Services.AddMarten(opts =>
     {
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-        // Rich appends assign sequence, version and timestamp before the transaction, so inline projections (the
-        // institution timeline) record the same values the event table holds.
-        opts.Events.AppendMode = JasperFx.Events.EventAppendMode.Rich;
+        // Quick appends (Marten's default): one function call appends and checks the version; the database assigns
+        // sequence and timestamp, so no inline projection reads them (a webhook subscription records its own start).
+        opts.Events.AppendMode = JasperFx.Events.EventAppendMode.QuickWithServerTimestamps;
         opts.Events.MetadataConfig.EnableAll();
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
@@ -54,7 +57,7 @@ builder.Services.AddMarten(opts =>
         opts.ConfigureJurisdictions();
         opts.ConfigureInspections();
         opts.ConfigurePartnerships();
-        opts.ConfigureInstitutionTimeline();
+        opts.ConfigureConcernedEvents();
         opts.ConfigureStatistics();
         opts.ConfigureRegistryCounts();
         opts.ConfigureAuditChain();

@@ -6,6 +6,8 @@ using CareRegistry.Institutions;
 using CareRegistry.Permits;
 using CareRegistry.Statistics;
 using Marten;
+using Marten.Events;
+using CareRegistry.Audit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -23,15 +25,15 @@ public record PublicEnforcementDecision(
 public static class PublicEnforcementDecisionsEndpoint
 {
     // Warnings and fines (the institution's stream) and enforcement suspensions and revocations (the permit's stream,
-    // marked by their enforcement basis: a department's own suspension is not a penalty) as the inline institution
-    // timeline files them, so a retracted entry (retractedBy) is left out from the moment it is retracted. Newest
-    // first (by the global sequence, the cursor), for DisclosureYears from the decision.
-    private static readonly Dictionary<string, string> Actions = new()
+    // marked by their enforcement basis: a department's own suspension is not a penalty), read from the event table
+    // under each institution the event concerns (as its history files them), so a retracted entry is left out from
+    // the moment it is retracted. Newest first (by the global sequence, the cursor), for DisclosureYears from the decision.
+    private static readonly Dictionary<Type, string> Actions = new()
     {
-        ["institution-warned"] = Json.Wire(EnforcementAction.Warning),
-        ["institution-fined"] = Json.Wire(EnforcementAction.Fine),
-        ["permit-suspended"] = Json.Wire(EnforcementAction.PermitSuspension),
-        ["permit-revoked"] = Json.Wire(EnforcementAction.PermitRevocation),
+        [typeof(InstitutionWarned)] = Json.Wire(EnforcementAction.Warning),
+        [typeof(InstitutionFined)] = Json.Wire(EnforcementAction.Fine),
+        [typeof(PermitSuspended)] = Json.Wire(EnforcementAction.PermitSuspension),
+        [typeof(PermitRevoked)] = Json.Wire(EnforcementAction.PermitRevocation),
     };
 
     [WolverineGet("/public/enforcement-decisions"), Tags("Public")]
@@ -55,25 +57,31 @@ public static class PublicEnforcementDecisionsEndpoint
         var today = clock.Today();
         var prefix = Division.NormalizePrefix(jurisdiction);
 
+        var events = (EventGraph)((StoreOptions)session.DocumentStore.Options).Events;
+        var actions = Actions.ToDictionary(a => events.EventMappingFor(a.Key).EventTypeName, a => a.Value);
+        var schema = events.DatabaseSchemaName;
         var sql = $"""
-            select t.id, e->>'streamId', e->>'version', (e->>'sequence')::bigint, e->>'type', (e->>'effectiveOn')::date, e->>'department',
-                   e->'data'->>'amount', coalesce(e->'data'->>'basis', e->'data'->>'enforcementBasis'), e->'data'->>'permitId',
+            select c.id, e.stream_id::text, e.version::text, e.seq_id, e.type, (e.data->>'effectiveOn')::date, e.headers->>'{RecordedBy.DepartmentHeader}',
+                   e.data->>'amount', coalesce(e.data->>'basis', e.data->>'enforcementBasis'), e.data->>'permitId',
                    i.data->>'name', i.data->>'uscc', i.data->>'jurisdiction'
-            from mt_doc_institutiontimeline t
-            join mt_doc_institution i on i.id = t.id
-            cross join lateral jsonb_array_elements(t.data->'entries') e
-            where e->>'type' = any(@types)
-              and (e->>'type' like 'institution-%' or coalesce(e->'data'->>'enforcementBasis', '') <> '')
-              and jsonb_typeof(coalesce(e->'retractedBy', 'null'::jsonb)) = 'null'
-              and (e->>'effectiveOn')::date > @since
+            from {schema}.mt_events e
+            cross join lateral (select k::uuid as id from unnest({schema}.{ConcernedEvents.Function}(e.data)) k) c
+            join mt_doc_institution i on i.id = c.id
+            where e.type = any(@types)
+              and (e.type = any(@institutionTypes) or coalesce(e.data->>'enforcementBasis', '') <> '')
+              and not exists (select 1 from {schema}.mt_events r where r.stream_id = e.stream_id and r.type = @retracted
+                              and (r.data->>'retractedVersion')::bigint = e.version)
+              and (e.data->>'effectiveOn')::date > @since
               {(prefix.Length > 0 ? "and i.jurisdiction >= @prefix and i.jurisdiction < @prefixEnd" : "")}
               {(string.IsNullOrWhiteSpace(q) ? "" : $"and {InstitutionText.Searchable("i.")} ilike @pattern")}
-              {(before is null ? "" : "and (e->>'sequence')::bigint < @before")}
-            order by (e->>'sequence')::bigint desc
+              {(before is null ? "" : "and e.seq_id < @before")}
+            order by e.seq_id desc
             limit @take
             """;
         await using var command = database.CreateCommand(sql);
-        command.Parameters.AddWithValue("types", Actions.Keys.ToArray());
+        command.Parameters.AddWithValue("types", actions.Keys.ToArray());
+        command.Parameters.AddWithValue("institutionTypes", new[] { typeof(InstitutionWarned), typeof(InstitutionFined) }.Select(t => events.EventMappingFor(t).EventTypeName).ToArray());
+        command.Parameters.AddWithValue("retracted", events.EventMappingFor(typeof(EntryRetracted)).EventTypeName);
         command.Parameters.AddWithValue("since", today.AddYears(-PublicAnswer.DisclosureYears));
         command.Parameters.AddWithValue("take", take + 1);
         if (prefix.Length > 0)
@@ -93,7 +101,7 @@ public static class PublicEnforcementDecisionsEndpoint
                 var permitId = reader.IsDBNull(9) ? (Guid?)null : Guid.Parse(reader.GetString(9));
                 rows.Add((new PublicEnforcementDecision(
                     $"{reader.GetString(1)}/{reader.GetString(2)}", reader.GetGuid(0), reader.GetString(10), reader.GetString(11), reader.GetString(12),
-                    Actions[reader.GetString(4)], null, reader.IsDBNull(7) ? null : decimal.Parse(reader.GetString(7), CultureInfo.InvariantCulture),
+                    actions[reader.GetString(4)], null, reader.IsDBNull(7) ? null : decimal.Parse(reader.GetString(7), CultureInfo.InvariantCulture),
                     reader.IsDBNull(8) ? "" : reader.GetString(8), decidedOn, decidedOn.AddYears(PublicAnswer.DisclosureYears),
                     reader.IsDBNull(6) ? null : reader.GetString(6)), reader.GetInt64(3), permitId));
             }

@@ -7,6 +7,7 @@ using CareRegistry.Partnerships;
 using CareRegistry.Permits;
 using JasperFx.Events;
 using Marten;
+using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -106,26 +107,30 @@ public static class GetInstitutionEndpoint
         return Results.Json(InstitutionView.From(institution, successors, permits, partnerships, supervision, alerts, version, day, recorded), Json.Options);
     }
 
-    // What the registry held about the institution at an instant: every permit, inspection and agreement stream its
-    // timeline lists, each folded up to that instant (corrections recorded by then applied, later ones not).
+    // What the registry held about the institution at an instant: every permit, inspection and agreement stream with an
+    // entry concerning it recorded by then, each folded up to that instant (corrections recorded by then applied, later
+    // ones not). One query reads all their events; each stream is folded in memory by its registered projection, as
+    // AggregateStreamAsync would fold it.
     private static async Task<(IReadOnlyList<Permit>, IReadOnlyList<Inspection>, IReadOnlyList<Partnership>)> RecordedByAsync(
         IQuerySession session, Guid id, DateTimeOffset at, CancellationToken ct)
     {
         var (permits, inspections, partnerships) = (new List<Permit>(), new List<Inspection>(), new List<Partnership>());
-        var timeline = await session.LoadAsync<InstitutionTimeline>(id, ct);
-        var streams = (timeline?.Entries ?? []).Where(e => e.StreamId != id && e.RecordedAt <= at)
-            .GroupBy(e => e.StreamId).Select(g => (Id: g.Key, Type: g.MinBy(e => e.Version)!.Type));
-        foreach (var (stream, firstType) in streams)
-            switch (firstType)
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        var (sql, key, instant) = ($"d.stream_id in (select c.stream_id from {schema}.mt_events c where {ConcernedEvents.Where("c")} " +
+            "and c.timestamp <= ? and c.stream_id <> ?) and d.timestamp <= ?", (object)ConcernedEvents.Keys([id]), at.ToUniversalTime());
+        var events = await session.Events.QueryAllRawEvents().Where(e => e.MatchesSql(sql, key, instant, id, instant)).OrderBy(e => e.Sequence).ToListAsync(ct);
+        var projections = ((StoreOptions)session.DocumentStore.Options).Projections;
+        foreach (var stream in events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList()))
+            switch (stream[0].Data)
             {
-                case "permit-application-submitted" or "permit-filed":
-                    if (await session.Events.AggregateStreamAsync<Permit>(stream, timestamp: at, token: ct) is { } p) permits.Add(p);
+                case PermitApplicationSubmitted or PermitFiled:
+                    if (await projections.AggregatorFor<Permit>().BuildAsync(stream, session, null, ct) is { } p) permits.Add(p);
                     break;
-                case "inspection-opened":
-                    if (await session.Events.AggregateStreamAsync<Inspection>(stream, timestamp: at, token: ct) is { } i) inspections.Add(i);
+                case InspectionOpened:
+                    if (await projections.AggregatorFor<Inspection>().BuildAsync(stream, session, null, ct) is { } i) inspections.Add(i);
                     break;
-                case "partnership-signed":
-                    if (await session.Events.AggregateStreamAsync<Partnership>(stream, timestamp: at, token: ct) is { } a) partnerships.Add(a);
+                case PartnershipSigned:
+                    if (await projections.AggregatorFor<Partnership>().BuildAsync(stream, session, null, ct) is { } a) partnerships.Add(a);
                     break;
             }
         return (permits, inspections, partnerships);

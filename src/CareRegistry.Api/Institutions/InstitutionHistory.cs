@@ -25,7 +25,7 @@ public record HistoryEntry(
         Header(e, RecordedBy.SourceHeader), (e.Data as IRegistryEvent)?.Describe() ?? EventType(e.EventType),
         JsonSerializer.SerializeToNode(e.Data, e.EventType, Json.Options));
 
-    // PostgreSQL keeps microseconds; an inline projection sees the instant before it is stored.
+    // PostgreSQL keeps microseconds; an event not yet read back from it may carry a finer instant.
     private static DateTimeOffset Microseconds(DateTimeOffset t) => new(t.Ticks - t.Ticks % 10, t.Offset);
 
     public static string EventType(Type type) => JsonNamingPolicy.KebabCaseLower.ConvertName(type.Name);
@@ -76,10 +76,11 @@ public static class InstitutionHistoryEndpoint
             predecessor = earlier.PredecessorId;
         }
 
-        var timelines = await session.LoadManyAsync<InstitutionTimeline>(ct, chain);
+        // One query for every institution of the chain; each one's timeline is cut from it.
+        var events = await ConcernedEvents.ForAsync(session, chain, ct);
         var entries = chain.SelectMany(institutionId =>
         {
-            var own = (timelines.FirstOrDefault(t => t.Id == institutionId)?.Entries ?? []).Select(e => AsRecordedBy(e, recorded)).OfType<HistoryEntry>();
+            var own = ConcernedEvents.Timeline(events, institutionId).Select(e => AsRecordedBy(e, recorded)).OfType<HistoryEntry>();
             return byRecording ? own.OrderBy(e => e.Sequence) : own.OrderBy(e => e.EffectiveOn).ThenBy(e => e.Sequence);
         }).ToList();
         if (recorded is { } at && !entries.Any(e => e.StreamId == id))

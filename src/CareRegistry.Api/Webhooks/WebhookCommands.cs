@@ -95,14 +95,22 @@ public static class SubscribeWebhookEndpoint
     public static ProblemDetails Validate(SubscribeWebhook command) => command.Validate();
 
     [WolverinePost("/api/admin/webhooks"), Tags("Webhooks")]
-    public static (WebhookCreated, IStartStream) Post(SubscribeWebhook command, IDocumentSession session, TimeProvider clock)
+    public static async Task<(WebhookCreated, IStartStream)> Post(SubscribeWebhook command, IDocumentSession session, Npgsql.NpgsqlDataSource database,
+        TimeProvider clock, CancellationToken ct)
     {
+        // The subscription receives what is recorded after it: the last event recorded now is where it starts, and the
+        // database's clock, as an event's timestamp would be, says when.
+        await using var query = database.CreateCommand(
+            $"select coalesce(max(seq_id), 0), clock_timestamp() from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events");
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var (after, now) = (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
         var id = Guid.CreateVersion7();
         var generated = command.Secret is null;
         var secret = command.Secret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         session.Store(new WebhookSecret { Id = id, Secret = secret });
         var created = new WebhookSubscriptionCreated(id, command.Url!.Trim(), command.EventTypes!.ToList(), command.Jurisdiction!,
-            WebhookAccess.Fingerprint(secret), clock.Today());
+            WebhookAccess.Fingerprint(secret), clock.Today(), after, now.ToUniversalTime());
         return (new WebhookCreated(id, 1, generated ? secret : null, $"/api/admin/webhooks/{id}"), MartenOps.StartStream<WebhookSubscription>(id, created));
     }
 }

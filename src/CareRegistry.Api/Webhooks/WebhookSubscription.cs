@@ -6,8 +6,12 @@ namespace CareRegistry.Webhooks;
 // A subscription's own stream records what admins did with it. The secret is never in an event (the audit feed and
 // exports show events); only its fingerprint is, so an auditor can tell when it changed. The secret itself is a
 // document of its own (WebhookSecret).
+// AfterSequence and CreatedAt are recorded by the command: an inline projection does not see the sequence and timestamp
+// the database gives the event (quick appends assign them there). Subscriptions recorded before they were carried
+// take the event's own.
 public record WebhookSubscriptionCreated(
-    Guid SubscriptionId, string Url, IReadOnlyList<string> EventTypes, string Jurisdiction, string SecretFingerprint, DateOnly EffectiveOn)
+    Guid SubscriptionId, string Url, IReadOnlyList<string> EventTypes, string Jurisdiction, string SecretFingerprint, DateOnly EffectiveOn,
+    long? AfterSequence = null, DateTimeOffset? CreatedAt = null)
     : IRegistryEvent
 {
     public string Describe() => $"webhook subscription to {Url} for {string.Join(", ", EventTypes)} in {(Jurisdiction.Length == 0 ? "00" : Jurisdiction)}";
@@ -44,7 +48,7 @@ public record WebhookSubscription(
 {
     public static WebhookSubscription Create(IEvent<WebhookSubscriptionCreated> e) =>
         new(e.Data.SubscriptionId, e.Data.Url, e.Data.EventTypes, e.Data.Jurisdiction, e.Data.SecretFingerprint, WebhookStatus.Active,
-            e.Sequence, e.Timestamp, e.UserName, e.Version);
+            e.Data.AfterSequence ?? e.Sequence, e.Data.CreatedAt ?? e.Timestamp, e.UserName, e.Version);
 
     public WebhookSubscription Apply(IEvent<WebhookSubscriptionPaused> e) => this with { Status = WebhookStatus.Paused, Version = e.Version };
 

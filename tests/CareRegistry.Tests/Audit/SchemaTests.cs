@@ -3,7 +3,7 @@ using Weasel.Core;
 
 namespace CareRegistry.Tests.Audit;
 
-// The hash chain and the idempotency claims are schema objects of the store, so db-apply creates them and db-assert
+// The hash chain, the idempotency claims and the history's index on the event table are schema objects of the store, so db-apply creates them and db-assert
 // checks them: on the database the fixture set up, Weasel finds each of them present and as configured.
 public class SchemaTests(RegistryFixture fixture) : RegistryTest(fixture)
 {
@@ -15,7 +15,8 @@ public class SchemaTests(RegistryFixture fixture) : RegistryTest(fixture)
 
         Assert.Equal(
             ["careregistry_audit_chain", "careregistry_chain", "careregistry_chain_event", "careregistry_chain_truncate",
-             "careregistry_chain_truncate", "careregistry_event_hash", "careregistry_idempotency", "careregistry_idempotency_commit"],
+             "careregistry_chain_truncate", "careregistry_concerned_institutions", "careregistry_event_hash", "careregistry_events_by_institution",
+             "careregistry_idempotency", "careregistry_idempotency_commit"],
             ours.Select(d => d.SchemaObject.Identifier.Name).Order());
         Assert.All(ours, d => Assert.True(d.Difference == SchemaPatchDifference.None, $"{d.SchemaObject.Identifier} differs: {d.Difference}"));
     }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using CareRegistry.Common;
+using CareRegistry.Inspections;
 using CareRegistry.Institutions;
+using CareRegistry.Partnerships;
 using CareRegistry.Tests.Infrastructure;
 
 namespace CareRegistry.Tests.Institutions;
@@ -156,5 +158,50 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
         var oldView = await Client.Get($"/api/institutions/{old}");
         Assert.Equal(successor, Guid.Parse(Assert.Single(oldView["successorIds"].AsArray())!.GetValue<string>()));
         (await Client.Get($"/api/institutions/{successor}/history?includePredecessors=maybe")).ShouldBeProblem(HttpStatusCode.BadRequest, "includePredecessors");
+    }
+
+    // Histories are cut from the event table by the institutions each event concerns: an agreement's and a joint
+    // inspection's shared entries show under both parties, a finding and its retraction only under the institution found
+    // against; as recorded before the retraction, the finding stands unmarked and still counts in the institution view.
+    [Fact]
+    public async Task Shared_streams_file_each_entry_under_the_institutions_it_concerns_and_a_later_retraction_is_not_shown_before_it()
+    {
+        var home = await Client.Register(Scenario.CareHome("共管养老院"));
+        var hospital = await Client.Register(Scenario.Hospital("共管医院"));
+        (await Client.Post("/api/partnerships", new SignPartnership(PartnershipKind.CareMedical, [home, hospital],
+            [PartnershipService.ScheduledVisits], new DateOnly(2020, 1, 1), new DateOnly(2030, 12, 31)))).ShouldBe(HttpStatusCode.Created);
+        var opened = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Joint, [home, hospital],
+            [Department.Health, Department.CivilAffairs], ["王检查"], new DateOnly(2023, 3, 1)))).ShouldBe(HttpStatusCode.Created);
+        var finding = (await Client.Post($"/api/inspections/{opened.Id}/findings", new RecordFinding(hospital, FindingCategory.DrugUse, Severity.Major, 4,
+            "药品记录不全", new DateOnly(2023, 4, 1), new DateOnly(2023, 3, 1)))).ShouldBe(HttpStatusCode.Created);
+        await Task.Delay(50);
+        var before = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+        await Task.Delay(50);
+        (await Client.Post("/api/corrections", new CareRegistry.Audit.RetractEntry(opened.Id, finding["version"].GetValue<long>(), "记错了机构"))).ShouldBe(HttpStatusCode.OK);
+
+        async Task<List<string>> Types(Guid id, string query = "") =>
+            (await Client.Get($"/api/institutions/{id}/history?order=recorded{query}")).ShouldBe(HttpStatusCode.OK)["items"].AsArray()
+                .Select(i => i!["type"]!.GetValue<string>()).ToList();
+        Assert.Equal(["institution-registered", "partnership-signed", "inspection-opened"], await Types(home));
+        Assert.Equal(["institution-registered", "partnership-signed", "inspection-opened", "finding-recorded", "entry-retracted"], await Types(hospital));
+        Assert.Equal(["institution-registered", "partnership-signed", "inspection-opened", "finding-recorded"], await Types(hospital, $"&recordedAsOf={before}"));
+
+        var now = (await Client.Get($"/api/institutions/{hospital}/history?order=recorded")).ShouldBe(HttpStatusCode.OK)["items"].AsArray();
+        var mark = now[3]!["retractedBy"]!;
+        Assert.Equal(finding["version"].GetValue<long>() + 1, mark["version"]!.GetValue<long>());
+        Assert.Equal("记错了机构", mark["reason"]!.GetValue<string>());
+        Assert.Equal(now[4]!["recordedAt"]!.GetValue<string>(), mark["recordedAt"]!.GetValue<string>());
+        var then = (await Client.Get($"/api/institutions/{hospital}/history?order=recorded&recordedAsOf={before}")).ShouldBe(HttpStatusCode.OK)["items"].AsArray();
+        Assert.Null(then[3]!["retractedBy"]);
+
+        // The institution view as recorded then folds the agreement and the inspection as they stood: the finding counts.
+        var viewThen = (await Client.Get($"/api/institutions/{hospital}?asOf=2023-03-10&recordedAsOf={before}")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(4, viewThen["demeritPoints"].GetValue<int>());
+        Assert.Single(viewThen["inspections"].AsArray());
+        Assert.Single(viewThen["activePartnerships"].AsArray());
+        Assert.Equal(0, (await Client.Get($"/api/institutions/{hospital}?asOf=2023-03-10")).ShouldBe(HttpStatusCode.OK)["demeritPoints"].GetValue<int>());
+        var homeThen = (await Client.Get($"/api/institutions/{home}?asOf=2023-03-10&recordedAsOf={before}")).ShouldBe(HttpStatusCode.OK);
+        Assert.Single(homeThen["inspections"].AsArray());
+        Assert.Single(homeThen["activePartnerships"].AsArray());
     }
 }

@@ -46,6 +46,25 @@ public class WebhookTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Equal(0, await Marten.QueryableExtensions.CountAsync(session.Events.QueryAllRawEvents()));
     }
 
+    // Quick appends give an event its sequence and timestamp in the database, after inline projections ran: the command
+    // records where the subscription starts (the last event recorded before it) and when, and a rebuild folds the same.
+    [Fact]
+    public async Task A_subscription_starts_after_the_last_event_recorded_before_it_and_a_rebuild_agrees()
+    {
+        await Client.Register(Scenario.CareHome("订阅之前养老院", "530111"));
+        var id = (await Subscribe(Subscription("https://example.org/hook", ["institution-registered"]))).ShouldBe(HttpStatusCode.Created).Id;
+
+        await using var session = Fixture.Store.QuerySession();
+        var events = await Marten.QueryableExtensions.ToListAsync(session.Events.QueryAllRawEvents());
+        var registered = events.Single(e => e.Data is InstitutionRegistered);
+        var created = events.Single(e => e.Data is WebhookSubscriptionCreated);
+        var stored = (await session.LoadAsync<WebhookSubscription>(id))!;
+        Assert.Equal(registered.Sequence, stored.FromSequence);
+        Assert.True(stored.CreatedAt > registered.Timestamp && stored.CreatedAt <= created.Timestamp.AddSeconds(5), $"{stored.CreatedAt:O} vs {created.Timestamp:O}");
+        var replayed = (await session.Events.AggregateStreamAsync<WebhookSubscription>(id))!;
+        Assert.Equal((stored.FromSequence, stored.CreatedAt), (replayed.FromSequence, replayed.CreatedAt));
+    }
+
     [Fact]
     public async Task Only_an_admin_covering_the_jurisdiction_manages_subscriptions()
     {

@@ -1,0 +1,124 @@
+using System.Data.Common;
+using CareRegistry.Audit;
+using CareRegistry.Common;
+using JasperFx.Events;
+using Marten;
+using Marten.Linq.MatchesSql;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Weasel.Postgresql;
+
+namespace CareRegistry.Institutions;
+
+// An institution's history is read from the event table itself: every event that concerns it (IConcernsInstitutions —
+// its own, and those of its permits, inspections and agreements) found by one indexed query. The index is an
+// expression over the event's data, so an append writes nothing more than the event (no document rewritten per event,
+// no row of our own); the data names the institutions it concerns in the fields institutionId, institutionIds and
+// partyIds (those ConcernedInstitutions reads). The index finds a superset; ConcernedInstitutions decides, as the
+// inline timeline it replaces did.
+public static class ConcernedEvents
+{
+    public const string Function = "careregistry_concerned_institutions";
+    public const string Index = "careregistry_events_by_institution";
+
+    // text[], not uuid[]: an index expression that can fail would fail the append; a text never does.
+    private static string FunctionSql(string schema) => $$"""
+        CREATE OR REPLACE FUNCTION {{schema}}.{{Function}}(data jsonb)
+         RETURNS text[]
+         LANGUAGE sql
+         IMMUTABLE PARALLEL SAFE
+        AS $function$
+            select coalesce(array_agg(distinct v), '{}'::text[])
+            from (
+                select data ->> 'institutionId' as v where jsonb_typeof(data -> 'institutionId') = 'string'
+                union all
+                select jsonb_array_elements_text(case when jsonb_typeof(data -> 'institutionIds') = 'array' then data -> 'institutionIds' else '[]'::jsonb end)
+                union all
+                select jsonb_array_elements_text(case when jsonb_typeof(data -> 'partyIds') = 'array' then data -> 'partyIds' else '[]'::jsonb end)
+            ) ids
+            where v <> '00000000-0000-0000-0000-000000000000'
+        $function$;
+        """;
+
+    public static StoreOptions ConfigureConcernedEvents(this StoreOptions opts)
+    {
+        var schema = opts.Events.DatabaseSchemaName;
+        opts.Storage.ExtendedSchemaObjects.Add(new ReplacedFunction(FunctionSql(schema)));
+        // The index is ours, on Marten's table: Marten's migration would otherwise drop it as unknown.
+        opts.Events.IgnoreIndex(Index);
+        opts.Storage.Add(new IndexFeature(opts, schema));
+        return opts;
+    }
+
+    // SQL (Marten's event alias d) for "the event concerns one of these institutions", answered by the index.
+    public static string Where(string alias = "d") => $"{Function}({alias}.data) && ?";
+
+    public static string[] Keys(IEnumerable<Guid> ids) => ids.Select(id => id.ToString()).ToArray();
+
+    public static bool Concerns(IEvent e, Guid institution) =>
+        e.Data is IConcernsInstitutions c && c.ConcernedInstitutions.Contains(institution);
+
+    // Every event concerning any of these institutions, in recording order: one query.
+    public static async Task<IReadOnlyList<IEvent>> ForAsync(IQuerySession session, IReadOnlyCollection<Guid> institutions, CancellationToken ct)
+    {
+        var (sql, keys) = (Where(), (object)Keys(institutions));
+        return await session.Events.QueryAllRawEvents().Where(e => e.MatchesSql(sql, keys)).OrderBy(e => e.Sequence).ToListAsync(ct);
+    }
+
+    // One institution's timeline as the registry holds it now: the events concerning it, in recording order, each
+    // retracted entry marked by the correction that retracted it (an entry stays as recorded).
+    public static List<HistoryEntry> Timeline(IEnumerable<IEvent> events, Guid institution)
+    {
+        var entries = new List<HistoryEntry>();
+        foreach (var e in events.Where(e => Concerns(e, institution)).OrderBy(e => e.Sequence))
+        {
+            var entry = HistoryEntry.From(e);
+            entries.Add(entry);
+            if (e.Data is EntryRetracted r && entries.FindIndex(x => x.StreamId == r.StreamId && x.Version == r.RetractedVersion) is var at and >= 0)
+                entries[at] = entries[at] with
+                {
+                    RetractedBy = new RetractionMark(e.Version, entry.RecordedAt, entry.Department, entry.User, r.Reason),
+                };
+        }
+        return entries;
+    }
+
+    // After the event store's tables (the index is on mt_events), as the audit chain's triggers are.
+    private sealed class IndexFeature(StoreOptions opts, string schema) : FeatureSchemaBase("ConcernedEventsIndex", opts.Advanced.Migrator)
+    {
+        protected override IEnumerable<ISchemaObject> schemaObjects()
+        {
+            yield return new ExpressionIndex(schema);
+        }
+    }
+
+    // GIN over the function's array, so "concerns any of" (&&) is an index scan. It is there or not: its definition
+    // has one spelling, ours.
+    private sealed class ExpressionIndex(string schema) : ISchemaObject
+    {
+        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, Index);
+
+        public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
+            writer.WriteLine($"CREATE INDEX IF NOT EXISTS {Index} ON {schema}.mt_events USING gin ({schema}.{Function}(data));");
+
+        public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"DROP INDEX IF EXISTS {schema}.{Index};");
+
+        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+        {
+            var name = builder.AddParameter(Index).ParameterName;
+            var nsp = builder.AddParameter(schema).ParameterName;
+            builder.Append($"select count(*) from pg_indexes where indexname = :{name} and schemaname = :{nsp};");
+        }
+
+        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
+        {
+            var exists = await reader.ReadAsync(ct) && await reader.GetFieldValueAsync<long>(0, ct) > 0;
+            return new SchemaObjectDelta(this, exists ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+        }
+
+        public IEnumerable<DbObjectName> AllNames()
+        {
+            yield return Identifier;
+        }
+    }
+}
