@@ -54,7 +54,8 @@ namespace Internal.Generated.WolverineHandlers
 
             var asOf = httpContext.Request.Query["asOf"];
             var recordedAsOf = httpContext.Request.Query["recordedAsOf"];
-            var accessSubject = await CareRegistry.Institutions.GetInstitutionEndpoint.Concerns(id, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var institutionReading = await CareRegistry.Institutions.GetInstitutionEndpoint.LoadAsync(id, recordedAsOf, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var accessSubject = CareRegistry.Institutions.GetInstitutionEndpoint.Concerns(institutionReading);
             var problemDetails2 = CareRegistry.Access.AccessGate.Check(httpContext, accessSubject);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -73,7 +74,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await CareRegistry.Institutions.GetInstitutionEndpoint.Get(id, asOf, recordedAsOf, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CareRegistry.Institutions.GetInstitutionEndpoint.Get(id, asOf, recordedAsOf, institutionReading, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
