@@ -72,9 +72,22 @@ builder.Services.AddMarten(opts =>
 builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
 builder.Services.AddHostedService<IdempotencyJanitor>();
 
+// Wolverine's endpoint and handler code is generated ahead of time (ops/codegen) into Internal/Generated and compiled
+// with the service, which loads those types as they are and ships no runtime compiler: Roslyn compiling every chain at
+// start cost seconds and hundreds of MB. A chain without its generated type stops the start (run ops/codegen); ops/test
+// fails when the committed code differs from what the endpoints generate now (docs/operations.md).
+builder.Services.CritterStackDefaults(x =>
+{
+    foreach (var profile in new[] { x.Production, x.Development })
+    {
+        profile.GeneratedCodeMode = JasperFx.CodeGeneration.TypeLoadMode.Static;
+        profile.AssertAllPreGeneratedTypesExist = true;
+        profile.SourceCodeWritingEnabled = false;
+    }
+});
+
 builder.Host.UseWolverine(opts =>
 {
-    opts.UseRuntimeCompilation();
     opts.Policies.AutoApplyTransactions();
     opts.EntityDefaults.OnMissing = OnMissing.ProblemDetailsWith404;
 });

@@ -64,47 +64,70 @@ public record InstitutionView(
         (i.Ratings ?? []).Where(r => r.IsInForceOn(asOf)).ToList(), i.OccupancyOn(asOf), version, asOf, recordedAsOf);
 }
 
+// Everything GET /api/institutions/{id} reads, fetched in one round trip (GetInstitutionEndpoint.LoadAsync).
+public sealed record InstitutionReading(Institution? Current, IReadOnlyList<IEvent> Events, IReadOnlyList<Guid> Successors,
+    IReadOnlyList<Permit> Permits, IReadOnlyList<Inspection> Inspections, IReadOnlyList<Partnership> Partnerships,
+    IReadOnlyList<Jurisdictions.Jurisdiction> Levels);
+
 public static class GetInstitutionEndpoint
 {
+    // The jurisdiction documents of the institution's district, its city, its province and the nation, found from the
+    // institution's row in the same statement batch (RegimeBook.StreamIdsFor in SQL).
+    private static readonly string LevelsOfInstitution =
+        $"where id in (select {Jurisdictions.Jurisdiction.StreamIdSql("code")} from mt_doc_institution i, "
+        + $"{Jurisdictions.Jurisdiction.LevelsSql("i.jurisdiction")} as code where i.id = ?)";
+
+    // One round trip for what the view needs: the institution as it stands (access is decided on it), its stream (up
+    // to recordedAsOf), its successors, what is filed against it now and its jurisdiction's regime book.
+    public static async Task<InstitutionReading> LoadAsync(Guid id, string? recordedAsOf, IQuerySession session, CancellationToken ct)
+    {
+        // An unreadable instant is refused by Get's validation, after access is decided; until then the stream is read whole.
+        var recorded = ReadParameters.RecordedAsOf(new Validation(), recordedAsOf);
+        var batch = session.CreateBatchQuery();
+        var current = batch.Load<Institution>(id);
+        var stream = batch.Events.FetchStream(id, 0, recorded, 0);
+        var successors = batch.Query<Institution>().Where(x => x.PredecessorId == id).ToList();
+        var permits = batch.Query<Permit>().Where(p => p.InstitutionId == id).ToList();
+        var inspections = batch.Query<Inspection>().Where(i => i.InstitutionIds.Contains(id)).ToList();
+        var partnerships = batch.Query<Partnership>().Where(p => p.PartyIds.Contains(id)).ToList();
+        var levels = batch.Query<Jurisdictions.Jurisdiction>(LevelsOfInstitution, id);
+        await batch.Execute(ct);
+        return new(await current, await stream, (await successors).Select(x => x.Id).ToList(), await permits, await inspections, await partnerships, await levels);
+    }
+
     [WolverineBefore]
-    public static async Task<AccessSubject> Concerns(Guid id, IQuerySession session, CancellationToken ct) =>
-        AccessSubject.Institution(await session.LoadAsync<Institution>(id, ct));
+    public static AccessSubject Concerns(InstitutionReading reading) => AccessSubject.Institution(reading.Current);
 
     // The institution as in force on asOf (default today), from the events recorded by recordedAsOf (default now):
     // its own stream is short, so it is folded on read, in effective-date order, which also places late entries right.
     [WolverineGet("/api/institutions/{id}"), Tags("Institutions")]
     [ProducesResponseType<InstitutionView>(200)]
-    public static async Task<IResult> Get(Guid id, string? asOf, string? recordedAsOf, IQuerySession session, TimeProvider clock, HttpContext http, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, string? asOf, string? recordedAsOf, InstitutionReading reading, IQuerySession session, TimeProvider clock,
+        HttpContext http, CancellationToken ct)
     {
         var v = new Validation();
         var day = ReadParameters.AsOf(v, asOf) ?? clock.Today();
         var recorded = ReadParameters.RecordedAsOf(v, recordedAsOf);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
-        // One round trip for the stream and everything filed against the institution; a second for its jurisdiction.
-        var batch = session.CreateBatchQuery();
-        var stream = batch.Events.FetchStream(id, 0, recorded, 0);
-        var successorDocs = batch.Query<Institution>().Where(x => x.PredecessorId == id).ToList();
-        var currentPermits = batch.Query<Permit>().Where(p => p.InstitutionId == id).ToList();
-        var currentInspections = batch.Query<Inspection>().Where(i => i.InstitutionIds.Contains(id)).ToList();
-        var currentPartnerships = batch.Query<Partnership>().Where(p => p.PartyIds.Contains(id)).ToList();
-        await batch.Execute(ct);
-
-        var events = await stream;
+        var events = reading.Events;
         var institution = Institution.Replay(events, day);
         if (institution is null) return Results.Problem(Problems.NotFound(recorded is null ? L.T("no institution {0}", id) : L.T("no institution {0} recorded by {1:O}", id, recorded)));
 
-        var successors = (await successorDocs).Select(x => x.Id).ToList();
         var (permits, inspections, partnerships) = recorded is { } at
             ? await RecordedByAsync(session, id, at, ct)
-            : (await currentPermits, await currentInspections, await currentPartnerships);
-        var levels = await session.LoadManyAsync<Jurisdictions.Jurisdiction>(ct, Jurisdictions.RegimeBook.StreamIdsFor(institution.Jurisdiction));
+            : (reading.Permits, reading.Inspections, reading.Partnerships);
+        // The levels were found from the institution's jurisdiction as it stands, which its registration fixes; a fold
+        // that names another (never seen) reads its own.
+        var levels = reading.Current?.Jurisdiction == institution.Jurisdiction
+            ? reading.Levels
+            : await session.LoadManyAsync<Jurisdictions.Jurisdiction>(ct, Jurisdictions.RegimeBook.StreamIdsFor(institution.Jurisdiction));
         var threshold = new Jurisdictions.RegimeBook(levels).DemeritThreshold(institution.Jurisdiction, day).Threshold;
         var supervision = Supervision.Of(id, inspections, day, threshold);
         var version = events[^1].Version;
         http.Response.Headers.ETag = Concurrency.ETag(version);
         var alerts = supervision.Alerts.Union(Statistics.InstitutionStanding.AlertsOn(institution, permits, partnerships, inspections, day)).Order().ToList();
-        return Results.Json(InstitutionView.From(institution, successors, permits, partnerships, supervision, alerts, version, day, recorded), Json.Options);
+        return Results.Json(InstitutionView.From(institution, reading.Successors, permits, partnerships, supervision, alerts, version, day, recorded), Json.Options);
     }
 
     // What the registry held about the institution at an instant: every permit, inspection and agreement stream with an
