@@ -68,6 +68,8 @@ builder.Services.AddMarten(opts =>
 
 builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
 builder.Services.AddHostedService<IdempotencyJanitor>();
+// Rebuilds of every projection run in the background, one at a time (Audit/Rebuilds.cs).
+builder.Services.AddProjectionRebuilds();
 
 builder.Host.UseWolverine(opts =>
 {

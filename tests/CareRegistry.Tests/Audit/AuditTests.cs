@@ -245,7 +245,7 @@ public class ExportImportTests(RegistryFixture fixture) : RegistryTest(fixture)
 
         await Fixture.ResetAsync();
         var imported = await CareRegistry.Audit.EventLog.ImportAsync(Fixture.Store, Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>(),
-            new StringReader(all), CancellationToken.None, Fixture.Host.Services.GetRequiredService<Wolverine.Runtime.Agents.IEventSubscriptionAgentFamily>());
+            new StringReader(all), CancellationToken.None, Fixture.Host.Services);
 
         Assert.Equal(4, imported);
         Assert.Equal(digest, (await Client.Get("/api/audit/digest"))["value"].GetValue<string>());
