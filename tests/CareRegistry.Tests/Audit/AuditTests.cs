@@ -199,7 +199,7 @@ public class ReplayTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Equal("different", report["status"].GetValue<string>());
         Assert.Equal(id, Assert.Single(report["differences"].AsArray())!["id"]!.GetValue<Guid>());
 
-        (await Client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.OK);
+        await Client.Rebuild();
         Assert.Equal("ok", (await Client.Get("/api/audit/replay"))["status"].GetValue<string>());
         Assert.Equal(history, (await Client.Get($"/api/institutions/{id}/history?order=recorded")).Text);
         Assert.Equal("原名养老院", (await Client.Get($"/api/institutions?q={Uri.EscapeDataString("原名养老")}"))["items"][0]!["name"]!.GetValue<string>());
@@ -213,7 +213,7 @@ public class ReplayTests(RegistryFixture fixture) : RegistryTest(fixture)
         var first = await Client.Register(Scenario.CareHome("重建前养老院"));
         (await Client.Submit(first, CareRegistry.Permits.PermitType.ElderlyCare, new DateOnly(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
         await Fixture.Projected();
-        (await Client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.OK);
+        await Client.Rebuild();
 
         var second = await Client.Register(Scenario.CareHome("重建后养老院"));
         (await Client.Submit(second, CareRegistry.Permits.PermitType.ElderlyCare, new DateOnly(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
