@@ -6,6 +6,7 @@ using CareRegistry.Jurisdictions;
 using CareRegistry.Permits;
 using JasperFx.CommandLine;
 using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -56,10 +57,11 @@ public static class ReplayCheck
     // today) Marten's own daemon is the only one, so it is used then.
     // The projections are rebuilt all at once: each reads the event log on its own, so the rebuild takes as long as
     // the slowest projection instead of the sum of them (the daemon bounds how many replay at once,
-    // DaemonSettings.MaxConcurrentRebuildsPerDatabase). Wolverine's own entry point
-    // (IEventSubscriptionAgentFamily.TryRebuildRegisteredProjectionAsync) gives each projection the daemon's default
-    // five minutes and then abandons it, too short for a million events; the same daemon, reached through the
-    // coordinator Wolverine registers, is given an hour.
+    // DaemonSettings.MaxConcurrentRebuildsPerDatabase). An async projection goes through Wolverine's entry point
+    // (IEventSubscriptionAgentFamily.TryRebuildRegisteredProjectionAsync), which resumes the shard Wolverine tracks
+    // afterwards; called on the daemon directly, the shard stays stopped under Wolverine's agent (tested). That entry
+    // point gives each projection the daemon's default five minutes. An inline projection has no shard to resume,
+    // so it is rebuilt on the same daemon (reached through the coordinator Wolverine registers) with an hour.
     public static readonly TimeSpan ShardTimeout = TimeSpan.FromHours(1);
 
     public static Task<RebuildReport> RebuildAsync(IDocumentStore store, IServiceProvider? services, CancellationToken ct) =>
@@ -80,7 +82,8 @@ public static class ReplayCheck
             progress(p.Name, RebuildState.Running, null);
             try
             {
-                if (daemon is not null) await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
+                if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
+                    await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
                 else if (!await agents!.TryRebuildRegisteredProjectionAsync(p.ShardNames().First().Identity, null, ct))
                     throw new InvalidOperationException($"Wolverine knows no projection {p.Name} to rebuild");
                 progress(p.Name, RebuildState.Succeeded, null);

@@ -54,8 +54,8 @@ public class RebuildTests(RegistryFixture fixture) : RegistryTest(fixture)
     [Fact]
     public async Task Only_a_national_admin_starts_a_rebuild_and_an_unknown_one_is_404()
     {
-        foreach (var (role, jurisdiction) in new[] { (Role.Officer, "00"), (Role.Auditor, "00"), (Role.Admin, "5301") })
-            (await Client.Post("/api/admin/projections/rebuild", "{}", bearer: Fixture.Tokens.For("not-allowed", null, role, jurisdiction)))
+        foreach (var (role, department, jurisdiction) in new[] { (Role.Officer, (Department?)Department.CivilAffairs, "00"), (Role.Auditor, null, "00"), (Role.Admin, null, "5301") })
+            (await Client.Post("/api/admin/projections/rebuild", "{}", bearer: Fixture.Tokens.For("not-allowed", department, role, jurisdiction)))
                 .ShouldBeProblem(HttpStatusCode.Forbidden);
         Assert.Null(Rebuilds.Running);
         (await Client.Get($"/api/admin/projections/rebuilds/{Guid.NewGuid()}")).ShouldBeProblem(HttpStatusCode.NotFound);
