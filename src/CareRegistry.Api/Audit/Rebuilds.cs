@@ -156,7 +156,7 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
 
 // How many events the daemon reads and applies per batch, for every projection, rebuilding or following. Marten's 500
 // costs a fetch, a load of the documents the batch touches and a commit per 500 events; fewer, larger batches
-// spend the time applying events instead (measured in docs/operations.md).
+// spend the time applying events instead (docs/operations.md).
 public static class RebuildTuning
 {
     public const int BatchSize = 5000;
