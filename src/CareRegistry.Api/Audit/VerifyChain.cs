@@ -17,7 +17,8 @@ public record VerifyReport(string Status, long EventsChecked, long StreamsChecke
 public static class ChainVerifier
 {
     // About this many events per range: small enough for each range's sort to stay in memory and for progress to move.
-    private const int EventsPerRange = 50_000;
+    // (Settable so a test can walk a handful of events in several ranges.)
+    public static int EventsPerRange { get; set; } = 50_000;
 
     // Recomputes every event's hash from its row and the stored hash before it in its stream, inside PostgreSQL. An
     // edited body or metadata, a reordered or renumbered event, an event inserted without the trigger, and an event
