@@ -491,20 +491,37 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         }
         var rates = rebuildRates;
         var walls = rebuildSeconds;
+        // The route answers 202 with the status resource and rebuilds in the background: timed from the request to the
+        // first status that is no longer running (polled every 100 ms), the same span the synchronous route used to take.
         for (var t = 0; t < trials; t++)
         {
+            var token = tokens.For(null, Role.Admin);
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/projections/rebuild") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(null, Role.Admin));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var sw = Stopwatch.StartNew();
             using var response = await http.SendAsync(request);
-            var wall = sw.Elapsed.TotalSeconds;
             var text = await response.Content.ReadAsStringAsync();
-            if (!response.IsSuccessStatusCode) { await log.WriteLineAsync($"rebuild: {(int)response.StatusCode} {text}"); break; }
-            rates.Add(events / wall); walls.Add(wall); rebuildNotes.Add($"{events} events in {wall:0.0} s ({note})");
-            await log.WriteLineAsync($"rebuild ({note}): {events} events in {wall:0.0} s = {events / wall:0} events/s ({text})");
+            if (response.StatusCode != System.Net.HttpStatusCode.Accepted || response.Headers.Location is null)
+            { await log.WriteLineAsync($"rebuild: {(int)response.StatusCode} {text}"); break; }
+            JsonNode status;
+            while (true)
+            {
+                await Task.Delay(100);
+                using var poll = new HttpRequestMessage(HttpMethod.Get, response.Headers.Location);
+                poll.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var answer = await http.SendAsync(poll);
+                status = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+                if (!answer.IsSuccessStatusCode || status["state"]?.GetValue<string>() != "running") break;
+            }
+            var wall = sw.Elapsed.TotalSeconds;
+            if (status["state"]?.GetValue<string>() != "succeeded") { await log.WriteLineAsync($"rebuild: {status.ToJsonString()}"); break; }
+            var slowest = status["projections"]!.AsArray().OrderByDescending(p => p!["seconds"]?.GetValue<double>() ?? 0).First()!;
+            rates.Add(events / wall); walls.Add(wall);
+            rebuildNotes.Add($"{events} events in {wall:0.0} s ({note}; slowest {slowest["name"]} {slowest["seconds"]} s)");
+            await log.WriteLineAsync($"rebuild ({note}): {events} events in {wall:0.0} s = {events / wall:0} events/s ({status.ToJsonString()})");
         }
         result["rebuildEventsPerSecond"] = Stats.R(Stats.Median(rates), 0);
-        result["rebuild"] = new JsonObject { ["events"] = events, ["eventsPerSecondTrials"] = Stats.Trials(rates, 0), ["secondsTrials"] = Stats.Trials(walls), ["via"] = "POST /api/admin/projections/rebuild (wall clock)", ["trials"] = rebuildNotes.DeepClone() };
+        result["rebuild"] = new JsonObject { ["events"] = events, ["eventsPerSecondTrials"] = Stats.Trials(rates, 0), ["secondsTrials"] = Stats.Trials(walls), ["via"] = "POST /api/admin/projections/rebuild, then GET its Location until it is no longer running (wall clock)", ["trials"] = rebuildNotes.DeepClone() };
     }
 
     private async Task SizeAsync()

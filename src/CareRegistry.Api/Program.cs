@@ -71,6 +71,8 @@ builder.Services.AddMarten(opts =>
 
 builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
 builder.Services.AddHostedService<IdempotencyJanitor>();
+// Rebuilds of every projection run in the background, one at a time (Audit/Rebuilds.cs).
+builder.Services.AddProjectionRebuilds();
 
 // Wolverine's endpoint and handler code is generated ahead of time (ops/codegen) into Internal/Generated and compiled
 // with the service, which loads those types as they are and ships no runtime compiler: Roslyn compiling every chain at

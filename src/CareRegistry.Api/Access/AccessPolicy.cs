@@ -125,6 +125,7 @@ public static class AccessPolicy
         new("GET", "/api/audit/export", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/audit/projections", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/statistics/counts", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
+        new("GET", "/api/admin/projections/rebuilds/{id}", Auditors, DepartmentRule.None, JurisdictionRule.Everywhere),
         new("GET", "/api/admin/webhooks", Auditors, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", Webhook, Auditors, DepartmentRule.None, JurisdictionRule.SubscriptionInRoute),
         new("GET", Webhook + "/deliveries", Auditors, DepartmentRule.None, JurisdictionRule.SubscriptionInRoute),

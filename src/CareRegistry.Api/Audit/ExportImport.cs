@@ -52,7 +52,7 @@ public static class EventLog
 
     // Replays an export into an empty registry, in its order, through the chain trigger, then rebuilds the read models.
     public static async Task<long> ImportAsync(IDocumentStore store, NpgsqlDataSource dataSource, TextReader input, CancellationToken ct,
-        IEventSubscriptionAgentFamily? agents = null)
+        IServiceProvider? services = null)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -99,7 +99,7 @@ public static class EventLog
             count++;
         }
         await tx.CommitAsync(ct);
-        await ReplayCheck.RebuildAsync(store, agents, ct);
+        await ReplayCheck.RebuildAsync(store, services, ct);
         return count;
     }
 }
@@ -133,7 +133,7 @@ public class ImportCommand : JasperFxAsyncCommand<ImportInput>
         await host.StartAsync();
         using var reader = new StreamReader(input.File);
         var count = await EventLog.ImportAsync(host.Services.GetRequiredService<IDocumentStore>(), host.Services.GetRequiredService<NpgsqlDataSource>(), reader, CancellationToken.None,
-            host.Services.GetService<IEventSubscriptionAgentFamily>());
+            host.Services);
         Console.WriteLine($"imported {count} events from {input.File}");
         await host.StopAsync();
         return true;

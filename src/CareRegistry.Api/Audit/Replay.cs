@@ -6,6 +6,7 @@ using CareRegistry.Jurisdictions;
 using CareRegistry.Permits;
 using JasperFx.CommandLine;
 using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -54,21 +55,45 @@ public static class ReplayCheck
     // the running shard — two writers of one progression row, which JasperFx warns about ("more than one projection
     // daemon") and which can leave the running shard paused as out of order. Without Wolverine's agents (none here
     // today) Marten's own daemon is the only one, so it is used then.
-    public static async Task<RebuildReport> RebuildAsync(IDocumentStore store, IEventSubscriptionAgentFamily? agents, CancellationToken ct)
+    // The projections are rebuilt all at once: each reads the event log on its own, so the rebuild takes as long as
+    // the slowest projection instead of the sum of them (the daemon bounds how many replay at once,
+    // DaemonSettings.MaxConcurrentRebuildsPerDatabase). An async projection goes through Wolverine's entry point
+    // (IEventSubscriptionAgentFamily.TryRebuildRegisteredProjectionAsync), which resumes the shard Wolverine tracks
+    // afterwards; called on the daemon directly, the shard stays stopped under Wolverine's agent (tested). That entry
+    // point gives each projection the daemon's default five minutes. An inline projection has no shard to resume,
+    // so it is rebuilt on the same daemon (reached through the coordinator Wolverine registers) with an hour.
+    public static readonly TimeSpan ShardTimeout = TimeSpan.FromHours(1);
+
+    public static Task<RebuildReport> RebuildAsync(IDocumentStore store, IServiceProvider? services, CancellationToken ct) =>
+        RebuildAsync(store, services, ct, (_, _, _) => { });
+
+    public static async Task<RebuildReport> RebuildAsync(IDocumentStore store, IServiceProvider? services, CancellationToken ct,
+        Action<string, RebuildState, string?> progress)
     {
         var watch = Stopwatch.StartNew();
         var projections = ((StoreOptions)store.Options).Projections.All.ToList();
-        if (agents is null)
+        var agents = services?.GetService<IEventSubscriptionAgentFamily>();
+        var coordinator = agents is null ? null : services!.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
+        using var own = agents is null ? await store.BuildProjectionDaemonAsync() : null;
+        var daemon = own ?? (coordinator is null ? null : (await coordinator.AllDaemonsAsync()).SingleOrDefault());
+
+        await Task.WhenAll(projections.Select(async p =>
         {
-            using var daemon = await store.BuildProjectionDaemonAsync();
-            foreach (var p in projections) await daemon.RebuildProjectionAsync(p.Name, ct);
-        }
-        else
-        {
-            foreach (var p in projections)
-                if (!await agents.TryRebuildRegisteredProjectionAsync(p.ShardNames().First().Identity, null, ct))
+            progress(p.Name, RebuildState.Running, null);
+            try
+            {
+                if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
+                    await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
+                else if (!await agents!.TryRebuildRegisteredProjectionAsync(p.ShardNames().First().Identity, null, ct))
                     throw new InvalidOperationException($"Wolverine knows no projection {p.Name} to rebuild");
-        }
+                progress(p.Name, RebuildState.Succeeded, null);
+            }
+            catch (Exception e)
+            {
+                progress(p.Name, RebuildState.Failed, e.Message);
+                throw;
+            }
+        }));
         return new RebuildReport(projections.Select(p => p.Name).ToList(), watch.Elapsed.TotalSeconds);
     }
 }
@@ -77,10 +102,6 @@ public static class ReplayEndpoints
 {
     [WolverineGet("/api/audit/replay"), Tags("Audit")]
     public static Task<ReplayReport> Compare(IDocumentStore store, CancellationToken ct) => ReplayCheck.CompareAsync(store, ct);
-
-    [WolverinePost("/api/admin/projections/rebuild"), Tags("Audit")]
-    public static Task<RebuildReport> Rebuild(IDocumentStore store, IEventSubscriptionAgentFamily agents, CancellationToken ct) =>
-        ReplayCheck.RebuildAsync(store, agents, ct);
 }
 
 [Description("Replays every stream and reports any difference from the read models", Name = "audit-replay")]

@@ -156,7 +156,12 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
         Success(document, route, method, responses);
         if (isCommand)
             foreach (var (status, response) in responses.Where(r => r.Key.StartsWith('2')).ToList())
-                if (response is OpenApiResponse r && route != "/api/admin/projections/rebuild")
+                if (response is OpenApiResponse accepted && route == "/api/admin/projections/rebuild")
+                {
+                    accepted.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    accepted.Headers["Location"] = new OpenApiHeaderReference("Location", document);
+                }
+                else if (response is OpenApiResponse r)
                 {
                     r.Headers ??= new Dictionary<string, IOpenApiHeader>();
                     r.Headers["ETag"] = new OpenApiHeaderReference("ETag", document);
@@ -237,6 +242,9 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
             case "GET /api/audit/events":
                 Content(responses, "200")["application/x-ndjson"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference("FeedEvent", document) };
                 ((OpenApiResponse)responses["200"]).Description = "A page of events (JSON), or with Accept: application/x-ndjson one event a line and no paging.";
+                break;
+            case "POST /api/admin/projections/rebuild":
+                ((OpenApiResponse)responses["202"]).Description = "Started: the rebuild runs in the background; Location is its status resource, the body its status now.";
                 break;
             case "GET /api/audit/export":
                 ((OpenApiResponse)responses["200"]).Description = "One stored event a line (NDJSON), in sequence order; Content-Disposition names the file.";

@@ -122,6 +122,11 @@ public static class Operations
         ["POST /api/admin/webhooks/{id}/deletion"] = new("deleteWebhook", "Delete a webhook subscription", "Stops it; deliveries not yet made are cancelled. Its stream stays as the record."),
         ["POST /api/admin/webhooks/{id}/replay"] = new("replayWebhookDelivery", "Replay a parked delivery",
             "Sends a parked delivery again with fresh attempts (and the deliveries of its stream held behind it)."),
-        ["POST /api/admin/projections/rebuild"] = new("rebuildProjections", "Rebuild the projections", "Rebuilds every projection from the events (national admins only)."),
+        ["POST /api/admin/projections/rebuild"] = new("rebuildProjections", "Rebuild the projections",
+            "Starts a rebuild of every projection from the events, all projections at once on the node's own daemon, and answers 202 at once "
+            + "with Location: the status resource to follow. One rebuild at a time: 409 while another runs (the detail names it). National admins only."),
+        ["GET /api/admin/projections/rebuilds/{id}"] = new("getProjectionRebuild", "Follow a rebuild of the projections",
+            "A rebuild's state (running, succeeded, failed), each projection's state, position in the event log and seconds, the events "
+            + "rebuilt from, seconds and events per second so far, and the error if it failed. Runs are kept in memory by the node that runs them."),
     };
 }

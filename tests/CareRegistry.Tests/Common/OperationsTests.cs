@@ -101,7 +101,7 @@ public class OperationsTests(RegistryFixture fixture) : RegistryTest(fixture)
         await Fixture.Projected();
         var agents = Fixture.Host.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Agents;
         var shards = await Fixture.Host.Services.GetRequiredService<Wolverine.Runtime.Agents.EventSubscriptionAgentFamily>().AllKnownAgentsAsync();
-        (await Client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.OK);
+        await Client.Rebuild();
         // Rebuilt on the daemon the shards run on and resumed by Wolverine, not beside them on a second daemon.
         Assert.All(shards, s => Assert.Contains(s, agents.AllRunningAgentUris()));
         await Client.Register(Scenario.CareHome("重建后养老院"));

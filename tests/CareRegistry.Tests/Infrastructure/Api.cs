@@ -25,6 +25,31 @@ public static class Api
     }
 
     public static async Task<Answer> Get(this HttpClient client, string url) => await Answer.From(await client.GetAsync(url));
+
+    // Starts a rebuild of every projection (202 with Location) and follows its status until it is no longer running:
+    // the rebuild's final status, which must say succeeded.
+    public static async Task<JsonNode> Rebuild(this HttpClient client)
+    {
+        var started = (await client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.Accepted);
+        var location = started.Headers.Location?.ToString() ?? throw new Xunit.Sdk.XunitException($"no Location: {started.Text}");
+        return await client.RebuildFinished(location);
+    }
+
+    public static async Task<JsonNode> RebuildFinished(this HttpClient client, string location)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var status = (await client.Get(location)).ShouldBe(HttpStatusCode.OK).Body!;
+            if (status["state"]!.GetValue<string>() != "running")
+            {
+                Assert.True(status["state"]!.GetValue<string>() == "succeeded", $"the rebuild ended {status.ToJsonString()}");
+                return status;
+            }
+            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(2), $"the rebuild is still running: {status.ToJsonString()}");
+            await Task.Delay(50);
+        }
+    }
 }
 
 public sealed record Answer(HttpStatusCode Status, JsonNode? Body, string Text, HttpResponseHeaders Headers, string? ContentType)

@@ -79,6 +79,8 @@ public sealed class RegistryFixture : IAsyncLifetime
     // the one Wolverine tracks.
     public async Task ResetAsync()
     {
+        // A rebuild a test started in the background ends before the next test's data goes in.
+        await Host.Services.GetRequiredService<CareRegistry.Audit.ProjectionRebuilds>().IdleAsync();
         var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
         var agents = Host.Services.GetRequiredService<IWolverineRuntime>().Agents;
         var shards = await Host.Services.GetRequiredService<EventSubscriptionAgentFamily>().AllKnownAgentsAsync();

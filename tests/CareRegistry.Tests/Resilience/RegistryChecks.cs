@@ -84,7 +84,7 @@ public static class RegistryChecks
         Assert.NotEmpty(asyncProjections);
         var caughtUp = watch.Elapsed;
 
-        (await client.Post("/api/admin/projections/rebuild", "{}")).ShouldBe(HttpStatusCode.OK);
+        await client.Rebuild();
         var rebuilt = (await client.Get("/api/audit/projections")).ShouldBe(HttpStatusCode.OK).Body!;
         foreach (var projection in report["projections"]!.AsArray())
         {

@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using CareRegistry.Common;
+using CareRegistry.Localization;
+using JasperFx.CommandLine;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+using Wolverine.Runtime.Agents;
+
+namespace CareRegistry.Audit;
+
+public enum RebuildState { Pending, Running, Succeeded, Failed }
+
+// One projection of a rebuild: how far its rebuild has read (the shard's progression) and how long it took.
+public record ProjectionRebuildStatus(string Name, string Lifecycle, RebuildState State, long Sequence, double? Seconds, string? Error);
+
+// A rebuild of every projection, as GET /api/admin/projections/rebuilds/{id} shows it. Events: the events in the log
+// when it started (what it rebuilds from); eventsPerSecond: those over the seconds it has run.
+public record RebuildStatus(Guid Id, RebuildState State, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, long Events,
+    double Seconds, double EventsPerSecond, IReadOnlyList<ProjectionRebuildStatus> Projections, string? Error);
+
+// Runs rebuilds of every projection in the background, one at a time: a second request while one runs is refused
+// (409, naming the running one), since two rebuilds would tear down each other's read models. Every projection is
+// rebuilt at once on the node's own daemon (ReplayCheck.RebuildAsync), so the rebuild takes as long as the slowest
+// projection rather than the sum of them. The last few runs are kept in memory for their status resource; a restart
+// forgets them (a rebuild cut short by a restart leaves the projections to be rebuilt again).
+public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<ProjectionRebuilds> logger, TimeProvider clock) : IAsyncDisposable
+{
+    private const int Kept = 20;
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<Guid, Run> _runs = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Run? _current;
+
+    // Tests hold a started rebuild here before it begins, to see it running (and a second request refused) for sure.
+    public Task? HoldForTests { get; set; }
+
+    public static string Location(Guid id) => $"/api/admin/projections/rebuilds/{id}";
+
+    public RebuildStatus? Running { get { lock (_gate) return _current is { Finished: null } r ? r.Status() : null; } }
+
+    // Starts a rebuild unless one is running; the running one otherwise (started: false).
+    public (RebuildStatus Status, bool Started) Start(long events)
+    {
+        var store = services.GetRequiredService<IDocumentStore>();
+        var projections = ((StoreOptions)store.Options).Projections.All.ToList();
+        Run run;
+        lock (_gate)
+        {
+            if (_current is { Finished: null } running) return (running.Status(), false);
+            run = new Run(Guid.CreateVersion7(), clock.GetUtcNow(), events,
+                projections.Select(p => new ProjectionRun(p.Name, Json.Wire(p.Lifecycle), p.ShardNames().First().Identity)).ToList(), clock);
+            _current = run;
+            _runs[run.Id] = run;
+            foreach (var old in _runs.Values.OrderByDescending(r => r.StartedAt).Skip(Kept)) _runs.TryRemove(old.Id, out _);
+        }
+        run.Task = Task.Run(() => ExecuteAsync(run, store));
+        return (run.Status(), true);
+    }
+
+    public async Task<RebuildStatus?> FindAsync(Guid id, CancellationToken ct)
+    {
+        if (!_runs.TryGetValue(id, out var run)) return null;
+        if (run.Finished is not null) return run.Status();
+        // While it runs, each projection's progress is its shard's position in the progression table.
+        var store = services.GetRequiredService<IDocumentStore>();
+        var progress = (await store.Advanced.AllProjectionProgress(token: ct)).ToDictionary(s => s.ShardName, s => s.Sequence);
+        foreach (var p in run.Projections)
+            if (p.State == RebuildState.Running && progress.TryGetValue(p.Shard, out var sequence)) p.Sequence = sequence;
+        return run.Status();
+    }
+
+    // Waits for the running rebuild, if any (tests, shutdown).
+    public Task IdleAsync() { lock (_gate) return _current?.Task ?? Task.CompletedTask; }
+
+    private async Task ExecuteAsync(Run run, IDocumentStore store)
+    {
+        try
+        {
+            if (HoldForTests is { } hold) await hold;
+            logger.LogInformation("Rebuild {Id}: {Count} projections from {Events} events", run.Id, run.Projections.Count, run.Events);
+            await ReplayCheck.RebuildAsync(store, services, _stopping.Token, (name, state, error) =>
+            {
+                var p = run.Projections.Single(x => x.Name == name);
+                p.Mark(state, error);
+                if (state != RebuildState.Running)
+                    logger.LogInformation("Rebuild {Id}: {Projection} {State} in {Seconds:0.0} s", run.Id, name, state, p.Seconds);
+            });
+            run.Finish(RebuildState.Succeeded, null);
+            logger.LogInformation("Rebuild {Id} succeeded: {Events} events in {Seconds:0.0} s", run.Id, run.Events, run.Status().Seconds);
+        }
+        catch (Exception e)
+        {
+            run.Finish(RebuildState.Failed, e.Message);
+            logger.LogError(e, "Rebuild {Id} failed", run.Id);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        try { await IdleAsync().WaitAsync(TimeSpan.FromSeconds(30)); } catch (Exception) { /* stopping: its failure is logged */ }
+        _stopping.Dispose();
+    }
+
+    private sealed class ProjectionRun(string name, string lifecycle, string shard)
+    {
+        private readonly Stopwatch _watch = new();
+        public string Name { get; } = name;
+        public string Shard { get; } = shard;
+        public RebuildState State { get; private set; } = RebuildState.Pending;
+        public long Sequence { get; set; }
+        public string? Error { get; private set; }
+        public double? Seconds => State == RebuildState.Pending ? null : Math.Round(_watch.Elapsed.TotalSeconds, 2);
+
+        public void Mark(RebuildState state, string? error)
+        {
+            if (state == RebuildState.Running) _watch.Start(); else _watch.Stop();
+            (State, Error) = (state, error);
+        }
+
+        public ProjectionRebuildStatus Status() => new(Name, lifecycle, State, Sequence, Seconds, Error);
+    }
+
+    private sealed class Run(Guid id, DateTimeOffset startedAt, long events, IReadOnlyList<ProjectionRun> projections, TimeProvider clock)
+    {
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        public Guid Id { get; } = id;
+        public DateTimeOffset StartedAt { get; } = startedAt;
+        public long Events { get; } = events;
+        public IReadOnlyList<ProjectionRun> Projections { get; } = projections;
+        public DateTimeOffset? Finished { get; private set; }
+        public RebuildState State { get; private set; } = RebuildState.Running;
+        public string? Error { get; private set; }
+        public Task Task { get; set; } = Task.CompletedTask;
+
+        public void Finish(RebuildState state, string? error)
+        {
+            _watch.Stop();
+            (State, Error, Finished) = (state, error, clock.GetUtcNow());
+        }
+
+        public RebuildStatus Status()
+        {
+            var seconds = _watch.Elapsed.TotalSeconds;
+            return new RebuildStatus(Id, State, StartedAt, Finished, Events, Math.Round(seconds, 2),
+                seconds > 0 ? Math.Round(Events / seconds) : 0, Projections.Select(p => p.Status()).ToList(), Error);
+        }
+    }
+}
+
+// How many events the daemon reads and applies per batch, for every projection, rebuilding or following. Marten's 500
+// costs a fetch, a load of the documents the batch touches and a commit per 500 events; fewer, larger batches
+// spend the time applying events instead (docs/operations.md).
+public static class RebuildTuning
+{
+    public const int BatchSize = 5000;
+
+    // Rebuild:BatchSize and Rebuild:Concurrency (how many projections replay at once; Marten's default follows the
+    // connection pool: a hundred connections, twelve) override them, to measure.
+    public static void Apply(IServiceProvider services, StoreOptions opts)
+    {
+        var config = services.GetRequiredService<IConfiguration>();
+        var batch = config.GetValue("Rebuild:BatchSize", BatchSize);
+        foreach (var projection in opts.Projections.All) projection.Options.BatchSize = batch;
+        if (config.GetValue<int?>("Rebuild:Concurrency") is { } concurrency) opts.Projections.MaxConcurrentRebuildsPerDatabase = concurrency;
+    }
+}
+
+// The rebuild route's answer: documented as 202 with the status (Wolverine documents an IResult as a 200 of it).
+public sealed class RebuildAnswer(IResult inner) : IResult, IEndpointMetadataProvider
+{
+    public Task ExecuteAsync(HttpContext httpContext) => inner.ExecuteAsync(httpContext);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        builder.RemoveStatusCodeResponse(200);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status202Accepted, typeof(RebuildStatus), ["application/json"]));
+    }
+}
+
+public static class RebuildEndpoints
+{
+    // The runner, and the daemon's batch for every projection (RebuildTuning), applied once every projection is registered.
+    public static IServiceCollection AddProjectionRebuilds(this IServiceCollection services)
+    {
+        services.AddSingleton<ProjectionRebuilds>();
+        services.ConfigureMarten(RebuildTuning.Apply);
+        return services;
+    }
+
+    // 202 with Location and the status; 409 while another rebuild runs (the detail names where to follow it): wait for
+    // it to finish, then ask again. The request returns at once; the rebuild runs in the background.
+    [WolverinePost("/api/admin/projections/rebuild"), Tags("Audit")]
+    public static async Task<RebuildAnswer> Rebuild(ProjectionRebuilds rebuilds, IDocumentStore store, NpgsqlDataSource db, HttpContext http, CancellationToken ct)
+    {
+        if (rebuilds.Running is { } running) return new(Busy(running));
+        await using var count = db.CreateCommand($"select count(*) from {store.Options.Events.DatabaseSchemaName}.mt_events");
+        var (status, started) = rebuilds.Start(Convert.ToInt64(await count.ExecuteScalarAsync(ct)));
+        if (!started) return new(Busy(status));
+        http.Response.Headers.Location = ProjectionRebuilds.Location(status.Id);
+        return new(Results.Json(status, Json.Options, statusCode: StatusCodes.Status202Accepted));
+    }
+
+    private static IResult Busy(RebuildStatus running) => Results.Problem(Problems.Conflict(
+        L.T("rebuild {0} is still running; follow it at {1} and ask again when it has finished", running.Id, ProjectionRebuilds.Location(running.Id))));
+
+    [WolverineGet("/api/admin/projections/rebuilds/{id}"), Tags("Audit")]
+    [ProducesResponseType<RebuildStatus>(200)]
+    public static async Task<IResult> Get(Guid id, ProjectionRebuilds rebuilds, CancellationToken ct) =>
+        await rebuilds.FindAsync(id, ct) is { } status
+            ? Results.Json(status, Json.Options)
+            : Results.Problem(Problems.NotFound(L.T("no rebuild {0} on this node (runs are kept in memory; a restart forgets them)", id)));
+}
