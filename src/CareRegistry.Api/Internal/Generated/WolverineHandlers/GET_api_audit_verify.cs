@@ -2,6 +2,7 @@
 #pragma warning disable
 using Marten;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using System;
 using System.Linq;
@@ -15,12 +16,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
+        private readonly Microsoft.Extensions.Logging.ILogger<CareRegistry.Audit.VerifyReport> _loggerOfVerifyReport;
         private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
 
-        public GET_api_audit_verify(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, Npgsql.NpgsqlDataSource npgsqlDataSource) : base(wolverineHttpOptions)
+        public GET_api_audit_verify(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, Microsoft.Extensions.Logging.ILogger<CareRegistry.Audit.VerifyReport> loggerOfVerifyReport, Npgsql.NpgsqlDataSource npgsqlDataSource) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
+            _loggerOfVerifyReport = loggerOfVerifyReport;
             _npgsqlDataSource = npgsqlDataSource;
         }
 
@@ -45,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var verifyReport_response = await CareRegistry.Audit.VerifyChainEndpoint.Get(_documentStore, _npgsqlDataSource, httpContext.RequestAborted).ConfigureAwait(false);
+            var verifyReport_response = await CareRegistry.Audit.VerifyChainEndpoint.Get(_documentStore, _npgsqlDataSource, _loggerOfVerifyReport, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, verifyReport_response, 404);
