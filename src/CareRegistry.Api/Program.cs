@@ -39,6 +39,10 @@ builder.Services.AddNpgsqlDataSource(connectionString, b =>
     if (!Sets("No Reset On Close")) b.ConnectionStringBuilder.NoResetOnClose = true;
     if (!Sets("Max Auto Prepare")) b.ConnectionStringBuilder.MaxAutoPrepare = 64;
     if (!Sets("Auto Prepare Min Usages")) b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+    // Prepared, a statement would switch to PostgreSQL's generic plan after five runs; for the search filters that plan
+    // guesses one matching row and loops (10 s instead of 70 ms at 50,000 institutions, bench/results/full.md). Each
+    // run is planned for its own values; preparing still saves the parsing.
+    if (!Sets("Options")) b.ConnectionStringBuilder.Options = "-c plan_cache_mode=force_custom_plan";
 });
 // Marten logs failed statements with every value; this keeps them out of the log (Common/MartenLogging.cs).
 builder.Services.AddSingleton<ILogger<IDocumentStore>, MartenFailureLogger>();
@@ -50,6 +54,10 @@ builder.Services.AddMarten(opts =>
         // sequence and timestamp, so no inline projection reads them (a webhook subscription records its own start).
         opts.Events.AppendMode = JasperFx.Events.EventAppendMode.QuickWithServerTimestamps;
         opts.Events.MetadataConfig.EnableAll();
+        // The async daemon looks for new events every 100 ms under load and every 250 ms when idle (Marten's 250 ms and
+        // 1 s): lists and the monitoring table trail a command by about one poll, for one cheap query per poll.
+        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+        opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
         opts.ConfigureInstitutions();
