@@ -39,10 +39,6 @@ builder.Services.AddNpgsqlDataSource(connectionString, b =>
     if (!Sets("No Reset On Close")) b.ConnectionStringBuilder.NoResetOnClose = true;
     if (!Sets("Max Auto Prepare")) b.ConnectionStringBuilder.MaxAutoPrepare = 64;
     if (!Sets("Auto Prepare Min Usages")) b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-    // Prepared, a statement would switch to PostgreSQL's generic plan after five runs; for the search filters that plan
-    // guesses one matching row and loops (10 s instead of 70 ms at 50,000 institutions, bench/results/full.md). Each
-    // run is planned for its own values; preparing still saves the parsing.
-    if (!Sets("Options")) b.ConnectionStringBuilder.Options = "-c plan_cache_mode=force_custom_plan";
 });
 // Marten logs failed statements with every value; this keeps them out of the log (Common/MartenLogging.cs).
 builder.Services.AddSingleton<ILogger<IDocumentStore>, MartenFailureLogger>();

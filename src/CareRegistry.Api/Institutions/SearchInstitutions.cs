@@ -130,8 +130,11 @@ public static class SearchInstitutionsEndpoint
             ? (recorded is null ? "true" : "f.recorded_from <= ?", recorded is { } r ? new object[] { r } : [])
             : StandingSql.InForce("f.", day, recorded);
         var (place, placeValues) = prefix.Length == 0 ? ("", Array.Empty<object>()) : (" and f.jurisdiction >= ? and f.jurisdiction < ?", new object[] { prefix, StandingSql.PrefixEnd(prefix) });
-        var sql = $"{(negate ? "not exists" : "exists")} (select 1 from {StandingSql.Table} f where f.institution_id = d.id and f.fact = ?{place} and {inForce}"
-                  + (condition is null ? "" : $" and {condition}") + ")";
+        // Without the fact: "not in" a set of ids, which PostgreSQL answers with one hashed set whatever plan it caches
+        // for a prepared statement. As "not exists" its generic plan guessed one matching fact and looped over the
+        // facts for every institution (10 s instead of 70 ms at 50,000 institutions). institution_id is never null.
+        var facts = $"from {StandingSql.Table} f where f.fact = ?{place} and {inForce}" + (condition is null ? "" : $" and {condition}");
+        var sql = negate ? $"d.id not in (select f.institution_id {facts})" : $"exists (select 1 {facts} and f.institution_id = d.id)";
         object[] parameters = [fact, .. placeValues, .. inForceValues, .. values ?? []];
         return query.Where(x => x.MatchesSql(sql, parameters));
     }
