@@ -93,7 +93,8 @@ public static class ReplayCheck
         var coordinator = agents is null ? null : services!.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
         using var own = agents is null ? await store.BuildProjectionDaemonAsync() : null;
         var daemon = own ?? (coordinator is null ? null : (await coordinator.AllDaemonsAsync()).SingleOrDefault());
-        var ceiling = (await store.Advanced.FetchEventStoreStatistics(token: ct)).EventSequenceNumber;
+        // The log's end as the rebuild begins (its highest sequence; no count of the whole log).
+        var ceiling = await store.Storage.Database.FetchHighestEventSequenceNumber(ct);
 
         await Task.WhenAll(projections.Select(async p =>
         {

@@ -122,34 +122,11 @@ public sealed class RegistryMetricsSampler(IDocumentStore store, NpgsqlDataSourc
             .Select(s => new Measurement<long>(Math.Max(0, last - progress.GetValueOrDefault(s.Identity)), new KeyValuePair<string, object?>("shard", s.Identity)))
             .ToList());
 
-        // As GET /api/alerts?jurisdiction=00 counts them today: six types are standing facts of their own;
-        // demerit-threshold compares the points in force with the threshold of the nearest level that sets one.
-        var day = clock.Today();
+        // As GET /api/alerts?jurisdiction=00 counts them today, by the console's own counting (AlertQueries: the
+        // standing alert facts, and the demerit rule the alerts list applies).
         var counts = AlertTypes.All.ToDictionary(t => t, _ => 0L);
-        var table = $"{options.DatabaseSchemaName}.{StandingSql.Table}";
-        await using (var cmd = db.CreateCommand($"select label, count(*) from {table} where fact = @fact and {StandingSql.InForceNamed("", null)} group by label"))
-        {
-            cmd.Parameters.AddWithValue("fact", Facts.Alert);
-            cmd.Parameters.AddWithValue("day", day);
-            await using var row = await cmd.ExecuteReaderAsync(ct);
-            while (await row.ReadAsync(ct))
-                if (!row.IsDBNull(0)) counts[row.GetString(0)] = row.GetInt64(1);
-        }
         await using var session = store.QuerySession();
-        var levels = (await session.Query<Jurisdiction>().ToListAsync(ct)).Where(l => l.Thresholds is { Count: > 0 }).ToList();
-        var lowest = levels.SelectMany(l => l.Thresholds!).Select(t => t.Threshold).Append(Jurisdiction.DefaultDemeritThreshold).Min();
-        var book = new RegimeBook(levels);
-        long over = 0;
-        await using (var cmd = db.CreateCommand($"select jurisdiction, value from {table} where fact = @fact and value >= @lowest and {StandingSql.InForceNamed("", null)}"))
-        {
-            cmd.Parameters.AddWithValue("fact", Facts.Demerit);
-            cmd.Parameters.AddWithValue("lowest", lowest);
-            cmd.Parameters.AddWithValue("day", day);
-            await using var row = await cmd.ExecuteReaderAsync(ct);
-            while (await row.ReadAsync(ct))
-                if (row.GetInt32(1) >= book.DemeritThreshold(row.GetString(0), day).Threshold) over++;
-        }
-        counts[AlertTypes.DemeritThreshold] = over;
+        foreach (var (type, count) in await AlertQueries.CountByTypeAsync(session, db, "", clock.Today(), null, null, ct)) counts[type] = count;
         RegistryMetrics.SetAlerts(counts.Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("alert.type", c.Key))).ToList());
     }
 }
