@@ -49,7 +49,7 @@ public static class PublicPermitHolders
         // The permit fact in force for each (its subject is the permit; it began the current run of its status).
         var (inForce, values) = StandingSql.InForce("", day, null);
         var facts = institutions.Count == 0 ? [] : await session.QueryAsync<StandingFact>(
-            $"select data from {StandingSql.Table} where fact = ? and label = ? and {inForce} and institution_id = any(?) order by valid_from",
+            $"select {StandingSql.Body()} as data from {StandingSql.Table} where fact = ? and label = ? and {inForce} and institution_id = any(?) order by valid_from",
             ct, [Facts.Permit, label, .. values, institutions.Select(i => i.Id).ToArray()]);
         var held = facts.Where(f => f.Status is { } s && InForce.Contains(s) && f.Subject is not null)
             .GroupBy(f => f.InstitutionId).ToDictionary(g => g.Key, g => g.First());

@@ -78,7 +78,7 @@ public static class AlertsEndpoint
         Guid? after, int take, (string Sql, object Value)? condition, CancellationToken ct)
     {
         var (inForce, values) = StandingSql.InForce("", day, recorded);
-        var sql = $"select data from {StandingSql.Table} where fact = ? and {inForce}";
+        var sql = $"select {StandingSql.Body()} as data from {StandingSql.Table} where fact = ? and {inForce}";
         var parameters = new List<object> { fact };
         parameters.AddRange(values);
         if (prefix.Length > 0) { sql += " and jurisdiction >= ? and jurisdiction < ?"; parameters.AddRange([prefix, StandingSql.PrefixEnd(prefix)]); }
@@ -183,7 +183,7 @@ public static class AlertQueries
             var parameters = new List<object> { Facts.Alert };
             parameters.AddRange(values);
             parameters.AddRange(prefixValues);
-            var sql = $"select data from (select data, row_number() over (partition by label order by data ->> 'dueOn', id) as n from {StandingSql.Table} "
+            var sql = $"select data from (select {StandingSql.Body()} as data, row_number() over (partition by label order by data ->> 'dueOn', id) as n from {StandingSql.Table} "
                       + $"where fact = ? and {inForce}{within}";
             if (department is not null) { sql += " and department = ?"; parameters.Add(department); }
             if (types is not null) { sql += " and label = any(?)"; parameters.Add(types.ToArray()); }
@@ -200,7 +200,7 @@ public static class AlertQueries
             parameters.Add(rule.Lowest);
             // Thresholds differ by jurisdiction, so the points are compared here; institutions over the lowest threshold are few.
             var demerits = await session.QueryAsync<StandingFact>(
-                $"select data from {StandingSql.Table} where fact = ? and {inForce}{within} and value >= ? order by value desc, id", ct, [.. parameters]);
+                $"select {StandingSql.Body()} as data from {StandingSql.Table} where fact = ? and {inForce}{within} and value >= ? order by value desc, id", ct, [.. parameters]);
             facts.AddRange(demerits.Where(d => rule.Exceeds(d.Jurisdiction, d.Value)).Take(take).Select(DemeritRule.AsAlert));
         }
         var institutions = (await session.LoadManyAsync<Institution>(ct, facts.Select(f => f.InstitutionId).Distinct().ToArray())).ToDictionary(i => i.Id);

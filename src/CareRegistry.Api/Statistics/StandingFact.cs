@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Marten.Schema;
 using Weasel.Postgresql.Tables;
 
@@ -9,21 +10,32 @@ namespace CareRegistry.Statistics;
 // range condition on indexed columns, never a replay of events.
 public sealed class StandingFact
 {
+    // Absent values are left out of the JSON: an institution's standing holds every live fact, and most are sparse.
+    private const JsonIgnoreCondition WhenNull = JsonIgnoreCondition.WhenWritingNull;
+
     public Guid Id { get; set; }
     public Guid InstitutionId { get; set; }
     public string Jurisdiction { get; set; } = "";
     public string Kind { get; set; } = "";          // the institution's kind
     public string Fact { get; set; } = "";          // see Facts
+    [JsonIgnore(Condition = WhenNull)]
     public string? Label { get; set; }              // permit type, bed purpose, severity, alert type, integrated model…
+    [JsonIgnore(Condition = WhenNull)]
     public string? Status { get; set; }             // a permit's status
+    [JsonIgnore(Condition = WhenNull)]
     public string? Department { get; set; }         // the department the fact belongs to (an alert: the one that must act)
+    [JsonIgnore(Condition = WhenNull)]
     public Guid? Subject { get; set; }              // the permit, finding, inspection or partnership
+    [JsonIgnore(Condition = WhenNull)]
     public Guid? Reference { get; set; }            // the inspection of a finding
     public DateOnly ValidFrom { get; set; }
+    [JsonIgnore(Condition = WhenNull)]
     public DateOnly? ValidTo { get; set; }
+    [JsonIgnore(Condition = WhenNull)]
     public DateOnly? DueOn { get; set; }            // an expiry or deadline the fact is about
     public int Value { get; set; }                  // beds, points, grade
     public DateTimeOffset RecordedFrom { get; set; }
+    [JsonIgnore(Condition = WhenNull)]
     public DateTimeOffset? RecordedTo { get; set; }
 
     // Every read filters on these columns; the JSON body is read only for the rows a list returns. Two indexes serve
@@ -50,7 +62,8 @@ public sealed class StandingFact
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_recorded") { Columns = ["fact", "jurisdiction", "valid_from"] });
     }
 
-    // Two derivations of the same fact compare equal, so only real changes close or open rows.
+    // Two derivations of the same fact compare equal, so only real changes close or open rows. Computed, never stored.
+    [JsonIgnore]
     public string Key => $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}";
 }
 

@@ -40,7 +40,8 @@ public sealed class StandingProjection : IProjection
 
     // The batch's facts in two statements, instead of an upsert per row (a rebuild writes several rows per event, and
     // those upserts were most of its time): the rows as one JSON array, serialized as Marten serializes a document,
-    // with the columns Marten duplicates (StandingFact.ConfigureMarten) read back out of it. In the batch's transaction.
+    // with the columns Marten duplicates (StandingFact.ConfigureMarten) read back out of it, and only what no column
+    // holds kept as the row's JSON (StandingSql.StoredBody). In the batch's transaction.
     private static void Write(IDocumentOperations operations, List<StandingFact> stored, Guid[] deleted)
     {
         var options = (StoreOptions)operations.DocumentStore.Options;
@@ -50,7 +51,7 @@ public sealed class StandingProjection : IProjection
         operations.QueueSqlCommand($"""
             insert into {table} (id, data, mt_dotnet_type, institution_id, jurisdiction, kind, fact, label, status, department,
                                  valid_from, valid_to, recorded_from, recorded_to, value, subject)
-            select (d->>'id')::uuid, d, '{typeof(StandingFact).FullName}', (d->>'institutionId')::uuid, d->>'jurisdiction', d->>'kind',
+            select (d->>'id')::uuid, {StandingSql.StoredBody("d")}, '{typeof(StandingFact).FullName}', (d->>'institutionId')::uuid, d->>'jurisdiction', d->>'kind',
                    d->>'fact', d->>'label', d->>'status', d->>'department', (d->>'validFrom')::date, (d->>'validTo')::date,
                    (d->>'recordedFrom')::timestamptz, (d->>'recordedTo')::timestamptz, (d->>'value')::integer, (d->>'subject')::uuid
             from jsonb_array_elements(?::jsonb) d
