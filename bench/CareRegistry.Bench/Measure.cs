@@ -64,6 +64,10 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         var p99s = new List<double>();
         var refused = 0L;
         var problems = new JsonArray();
+        // CPU per command over the saturated trials: the service's (and the harness's) user + system time divided by
+        // the commands answered. Other work on the machine lowers the rate but hardly this figure.
+        var cpuWrites = new CpuSpan(o.Pid);
+        long cpuCommands = 0;
         for (var t = 0; t < o.WriteTrials; t++)
         {
             var run = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(o.WriteSeconds), 0);
@@ -71,6 +75,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             var seconds = run.Elapsed;
             var done = run.Ok + run.Refused;
             commandsSent += run.Ok + run.Refused + run.Failed;
+            cpuCommands += run.Ok + run.Refused + run.Failed;
             rates.Add(done / seconds);
             var (p50, p99) = Stats.P50P99(run.Latencies);
             p50s.Add(p50); p99s.Add(p99);
@@ -78,7 +83,10 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             foreach (var p in run.Problems.Take(5)) if (problems.Count < 10) problems.Add(p);
             await log.WriteLineAsync($"writes trial {t + 1}: {done} commands in {seconds:0.0} s = {done / seconds:0} commands/s (saturated p50 {p50:0.0} ms, p99 {p99:0.0} ms, refused {run.Refused}, failed {run.Failed})");
         }
+        var (writeServiceCpu, writeHarnessCpu, writeWall) = cpuWrites.Stop();
         var rate = Stats.Median(rates) / 2;
+        await log.WriteLineAsync($"writes CPU: service {writeServiceCpu * 1000 / cpuCommands:0.000} ms per command ({writeServiceCpu / writeWall:0.00} cores), " +
+                                 $"harness {writeHarnessCpu * 1000 / cpuCommands:0.000} ms per command, {cpuCommands} commands, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 
         // Latency at half the measured throughput, with the projection-lag sampler alongside.
         var lat50 = new List<double>();
@@ -105,6 +113,13 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             ["commandsPerSecondTrials"] = Stats.Trials(rates, 0), ["p50MsTrials"] = Stats.Trials(lat50), ["p99MsTrials"] = Stats.Trials(lat99),
             ["saturatedP50MsTrials"] = Stats.Trials(p50s), ["saturatedP99MsTrials"] = Stats.Trials(p99s),
             ["refusedOrFailed"] = refused, ["problems"] = problems,
+            ["cpu"] = new JsonObject
+            {
+                ["serviceMsPerCommand"] = Stats.R(writeServiceCpu * 1000 / cpuCommands, 3), ["harnessMsPerCommand"] = Stats.R(writeHarnessCpu * 1000 / cpuCommands, 3),
+                ["serviceCores"] = Stats.R(writeServiceCpu / writeWall), ["commands"] = cpuCommands, ["seconds"] = Stats.R(writeWall),
+                ["loadAverage"] = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture),
+                ["via"] = "/proc/<service pid>/stat utime + stime over the saturated trials, divided by the commands answered (the async daemon's share included)",
+            },
         };
         result["projectionLag"] = lag;
         return cluster;
@@ -319,20 +334,26 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         var rps = new List<double>();
         long errors = 0;
         string? firstError = null;
+        var cpu = new CpuSpan(o.Pid);
+        long requests = 0;
         for (var t = 0; t < o.ReadTrials; t++)
         {
             var (lat, seconds, err, first) = await DriveAsync(spec, o.ReadSeconds, t);
+            requests += lat.Count;
             var (p50, p99) = Stats.P50P99(lat);
             p50s.Add(p50); p99s.Add(p99); rps.Add(lat.Count / seconds);
             errors += err; firstError ??= first;
         }
+        var (serviceCpu, harnessCpu, _) = cpu.Stop();
         var median99 = Stats.Median(p99s);
-        await log.WriteLineAsync($"read {spec.Name}: p50 {Stats.Median(p50s):0.00} ms, p99 {median99:0.00} ms, {Stats.Median(rps):0} req/s, errors {errors}");
+        await log.WriteLineAsync($"read {spec.Name}: p50 {Stats.Median(p50s):0.00} ms, p99 {median99:0.00} ms, {Stats.Median(rps):0} req/s, errors {errors}, " +
+                                 $"service CPU {serviceCpu * 1000 / requests:0.000} ms per request");
         var node = new JsonObject
         {
             ["what"] = spec.What, ["p50Ms"] = Stats.R(Stats.Median(p50s)), ["p99Ms"] = Stats.R(median99), ["requestsPerSecond"] = Stats.R(Stats.Median(rps), 0),
             ["targetP99Ms"] = spec.TargetP99Ms, ["met"] = median99 <= spec.TargetP99Ms, ["p50MsTrials"] = Stats.Trials(p50s), ["p99MsTrials"] = Stats.Trials(p99s),
             ["clients"] = o.ReadClients, ["errors"] = errors,
+            ["serviceCpuMsPerRequest"] = Stats.R(serviceCpu * 1000 / requests, 3), ["harnessCpuMsPerRequest"] = Stats.R(harnessCpu * 1000 / requests, 3),
         };
         if (firstError is not null) node["firstError"] = firstError;
         return node;

@@ -11,6 +11,7 @@ using CareRegistry.Common;
 //   bulk-load --db CONN --file data.ndjson --result r.json              (or the service's own `import <file>`)
 //   measure  --url U --db CONN --pid P --first-cluster C [--quick] --result r.json
 //   report   --dir DIR --json latest.json --md latest.md
+//   load     --url U --pid P --kind writes|get-by-id [--first-cluster C | --db CONN] --seconds S   (steady load for a profiler)
 var a = new Args(args);
 DataSet.Seed = a.Int("seed", DataSet.Seed);
 DataSet.Shapes = a.Int("shapes", DataSet.Shapes);
@@ -65,6 +66,59 @@ switch (args.FirstOrDefault())
             ReadSeconds: a.Dbl("read-seconds", quick ? 0.5 : 3), RebuildTrials: a.Int("rebuild-trials", quick ? 2 : 1), VerifyTrials: a.Int("verify-trials", 3), SkipFirstRebuild: a.Has("skip-first-rebuild"));
         var result = await new Measure(o, http, Tokens.FromEnvironment(), log).RunAsync();
         File.WriteAllText(a.Str("result"), result.ToJsonString(options));
+        return 0;
+    }
+    case "load":
+    {
+        // A steady load of one kind for a profiler to attach to, with the service's CPU per request:
+        //   load --url U --pid P --kind writes --first-cluster C [--clients 16] [--seconds 40]
+        //   load --url U --pid P --kind get-by-id --db CONN [--clients 4] [--seconds 40]
+        using var http = Http.Client(a.Str("url"));
+        var tokens = Tokens.FromEnvironment();
+        var seconds = a.Dbl("seconds", 40);
+        var kind = a.Str("kind");
+        var cpu = new CpuSpan(a.Int("pid"));
+        long requests;
+        if (kind == "writes")
+        {
+            var run = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(seconds), 0);
+            var next = await run.RunClustersAsync(a.Int("first-cluster"), int.MaxValue / 2 - a.Int("first-cluster"), a.Int("clients", 16));
+            requests = run.Ok + run.Refused + run.Failed;
+            foreach (var p in run.Problems.Take(3)) await log.WriteLineAsync("refused: " + p);
+            await log.WriteLineAsync($"next cluster {next}; {run.Ok} ok, {run.Refused} refused, {run.Failed} failed");
+        }
+        else
+        {
+            var ids = new List<Guid>();
+            await using (var db = new Npgsql.NpgsqlConnection(a.Str("db")))
+            {
+                await db.OpenAsync();
+                await using var cmd = new Npgsql.NpgsqlCommand("select id from mt_doc_institution order by md5(id::text) limit 5000", db);
+                await using var rd = await cmd.ExecuteReaderAsync();
+                while (await rd.ReadAsync()) ids.Add(rd.GetGuid(0));
+            }
+            var token = tokens.For(null, Role.Auditor);
+            var sw = Stopwatch.StartNew();
+            long count = 0, errors = 0;
+            await Task.WhenAll(Enumerable.Range(0, a.Int("clients", 4)).Select(w => Task.Run(async () =>
+            {
+                var r = new Random(w);
+                while (sw.Elapsed.TotalSeconds < seconds)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/institutions/{ids[r.Next(ids.Count)]}");
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                    using var response = await http.SendAsync(request);
+                    await response.Content.ReadAsByteArrayAsync();
+                    Interlocked.Increment(ref count);
+                    if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
+                }
+            })));
+            requests = count;
+            await log.WriteLineAsync($"{errors} errors");
+        }
+        var (service, harness, wall) = cpu.Stop();
+        await log.WriteLineAsync($"{kind}: {requests} requests in {wall:0.0} s = {requests / wall:0}/s; service CPU {service * 1000 / requests:0.000} ms per request " +
+                                 $"({service / wall:0.00} cores), harness {harness * 1000 / requests:0.000} ms; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         return 0;
     }
     case "bulk-load":

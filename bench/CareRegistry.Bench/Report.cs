@@ -94,6 +94,9 @@ public static class Report
         if (profile is null) md.AppendLine("| SQL statements per command (pg_stat_statements) | not profiled (bench/run --no-profile) | ≤ 8 | |");
         else md.AppendLine($"| SQL statements per command (pg_stat_statements, the commands' own; {F(Num(profile["statementsPerCommandWithBackground"]))} with the daemon's and Wolverine's beside them) | " +
                            $"{F(perCommand)} ({profile["commands"]} commands) | ≤ 8 | {Met(perCommand <= 8)} |");
+        if (writes["cpu"] is { } cpu)
+            md.AppendLine($"| service CPU per command, saturated trials (user + system of its process; {F(Num(cpu["serviceCores"]))} cores busy; harness {F(Num(cpu["harnessMsPerCommand"]), "0.000")} ms) | " +
+                          $"{F(Num(cpu["serviceMsPerCommand"]), "0.000")} ms ({cpu["commands"]} commands) | | |");
         var p99Half = Num(writes["p99Ms"]);
         md.AppendLine($"| command latency at {writes["latencyRatePerSecond"]} commands/s (half the maximum) p50 / p99 | {F(Num(writes["p50Ms"]))}{Range(writes["p50MsTrials"])} / {F(p99Half)}{Range(writes["p99MsTrials"])} ms | p99 ≤ 20 ms | {Met(p99Half <= 20)} |");
         if (m["reads"] is JsonObject reads)
@@ -102,7 +105,9 @@ public static class Report
                 var target = Num(node!["targetP99Ms"]);
                 if (node["skipped"] is { } why) { md.AppendLine($"| read `{name}`: {node["what"]} | skipped: {why} | p99 ≤ {F(target)} ms | |"); continue; }
                 var p99 = Num(node["p99Ms"]);
-                md.AppendLine($"| read `{name}`: {node["what"]} p50 / p99 | {F(Num(node["p50Ms"]))}{Range(node["p50MsTrials"])} / {F(p99)}{Range(node["p99MsTrials"])} ms | p99 ≤ {F(target)} ms | {Met(p99 <= target)}{(Num(node["errors"]) > 0 ? $" ({node["errors"]} errors)" : "")} |");
+                var cpuRead = Num(node["serviceCpuMsPerRequest"]);
+                md.AppendLine($"| read `{name}`: {node["what"]} p50 / p99 | {F(Num(node["p50Ms"]))}{Range(node["p50MsTrials"])} / {F(p99)}{Range(node["p99MsTrials"])} ms" +
+                              $"{(double.IsFinite(cpuRead) ? $"; service CPU {F(cpuRead, "0.000")} ms per request" : "")} | p99 ≤ {F(target)} ms | {Met(p99 <= target)}{(Num(node["errors"]) > 0 ? $" ({node["errors"]} errors)" : "")} |");
             }
         var lag = m["projectionLag"];
         if (lag?["skipped"] is { } lagSkip) md.AppendLine($"| async projection lag p50 / p99 | skipped: {lagSkip} | p99 ≤ 500 ms | |");

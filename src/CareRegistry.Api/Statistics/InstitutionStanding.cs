@@ -82,11 +82,15 @@ public sealed class InstitutionStanding
     public static IReadOnlyList<string> AlertsOn(Institution institution, IEnumerable<Permit> permits, IEnumerable<Partnership> partnerships,
         IEnumerable<Inspection> inspections, DateOnly day) =>
         new InstitutionStanding { Id = institution.Id, Institution = institution, Permits = [.. permits], Partnerships = [.. partnerships], Inspections = [.. inspections] }
-            .Derive().Where(f => f.Fact == Facts.Alert && f.ValidFrom <= day && (f.ValidTo is null || f.ValidTo > day))
+            .Derive(day).Where(f => f.Fact == Facts.Alert && f.ValidFrom <= day && (f.ValidTo is null || f.ValidTo > day))
             .Select(f => f.Label!).Distinct().ToList();
 
     // The facts that hold, derived afresh from the state above; StandingProjection compares them with the live rows.
-    public IReadOnlyList<StandingFact> Derive()
+    // With `on`, only the facts that hold on that day are wanted: time is split at the last change day up to it
+    // alone. A run's value is its value on its first change day, and every change day in a run has that value, so
+    // the run that covers `on` has the value found on that last change day either way; a read of one day no longer
+    // folds every day of the institution's history.
+    public IReadOnlyList<StandingFact> Derive(DateOnly? on = null)
     {
         if (Institution is not { } institution) return [];
         var facts = new List<StandingFact>();
@@ -108,6 +112,7 @@ public sealed class InstitutionStanding
         }
 
         var days = ChangeDays();
+        if (on is { } only) days = days.FindLastIndex(d => d <= only) is >= 0 and var last ? [days[last]] : [];
         // The grade in force (a dated hospital rating, else the registration's) splits the registration into periods.
         foreach (var run in Runs(days, d => (int?)(institution.GradeOn(d) ?? 0)))
             Add(Facts.Registered, run.From, run.To, Json.Wire(institution.Kind), run.Value);

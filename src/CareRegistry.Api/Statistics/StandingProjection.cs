@@ -64,8 +64,8 @@ public sealed class StandingProjection : IProjection
     }
 
     // Named by what it says and since when it is believed, so a rebuild writes the very same rows.
-    private static Guid IdOf(StandingFact fact) =>
-        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{fact.InstitutionId}|{fact.Key}|{fact.RecordedFrom.UtcTicks}")));
+    private static Guid IdOf(StandingFact fact, string key) =>
+        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{fact.InstitutionId}|{key}|{fact.RecordedFrom.UtcTicks}")));
 
     private static IEnumerable<Guid> Concerned(IEvent e) =>
         e.Data is IConcernsInstitutions c ? c.ConcernedInstitutions.Where(id => id != Guid.Empty).Distinct() : [];
@@ -73,8 +73,9 @@ public sealed class StandingProjection : IProjection
     // Rows that no longer hold stop being believed at this instant; new ones start being believed at it.
     private static void Reconcile(Dictionary<Guid, (StandingFact, bool)> facts, InstitutionStanding standing, DateTimeOffset at)
     {
-        var derived = standing.Derive();
-        var wanted = derived.Select(f => f.Key).ToHashSet();
+        // Each derived fact's key is formatted once (it was three times, and the daemon does this for every event).
+        var derived = standing.Derive().Select(f => (Key: f.Key, Fact: f)).ToList();
+        var wanted = derived.Select(d => d.Key).ToHashSet();
         var live = new List<StandingFact>();
         foreach (var fact in standing.Live)
         {
@@ -82,10 +83,10 @@ public sealed class StandingProjection : IProjection
             if (fact.RecordedFrom == at) facts[fact.Id] = (fact, true);   // believed for no instant at all
             else { fact.RecordedTo = at; facts[fact.Id] = (fact, false); }
         }
-        foreach (var fact in derived.Where(f => wanted.Contains(f.Key)))
+        foreach (var (key, fact) in derived.Where(d => wanted.Contains(d.Key)))
         {
             fact.RecordedFrom = at;
-            fact.Id = IdOf(fact);
+            fact.Id = IdOf(fact, key);
             facts[fact.Id] = (fact, false);
             live.Add(fact);
         }
