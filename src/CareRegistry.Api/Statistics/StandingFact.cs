@@ -26,7 +26,7 @@ public sealed class StandingFact
     public DateTimeOffset RecordedFrom { get; set; }
     public DateTimeOffset? RecordedTo { get; set; }
 
-    // Every read filters on these columns; the JSON body is read only for the rows a list returns. Two indexes serve
+    // Every read filters on these columns; the JSON body is read only for the rows a list returns. These indexes serve
     // all reads, where Marten's Duplicate would add one per column, paid by every projected change: one kind of fact
     // in a jurisdiction on a day — the facts believed now in a partial index that covers what the monitoring table
     // and the search filters read (so they are index-only scans), every version of them for "as recorded by" reads.
@@ -48,6 +48,23 @@ public sealed class StandingFact
             Predicate = "recorded_to is null",
         });
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_recorded") { Columns = ["fact", "jurisdiction", "valid_from"] });
+        // A page of a list ordered by id (alerts) walks the current facts of one kind in id order and stops when the
+        // page is full, reading the filters from the index: its cost is the page over the jurisdiction's share, not
+        // the jurisdiction's size (sorting every matching fact grew with it: 0.8 s for a city at 50,000 institutions).
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_current_id")
+        {
+            Columns = ["fact", "id"],
+            IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "label", "department"],
+            Predicate = "recorded_to is null",
+        });
+        // "At least so many" (demerit points over a threshold, and the search's value filters) reads only the facts at
+        // or over the value, instead of every interval of the jurisdiction's facts of that kind.
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_current_value")
+        {
+            Columns = ["fact", "value"],
+            IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "institution_id", "id"],
+            Predicate = "recorded_to is null",
+        });
     }
 
     // Two derivations of the same fact compare equal, so only real changes close or open rows.
