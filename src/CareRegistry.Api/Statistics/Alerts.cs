@@ -87,11 +87,13 @@ public static class AlertsEndpoint
         if (prefix.Length > 0) { sql += " and jurisdiction >= ? and jurisdiction < ?"; parameters.AddRange([prefix, StandingSql.PrefixEnd(prefix)]); }
         if (condition is { } c) { sql += " and " + c.Sql; if (c.Value is not null) parameters.Add(c.Value); }
         if (after is { } a) { sql += " and id > ?"; parameters.Add(a); }
-        // The page's ids first, from the index alone; the JSON bodies of those rows only. Believed now: in id order
-        // through the current facts' (fact, id) index, stopping when the page is full. As recorded by an instant, no
-        // partial index applies, and ordered by the uuid PostgreSQL would walk the primary key over the whole table:
-        // ordered by the id's text (the same order) it reads the matching rows first and sorts them.
-        sql += (recorded is null ? " order by id" : " order by id::text") + " limit ?";
+        // The page's ids first, from an index alone; then the JSON bodies of those rows only. Every alert believed
+        // now: in id order through the current alerts' id index, stopping when the page is full. Otherwise the
+        // matching rows are read first and sorted by the id's text (the same order as the uuid's): one type may be
+        // rare, so a walk in id order could pass most alerts before filling the page (demerit facts come through
+        // their value index, the few over the threshold); as recorded by an instant no partial index applies, and
+        // ordered by the uuid itself PostgreSQL would walk the primary key over the whole table.
+        sql += (recorded is null && fact == Statistics.Facts.Alert && condition is null ? " order by id" : " order by id::text") + " limit ?";
         parameters.Add(take);
         return await session.QueryAsync<StandingFact>($"select data from {StandingSql.Table} where id in ({sql}) order by id", ct, [.. parameters]);
     }
@@ -188,11 +190,13 @@ public static class AlertQueries
             var parameters = new List<object> { Facts.Alert };
             parameters.AddRange(values);
             parameters.AddRange(prefixValues);
+            // The alerts in force are picked from the covering index first (most rows of a jurisdiction's alerts are
+            // intervals that ended), and only their bodies read, for the due date.
             var sql = $"select data from (select data, row_number() over (partition by label order by data ->> 'dueOn', id) as n from {StandingSql.Table} "
-                      + $"where fact = ? and {inForce}{within}";
+                      + $"where id in (select id from {StandingSql.Table} where fact = ? and {inForce}{within}";
             if (department is not null) { sql += " and department = ?"; parameters.Add(department); }
             if (types is not null) { sql += " and label = any(?)"; parameters.Add(types.ToArray()); }
-            sql += ") ranked where n <= ?";
+            sql += ")) ranked where n <= ?";
             parameters.Add(take);
             facts.AddRange(await session.QueryAsync<StandingFact>(sql, ct, [.. parameters]));
         }
