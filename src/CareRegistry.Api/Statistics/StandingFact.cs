@@ -66,6 +66,20 @@ public sealed class StandingFact
             IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "institution_id", "id"],
             Predicate = "recorded_to is null and fact = 'demerit'",
         });
+        // Permits by type and status, and by department (permitType, department, the work queues' pending
+        // applications): only those permits of the jurisdiction, instead of every permit of it. Permits only.
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_permit_type")
+        {
+            Columns = ["label", "status", "jurisdiction"],
+            IncludeColumns = ["valid_from", "valid_to", "institution_id"],
+            Predicate = "recorded_to is null and fact = 'permit'",
+        });
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_permit_department")
+        {
+            Columns = ["department", "jurisdiction"],
+            IncludeColumns = ["valid_from", "valid_to", "institution_id"],
+            Predicate = "recorded_to is null and fact = 'permit'",
+        });
     }
 
     // Two derivations of the same fact compare equal, so only real changes close or open rows.
