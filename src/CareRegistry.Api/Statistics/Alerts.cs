@@ -55,7 +55,8 @@ public static class AlertsEndpoint
         if (type is null or AlertTypes.DemeritThreshold)
         {
             var rule = await DemeritRule.ReadAsync(session, day, ct);
-            var demerits = await Facts(session, Statistics.Facts.Demerit, prefix, day, recorded, after, take + 1, ("value >= ?", rule.Lowest), ct);
+            // The lowest threshold as a literal (a whole number): the plan then knows how few facts reach it.
+            var demerits = await Facts(session, Statistics.Facts.Demerit, prefix, day, recorded, after, take + 1, ($"value >= {rule.Lowest}", null), ct);
             candidates.AddRange(demerits.Where(d => rule.Exceeds(d.Jurisdiction, d.Value)).Select(DemeritRule.AsAlert));
             if (demerits.Count > take) full.Add(demerits[^1].Id);
         }
@@ -75,20 +76,26 @@ public static class AlertsEndpoint
     }
 
     private static async Task<IReadOnlyList<StandingFact>> Facts(IQuerySession session, string fact, string prefix, DateOnly day, DateTimeOffset? recorded,
-        Guid? after, int take, (string Sql, object Value)? condition, CancellationToken ct)
+        Guid? after, int take, (string Sql, object? Value)? condition, CancellationToken ct)
     {
+        // The kind of fact is a literal (one of Facts' constants), so even a generic plan of the prepared statement
+        // knows which facts and which partial index it reads.
         var (inForce, values) = StandingSql.InForce("", day, recorded);
-        var sql = $"select {StandingSql.Body()} as data from {StandingSql.Table} where fact = ? and {inForce}";
-        var parameters = new List<object> { fact };
+        var sql = $"select id from {StandingSql.Table} where fact = '{fact}' and {inForce}";
+        var parameters = new List<object>();
         parameters.AddRange(values);
         if (prefix.Length > 0) { sql += " and jurisdiction >= ? and jurisdiction < ?"; parameters.AddRange([prefix, StandingSql.PrefixEnd(prefix)]); }
-        if (condition is { } c) { sql += " and " + c.Sql; parameters.Add(c.Value); }
+        if (condition is { } c) { sql += " and " + c.Sql; if (c.Value is not null) parameters.Add(c.Value); }
         if (after is { } a) { sql += " and id > ?"; parameters.Add(a); }
-        // Ordered by the id's text (the same order as the uuid's): ordered by the uuid itself, PostgreSQL walks the
-        // primary key and filters a whole table to fill one page, instead of reading the few matching rows first.
-        sql += " order by id::text limit ?";
+        // The page's ids first, from an index alone; then the JSON bodies of those rows only. Every alert believed
+        // now: in id order through the current alerts' id index, stopping when the page is full. Otherwise the
+        // matching rows are read first and sorted by the id's text (the same order as the uuid's): one type may be
+        // rare, so a walk in id order could pass most alerts before filling the page (demerit facts come through
+        // their value index, the few over the threshold); as recorded by an instant no partial index applies, and
+        // ordered by the uuid itself PostgreSQL would walk the primary key over the whole table.
+        sql += (recorded is null && fact == Statistics.Facts.Alert && condition is null ? " order by id" : " order by id::text") + " limit ?";
         parameters.Add(take);
-        return await session.QueryAsync<StandingFact>(sql, ct, [.. parameters]);
+        return await session.QueryAsync<StandingFact>($"select {StandingSql.Body()} as data from {StandingSql.Table} where id in ({sql}) order by id", ct, [.. parameters]);
     }
 
     public static AlertView View(StandingFact f, Institution? institution)
@@ -183,11 +190,13 @@ public static class AlertQueries
             var parameters = new List<object> { Facts.Alert };
             parameters.AddRange(values);
             parameters.AddRange(prefixValues);
+            // The alerts in force are picked from the covering index first (most rows of a jurisdiction's alerts are
+            // intervals that ended), and only their bodies read, for the due date.
             var sql = $"select data from (select {StandingSql.Body()} as data, row_number() over (partition by label order by data ->> 'dueOn', id) as n from {StandingSql.Table} "
-                      + $"where fact = ? and {inForce}{within}";
+                      + $"where id in (select id from {StandingSql.Table} where fact = ? and {inForce}{within}";
             if (department is not null) { sql += " and department = ?"; parameters.Add(department); }
             if (types is not null) { sql += " and label = any(?)"; parameters.Add(types.ToArray()); }
-            sql += ") ranked where n <= ?";
+            sql += ")) ranked where n <= ?";
             parameters.Add(take);
             facts.AddRange(await session.QueryAsync<StandingFact>(sql, ct, [.. parameters]));
         }

@@ -38,7 +38,7 @@ public sealed class StandingFact
     [JsonIgnore(Condition = WhenNull)]
     public DateTimeOffset? RecordedTo { get; set; }
 
-    // Every read filters on these columns; the JSON body is read only for the rows a list returns. Two indexes serve
+    // Every read filters on these columns; the JSON body is read only for the rows a list returns. These indexes serve
     // all reads, where Marten's Duplicate would add one per column, paid by every projected change: one kind of fact
     // in a jurisdiction on a day — the facts believed now in a partial index that covers what the monitoring table
     // and the search filters read (so they are index-only scans), every version of them for "as recorded by" reads.
@@ -56,10 +56,42 @@ public sealed class StandingFact
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_current")
         {
             Columns = ["fact", "jurisdiction", "valid_from"],
-            IncludeColumns = ["valid_to", "institution_id", "kind", "label", "status", "department", "value", "subject"],
+            IncludeColumns = ["valid_to", "institution_id", "kind", "label", "status", "department", "value", "subject", "id"],
             Predicate = "recorded_to is null",
         });
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_recorded") { Columns = ["fact", "jurisdiction", "valid_from"] });
+        // A page of alerts, ordered by id, walks the current alerts in id order and stops when the page is full,
+        // reading the filters from the index: its cost is the page over the jurisdiction's share, not the jurisdiction's
+        // size (sorting every matching alert grew with it: 0.8 s for a city at 50,000 institutions). Alerts only, so
+        // the other facts' writes do not pay for it.
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_alert_id")
+        {
+            Columns = ["id"],
+            IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "label", "department"],
+            Predicate = "recorded_to is null and fact = 'alert'",
+        });
+        // Demerit points at or over a threshold (the demerit-threshold alert, demeritAtLeast) read only those facts,
+        // instead of every interval of the jurisdiction's demerit facts (most of them ended, or under the threshold).
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_demerit_value")
+        {
+            Columns = ["value"],
+            IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "institution_id", "id"],
+            Predicate = "recorded_to is null and fact = 'demerit'",
+        });
+        // Permits by type and status, and by department (permitType, department, the work queues' pending
+        // applications): only those permits of the jurisdiction, instead of every permit of it. Permits only.
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_permit_type")
+        {
+            Columns = ["label", "status", "jurisdiction"],
+            IncludeColumns = ["valid_from", "valid_to", "institution_id"],
+            Predicate = "recorded_to is null and fact = 'permit'",
+        });
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_permit_department")
+        {
+            Columns = ["department", "jurisdiction"],
+            IncludeColumns = ["valid_from", "valid_to", "institution_id"],
+            Predicate = "recorded_to is null and fact = 'permit'",
+        });
     }
 
     // Two derivations of the same fact compare equal, so only real changes close or open rows. Computed, never stored.

@@ -10,6 +10,32 @@ public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture
 {
     private static DateOnly D(int y, int m, int d) => new(y, m, d);
 
+    // An inspection is inside a jurisdiction when any institution it inspected is; with institutionId too, that
+    // institution's inspections are found first and the jurisdiction checked on them.
+    [Fact]
+    public async Task Inspections_by_jurisdiction_follow_any_inspected_institution()
+    {
+        var home = await Client.Register(Scenario.CareHome("跨区检查养老院", jurisdiction: "530102"));
+        var hospital = await Client.Register(Scenario.Hospital("跨区检查医院"));
+        var joint = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Joint, [home, hospital],
+            [Department.Health, Department.CivilAffairs], ["王检查"], D(2023, 5, 1)))).ShouldBe(HttpStatusCode.Created).Id;
+        var alone = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.SpotCheck, [home],
+            [Department.CivilAffairs], ["李检查"], D(2023, 6, 1)))).ShouldBe(HttpStatusCode.Created).Id;
+
+        async Task<List<Guid>> Ids(string query) =>
+            (await Client.Get($"/api/inspections?{query}&limit=500")).ShouldBe(HttpStatusCode.OK)["items"].AsArray().Select(i => i!["id"]!.GetValue<Guid>()).ToList();
+        Assert.Equal([joint, alone], await Ids($"institutionId={home}"));
+        Assert.Equal([joint, alone], await Ids($"institutionId={home}&jurisdiction=530102"));
+        Assert.Equal([joint], await Ids($"institutionId={home}&jurisdiction=530111"));
+        Assert.Equal([joint], await Ids($"institutionId={hospital}&jurisdiction=5301"));
+        Assert.Empty(await Ids($"institutionId={home}&jurisdiction=5303"));
+        var district = await Ids("jurisdiction=530102");
+        Assert.Contains(joint, district);
+        Assert.Contains(alone, district);
+        Assert.Equal(district.OrderBy(id => id.ToString()).ToList(), district);
+        Assert.DoesNotContain(alone, await Ids("jurisdiction=530111"));
+    }
+
     [Fact]
     public async Task A_joint_inspection_follows_two_institutions_from_finding_to_verification()
     {

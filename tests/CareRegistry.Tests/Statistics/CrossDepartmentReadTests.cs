@@ -372,6 +372,37 @@ public class CrossDepartmentReadTests(RegistryFixture fixture) : RegistryTest(fi
         Assert.Equal(all, paged);
     }
 
+    // Every alert believed now is read in id order through the alerts' id index; one type, and any recorded instant,
+    // through the covering index and a sort. Both give the same alerts in the same order.
+    [Fact]
+    public async Task Alerts_are_the_same_in_the_same_order_whichever_index_reads_them()
+    {
+        await BuildWorld();
+        await Fixture.Projected();
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
+        foreach (var day in new[] { "2024-05-17", "2036-01-01" })
+        {
+            var all = (await Alerts($"asOf={day}&limit=500")).Select(a => a["id"]!.GetValue<Guid>()).ToList();
+            Assert.NotEmpty(all);
+            Assert.Equal(all.OrderBy(id => id.ToString()).ToList(), all);
+            var byType = new List<Guid>();
+            foreach (var type in CareRegistry.Statistics.AlertTypes.All)
+                byType.AddRange((await Alerts($"asOf={day}&type={type}&limit=500")).Select(a => a["id"]!.GetValue<Guid>()));
+            Assert.Equal(all, byType.OrderBy(id => id.ToString()).ToList());
+            Assert.Equal(all, (await Alerts($"asOf={day}&recordedAsOf={now}&limit=500")).Select(a => a["id"]!.GetValue<Guid>()).ToList());
+            // Pages of two, through the cursor, neither repeat nor skip.
+            var paged = new List<Guid>();
+            string? cursor = null;
+            do
+            {
+                var page = (await Client.Get($"/api/alerts?jurisdiction={District}&asOf={day}&limit=2" + (cursor is null ? "" : $"&cursor={cursor}"))).ShouldBe(HttpStatusCode.OK);
+                paged.AddRange(page["items"].AsArray().Select(a => a!["id"]!.GetValue<Guid>()));
+                cursor = page.Body?["next"]?.GetValue<string>();
+            } while (cursor is not null);
+            Assert.Equal(all, paged);
+        }
+    }
+
     [Fact]
     public async Task A_correction_is_seen_on_both_sides_of_its_recorded_instant()
     {
