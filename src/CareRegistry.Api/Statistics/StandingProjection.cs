@@ -35,6 +35,8 @@ public sealed class StandingProjection : IProjection
             changed.Add(id);
         }
         Write(operations, facts.Values.Where(f => !f.Deleted).Select(f => f.Fact).ToList(), facts.Values.Where(f => f.Deleted).Select(f => f.Fact.Id).ToArray());
+        // The districts whose facts changed: their stored figures are stale from this batch on.
+        AreaSummaries.Touch(operations, facts.Values.Select(f => f.Fact.Jurisdiction).Distinct().ToArray());
         foreach (var id in changed) operations.Store(standings[id]);
     }
 
@@ -100,9 +102,13 @@ public static class StatisticsConfiguration
         {
             options.DeleteViewTypeOnTeardown<InstitutionStanding>();
             options.DeleteViewTypeOnTeardown<StandingFact>();
+            // A rebuild starts the districts' figures afresh with the facts.
+            options.DeleteViewTypeOnTeardown<StandingAreaVersion>();
+            options.DeleteViewTypeOnTeardown<StandingAreaFigures>();
         });
         opts.Schema.For<InstitutionStanding>();
         opts.Schema.For<StandingFact>();
+        opts.ConfigureAreaSummaries();
         return opts;
     }
 }
