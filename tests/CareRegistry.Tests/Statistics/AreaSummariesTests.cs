@@ -47,6 +47,12 @@ public class AreaSummariesTests(RegistryFixture fixture) : RegistryTest(fixture)
         }
     }
 
+    private async Task Sql(string sql)
+    {
+        await using var command = Db.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static string Show(Dictionary<string, int> counts) => string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}"));
 
     private async Task<decimal?> Figure(string jurisdiction, string key, DateOnly day)
@@ -97,6 +103,13 @@ public class AreaSummariesTests(RegistryFixture fixture) : RegistryTest(fixture)
         var home = await Client.Register(Scenario.CareHome("重建养老院", "530111"));
         (await Client.Submit(home, PermitType.ElderlyCare, D(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
         await AssertSameAsFacts("before the rebuild");
+        // Figures a former derivation left for a district where the rebuilt facts have none: the rebuild must drop them
+        // (nothing in the replay touches that district again).
+        await Sql($"insert into {StandingAreaVersion.Table} (id, data, mt_dotnet_type, version) "
+                  + $"values ('530102', '{{\"id\": \"530102\"}}', '', nextval('{StandingAreaVersion.Sequence}'))");
+        await MonitoringTableEndpoint.FromSummariesAsync(Db, "530102", D(2025, 7, 1), CancellationToken.None);
+        await Sql($"update {StandingAreaFigures.Table} set data = jsonb_set(data, '{{measures,0}}', '7') where jurisdiction = '530102'");
+        Assert.Equal(8, (await MonitoringTableEndpoint.FromSummariesAsync(Db, "53", D(2025, 7, 1), CancellationToken.None))["elderly-care-institutions"].Value);
         await CareRegistry.Audit.ReplayCheck.RebuildAsync(Fixture.Store, Fixture.Host.Services, CancellationToken.None);
         await AssertSameAsFacts("after the rebuild");
         var other = await Client.Register(Scenario.CareHome("重建后养老院", "530111"));
