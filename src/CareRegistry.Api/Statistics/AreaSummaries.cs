@@ -110,7 +110,7 @@ public static class AreaSummaries
             await using (var command = new NpgsqlCommand($"""
                 select v.id, v.version, f.data from {StandingAreaVersion.Table} v
                 left join {StandingAreaFigures.Table} f on f.id = v.id || '|' || @dayText and f.version = v.version and f.shape = @shape
-                where v.id = '{StandingAreaVersion.Seeded}' or ({StandingSql.Within("v.", prefix).Replace("v.jurisdiction", "v.id")} and v.id <> '{StandingAreaVersion.Seeded}')
+                where v.id = '{StandingAreaVersion.Seeded}' or ({(prefix.Length == 0 ? "true" : "v.id >= @prefix and v.id < @prefixEnd")} and v.id <> '{StandingAreaVersion.Seeded}')
                 """, connection, transaction))
             {
                 command.Parameters.AddWithValue("dayText", DayText(day));

@@ -239,7 +239,7 @@ public static class MonitoringTableEndpoint
     public static IReadOnlyList<string> MeasureFacts => TableFacts;
 
     public static string Shape { get; } = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
-        System.Text.Encoding.UTF8.GetBytes(string.Join("\n", MeasureColumns.Concat(TableFacts)))))[..16];
+        System.Text.Encoding.UTF8.GetBytes(string.Join("\n", MeasureColumns.Concat(TableFacts).Append("area-figures-1")))))[..16];
 
     // Jurisdictions inside the prefix (itself included) designated to each programme on the day, with their codes:
     // Guizhou's three national pilot cities, Guandu's provincial pilot.
