@@ -140,33 +140,11 @@ public static class MonitoringTableEndpoint
         var withIds = include == "ids";
         var prefix = Division.NormalizePrefix(jurisdiction);
 
-        var columns = Measures.SelectMany(m => withIds && m.HasIds
-            ? new[] { string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter), $"coalesce(array_agg(distinct institution_id) filter (where {m.Filter}), '{{}}')" }
-            : [string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter)]);
-        var sql = $"with facts as (select institution_id, kind, fact, label, status, value, valid_from, subject from {StandingSql.Table} "
-                  + $"where fact = any(@facts) and {StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}) select {string.Join(", ", columns)} from facts";
-
-        await using var command = database.CreateCommand(sql);
-        command.Parameters.AddWithValue("facts", TableFacts);
-        command.Parameters.AddWithValue("day", day);
-        command.Parameters.AddWithValue("windowStart", day.AddYears(-1));
-        if (recorded is { } at) command.Parameters.AddWithValue("recorded", at);
-        if (prefix.Length > 0)
-        {
-            command.Parameters.AddWithValue("prefix", prefix);
-            command.Parameters.AddWithValue("prefixEnd", StandingSql.PrefixEnd(prefix));
-        }
-        var values = new Dictionary<string, (long Value, Guid[]? Ids)>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            await reader.ReadAsync(ct);
-            var column = 0;
-            foreach (var m in Measures)
-            {
-                var value = Convert.ToInt64(reader.GetValue(column++), CultureInfo.InvariantCulture);
-                values[m.Key] = (value, withIds && m.HasIds ? reader.GetFieldValue<Guid[]>(column++) : null);
-            }
-        }
+        // The figures believed now come from the districts' stored figures (AreaSummaries); the institutions behind
+        // them and "as recorded by an instant" are read from the facts themselves.
+        var values = withIds || recorded is not null
+            ? await FromFactsAsync(database, prefix, day, recorded, withIds, ct)
+            : await FromSummariesAsync(database, prefix, day, ct);
 
         var population = await PopulationAsync(session, prefix, day, recorded, ct);
         var figures = new List<MonitoringFigure>
@@ -206,6 +184,62 @@ public static class MonitoringTableEndpoint
             ? Results.Json(table, Json.Options)
             : Tabular.File(http, output, $"monitoring-{table.Jurisdiction}-{table.AsOf:yyyy-MM-dd}", table.Figures, Sheets.Monitoring(table));
     }
+
+    // The reference: every figure aggregated from the facts in force on the day inside the prefix, in one query.
+    public static async Task<Dictionary<string, (long Value, Guid[]? Ids)>> FromFactsAsync(NpgsqlDataSource database, string prefix, DateOnly day,
+        DateTimeOffset? recorded, bool withIds, CancellationToken ct)
+    {
+        var columns = Measures.SelectMany(m => withIds && m.HasIds
+            ? new[] { string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter), $"coalesce(array_agg(distinct institution_id) filter (where {m.Filter}), '{{}}')" }
+            : [string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter)]);
+        var sql = $"with facts as (select institution_id, kind, fact, label, status, value, valid_from, subject from {StandingSql.Table} "
+                  + $"where fact = any(@facts) and {StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}) select {string.Join(", ", columns)} from facts";
+
+        await using var command = database.CreateCommand(sql);
+        command.Parameters.AddWithValue("facts", TableFacts);
+        command.Parameters.AddWithValue("day", day);
+        command.Parameters.AddWithValue("windowStart", day.AddYears(-1));
+        if (recorded is { } at) command.Parameters.AddWithValue("recorded", at);
+        if (prefix.Length > 0)
+        {
+            command.Parameters.AddWithValue("prefix", prefix);
+            command.Parameters.AddWithValue("prefixEnd", StandingSql.PrefixEnd(prefix));
+        }
+        var values = new Dictionary<string, (long Value, Guid[]? Ids)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var column = 0;
+        foreach (var m in Measures)
+        {
+            var value = Convert.ToInt64(reader.GetValue(column++), CultureInfo.InvariantCulture);
+            values[m.Key] = (value, withIds && m.HasIds ? reader.GetFieldValue<Guid[]>(column++) : null);
+        }
+        return values;
+    }
+
+    // The same figures believed now, summed over the stored figures of the districts inside the prefix; inspections,
+    // which a joint inspection may share between districts, are counted once over the union of their ids.
+    public static async Task<Dictionary<string, (long Value, Guid[]? Ids)>> FromSummariesAsync(NpgsqlDataSource database, string prefix, DateOnly day, CancellationToken ct)
+    {
+        var sums = await AreaSummaries.ReadAsync(database, prefix, day, ct);
+        var values = new Dictionary<string, (long Value, Guid[]? Ids)>();
+        for (var i = 0; i < Measures.Length; i++)
+            values[Measures[i].Key] = (Measures[i].Key == InspectionsKey ? sums.Inspections : sums.Measures[i], null);
+        return values;
+    }
+
+    private const string InspectionsKey = "inspections";
+
+    // What AreaSummaries stores per district and day: the same aggregates and facts, grouped by district (the
+    // subqueries over `facts` stay exact per district because all of an institution's facts believed now carry its
+    // one jurisdiction). Shape names them, so figures stored under other definitions are never summed.
+    public static IReadOnlyList<string> MeasureColumns { get; } =
+        Measures.Select(m => string.Format(CultureInfo.InvariantCulture, m.Aggregate, m.Filter)).ToArray();
+
+    public static IReadOnlyList<string> MeasureFacts => TableFacts;
+
+    public static string Shape { get; } = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+        System.Text.Encoding.UTF8.GetBytes(string.Join("\n", MeasureColumns.Concat(TableFacts).Append("area-figures-1")))))[..16];
 
     // Jurisdictions inside the prefix (itself included) designated to each programme on the day, with their codes:
     // Guizhou's three national pilot cities, Guandu's provincial pilot.

@@ -35,6 +35,8 @@ public sealed class StandingProjection : IProjection
             changed.Add(id);
         }
         Write(operations, facts.Values.Where(f => !f.Deleted).Select(f => f.Fact).ToList(), facts.Values.Where(f => f.Deleted).Select(f => f.Fact.Id).ToArray());
+        // The districts whose facts changed: their stored figures are stale from this batch on.
+        AreaSummaries.Touch(operations, facts.Values.Select(f => f.Fact.Jurisdiction).Distinct().ToArray());
         foreach (var id in changed) operations.Store(standings[id]);
     }
 
@@ -102,9 +104,14 @@ public static class StatisticsConfiguration
         {
             options.DeleteViewTypeOnTeardown<InstitutionStanding>();
             options.DeleteViewTypeOnTeardown<StandingFact>();
+            // A rebuild starts the districts' figures afresh with the facts. Tables, not view types: they are a cache of
+            // the facts (numbers from a sequence), not documents a rebuild reproduces, so the audit's digests leave them out.
+            options.DeleteDataInTableOnTeardown($"{opts.DatabaseSchemaName}.{StandingAreaVersion.Table}");
+            options.DeleteDataInTableOnTeardown($"{opts.DatabaseSchemaName}.{StandingAreaFigures.Table}");
         });
         opts.Schema.For<InstitutionStanding>();
         opts.Schema.For<StandingFact>();
+        opts.ConfigureAreaSummaries();
         return opts;
     }
 }

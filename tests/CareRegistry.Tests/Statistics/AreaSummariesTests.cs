@@ -1,0 +1,120 @@
+using System.Net;
+using CareRegistry.Common;
+using CareRegistry.Inspections;
+using CareRegistry.Institutions;
+using CareRegistry.Partnerships;
+using CareRegistry.Permits;
+using CareRegistry.Statistics;
+using CareRegistry.Tests.Infrastructure;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace CareRegistry.Tests.Statistics;
+
+// The monitoring table and the alert counts believed now are summed from figures stored per district and day
+// (AreaSummaries). They must equal what the facts say, computed from the facts themselves, for a district, a city, a
+// province and the nation on several days — and stay equal after new events change a district whose figures were
+// already stored.
+public class AreaSummariesTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    private static DateOnly D(int y, int m, int d) => new(y, m, d);
+
+    private static readonly string[] Prefixes = ["530111", "530102", "5301", "5303", "53", "50", ""];
+
+    private NpgsqlDataSource Db => Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
+
+    private DateOnly[] Days() => [D(2019, 6, 19), D(2025, 3, 15), D(2025, 6, 1), D(2025, 7, 1), Fixture.Host.Services.GetRequiredService<TimeProvider>().Today()];
+
+    private async Task AssertSameAsFacts(string when)
+    {
+        await Fixture.Projected();
+        await using var session = Fixture.Store.QuerySession();
+        foreach (var day in Days())
+        foreach (var prefix in Prefixes)
+        {
+            var expected = await MonitoringTableEndpoint.FromFactsAsync(Db, prefix, day, null, false, CancellationToken.None);
+            var actual = await MonitoringTableEndpoint.FromSummariesAsync(Db, prefix, day, CancellationToken.None);
+            foreach (var (key, value) in expected)
+                Assert.True(value.Value == actual[key].Value, $"{when}: {key} in '{prefix}' on {day}: facts say {value.Value}, summaries {actual[key].Value}");
+            foreach (var department in new string?[] { null, Json.Wire(Department.Health), Json.Wire(Department.CivilAffairs) })
+            {
+                var alerts = await AlertQueries.CountByTypeFromFactsAsync(session, Db, prefix, day, null, department, CancellationToken.None);
+                var summed = await AlertQueries.CountByTypeAsync(session, Db, prefix, day, null, department, CancellationToken.None);
+                Assert.True(alerts.OrderBy(a => a.Key).SequenceEqual(summed.OrderBy(a => a.Key)),
+                    $"{when}: alerts in '{prefix}' on {day} for {department}: facts {Show(alerts)}, summaries {Show(summed)}");
+            }
+        }
+    }
+
+    private async Task Sql(string sql)
+    {
+        await using var command = Db.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static string Show(Dictionary<string, int> counts) => string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}"));
+
+    private async Task<decimal?> Figure(string jurisdiction, string key, DateOnly day)
+    {
+        var table = (await Client.Get($"/api/statistics/integrated-care?jurisdiction={jurisdiction}&asOf={day:yyyy-MM-dd}")).ShouldBe(HttpStatusCode.OK);
+        return table["figures"].AsArray().Single(f => f!["key"]!.GetValue<string>() == key)!["value"]?.GetValue<decimal>();
+    }
+
+    [Fact]
+    public async Task Stored_district_figures_sum_to_what_the_facts_say_and_follow_new_events()
+    {
+        await Client.Regime("00", PermitType.ElderlyCare, Regime.Filing, D(2018, 12, 29));
+        var homes = new List<Guid>();
+        foreach (var district in new[] { "530111", "530111", "530102", "530302", "500112" })
+        {
+            var home = await Client.Register(Scenario.CareHome($"汇总{homes.Count}养老院", district));
+            (await Client.Submit(home, PermitType.ElderlyCare, D(2019, 1, 1), D(2025, 6, 30))).ShouldBe(HttpStatusCode.Created);
+            homes.Add(home);
+        }
+        var hospital = await Client.Register(Scenario.Hospital("汇总医院", "530102"));
+        (await Client.Post("/api/partnerships", new SignPartnership(PartnershipKind.CareMedical, [homes[0], hospital], [PartnershipService.EmergencyCare],
+            D(2020, 1, 1), D(2030, 12, 31)))).ShouldBe(HttpStatusCode.Created);
+        // One joint inspection of homes in two districts of Kunming: one inspection, whichever districts are summed.
+        var joint = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Routine, [homes[0], homes[2]], [Department.CivilAffairs],
+            ["联合检查员"], D(2025, 3, 1)))).ShouldBe(HttpStatusCode.Created).Id;
+        (await Client.Post($"/api/inspections/{joint}/findings", new RecordFinding(homes[2], FindingCategory.FireSafety, Severity.Major, 6,
+            "消防通道堵塞", D(2025, 4, 1), D(2025, 3, 1)))).ShouldBe(HttpStatusCode.Created);
+
+        await AssertSameAsFacts("at first");
+        Assert.Equal(1, await Figure("5301", "inspections", D(2025, 3, 15)));
+        Assert.Equal(2, await Figure("530111", "elderly-care-institutions", D(2025, 3, 15)));
+
+        // Every figure of 530111 is stored now; new events there must not be answered from them.
+        var late = await Client.Register(Scenario.CareHome("汇总新养老院", "530111"));
+        (await Client.Submit(late, PermitType.ElderlyCare, D(2024, 1, 1))).ShouldBe(HttpStatusCode.Created);
+        (await Client.Post($"/api/institutions/{homes[1]}/beds", new ChangeBeds(D(2025, 1, 1), new BedsInput(ElderlyCare: 40, Nursing: 5), "缩减")))
+            .ShouldBe(HttpStatusCode.OK);
+        (await Client.Post($"/api/institutions/{homes[0]}/closure", new CloseInstitution(D(2025, 5, 1), "停业"))).ShouldBe(HttpStatusCode.OK);
+        await AssertSameAsFacts("after new events in 530111");
+        Assert.Equal(2, await Figure("530111", "elderly-care-institutions", D(2025, 6, 1)));
+        Assert.Equal(3, await Figure("5301", "elderly-care-institutions", D(2025, 6, 1)));
+    }
+
+    [Fact]
+    public async Task A_rebuild_of_the_standing_projection_leaves_the_stored_figures_equal_to_the_facts()
+    {
+        await Client.Regime("00", PermitType.ElderlyCare, Regime.Filing, D(2018, 12, 29));
+        var home = await Client.Register(Scenario.CareHome("重建养老院", "530111"));
+        (await Client.Submit(home, PermitType.ElderlyCare, D(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
+        await AssertSameAsFacts("before the rebuild");
+        // Figures a former derivation left for a district where the rebuilt facts have none: the rebuild must drop them
+        // (nothing in the replay touches that district again).
+        await Sql($"insert into {StandingAreaVersion.Table} (id, data, mt_dotnet_type, version) "
+                  + $"values ('530102', '{{\"id\": \"530102\"}}', '', nextval('{StandingAreaVersion.Sequence}'))");
+        await MonitoringTableEndpoint.FromSummariesAsync(Db, "530102", D(2025, 7, 1), CancellationToken.None);
+        await Sql($"update {StandingAreaFigures.Table} set data = jsonb_set(data, '{{measures,0}}', '7') where jurisdiction = '530102'");
+        Assert.Equal(8, (await MonitoringTableEndpoint.FromSummariesAsync(Db, "53", D(2025, 7, 1), CancellationToken.None))["elderly-care-institutions"].Value);
+        await CareRegistry.Audit.ReplayCheck.RebuildAsync(Fixture.Store, Fixture.Host.Services, CancellationToken.None);
+        await AssertSameAsFacts("after the rebuild");
+        var other = await Client.Register(Scenario.CareHome("重建后养老院", "530111"));
+        (await Client.Submit(other, PermitType.ElderlyCare, D(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
+        await AssertSameAsFacts("after the rebuild and a new home");
+        Assert.Equal(2, await Figure("53", "elderly-care-institutions", D(2025, 7, 1)));
+    }
+}
