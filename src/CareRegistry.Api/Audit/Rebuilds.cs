@@ -71,7 +71,8 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
         var store = services.GetRequiredService<IDocumentStore>();
         var progress = (await store.Advanced.AllProjectionProgress(token: ct)).ToDictionary(s => s.ShardName, s => s.Sequence);
         foreach (var p in run.Projections)
-            if (p.State == RebuildState.Running && progress.TryGetValue(p.Shard, out var sequence)) p.Sequence = sequence;
+            // (A set-based rebuild moves the progression only as it ends, and reports how far it has folded meanwhile.)
+            if (p.State == RebuildState.Running && progress.TryGetValue(p.Shard, out var sequence)) p.Sequence = Math.Max(p.Sequence, sequence);
         return run.Status();
     }
 
@@ -90,7 +91,7 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
                 p.Mark(state, error);
                 if (state != RebuildState.Running)
                     logger.LogInformation("Rebuild {Id}: {Projection} {State} in {Seconds:0.0} s", run.Id, name, state, p.Seconds);
-            });
+            }, (name, sequence) => run.Projections.Single(x => x.Name == name).Sequence = sequence);
             run.Finish(RebuildState.Succeeded, null);
             logger.LogInformation("Rebuild {Id} succeeded: {Events} events in {Seconds:0.0} s", run.Id, run.Events, run.Status().Seconds);
         }
