@@ -52,6 +52,13 @@ public sealed class StandingFact
 
     // Two derivations of the same fact compare equal, so only real changes close or open rows.
     public string Key => $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}";
+
+    // The same comparison as Key's text (a missing text reads as an empty one there, so here too), without the text.
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Same Identity => new(Fact, Label ?? "", Status ?? "", Department ?? "", Subject, Reference, ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind);
+
+    public readonly record struct Same(string Fact, string Label, string Status, string Department, Guid? Subject, Guid? Reference,
+        DateOnly ValidFrom, DateOnly? ValidTo, DateOnly? DueOn, int Value, string Jurisdiction, string Kind);
 }
 
 public static class Facts

@@ -88,15 +88,18 @@ public sealed class StandingProjection : IProjection
         var start = Stopwatch.GetTimestamp();
         var derived = standing.Derive();
         StandingProfile.CountDerive(Stopwatch.GetTimestamp() - start);
-        var wanted = derived.Select(f => f.Key).ToHashSet();
-        var live = new List<StandingFact>();
+        // Compared by value (StandingFact.Same), not by the Key text, which only names new rows (IdOf): formatting two
+        // strings per fact per event was a quarter of the step and most of its garbage.
+        var wanted = new HashSet<StandingFact.Same>(derived.Count);
+        foreach (var f in derived) wanted.Add(f.Identity);
+        var live = new List<StandingFact>(derived.Count);
         foreach (var fact in standing.Live)
         {
-            if (wanted.Remove(fact.Key)) { live.Add(fact); continue; }
+            if (wanted.Remove(fact.Identity)) { live.Add(fact); continue; }
             if (fact.RecordedFrom == at) facts[fact.Id] = (fact, true);   // believed for no instant at all
             else { fact.RecordedTo = at; facts[fact.Id] = (fact, false); }
         }
-        foreach (var fact in derived.Where(f => wanted.Contains(f.Key)))
+        foreach (var fact in derived.Where(f => wanted.Contains(f.Identity)))
         {
             fact.RecordedFrom = at;
             fact.Id = IdOf(fact);
