@@ -85,12 +85,21 @@ public sealed class InstitutionStanding
             .Derive().Where(f => f.Fact == Facts.Alert && f.ValidFrom <= day && (f.ValidTo is null || f.ValidTo > day))
             .Select(f => f.Label!).Distinct().ToList();
 
-    // The facts that hold, derived afresh from the state above; StandingProjection compares them with the live rows.
+    // The facts that hold, derived afresh from the state above.
     public IReadOnlyList<StandingFact> Derive()
     {
-        if (Institution is not { } institution) return [];
-        var facts = new List<StandingFact>();
+        var facts = new List<StandingFact.Same>();
+        DeriveInto(facts);
+        return facts.Select(f => StandingFact.Of(Institution!.Id, f)).ToList();
+    }
+
+    // The same, as values: StandingProjection compares them with the live rows on every event and makes rows only of
+    // the new ones, so the facts that still hold cost no object each.
+    internal void DeriveInto(List<StandingFact.Same> facts)
+    {
+        if (Institution is not { } institution) return;
         var open = (From: institution.EstablishedOn, To: institution.ClosedOn);
+        var kind = Json.Wire(institution.Kind);
 
         void Add(string fact, DateOnly from, DateOnly? to, string? label = null, int value = 0, string? status = null,
             string? department = null, Guid? subject = null, Guid? reference = null, DateOnly? due = null)
@@ -99,12 +108,7 @@ public sealed class InstitutionStanding
             var start = from < open.From ? open.From : from;
             var end = (to, open.To) switch { (null, var c) => c, (var t, null) => t, (var t, var c) => t < c ? t : c };
             if (end is { } e && e <= start) return;
-            facts.Add(new StandingFact
-            {
-                InstitutionId = institution.Id, Jurisdiction = institution.Jurisdiction, Kind = Json.Wire(institution.Kind),
-                Fact = fact, Label = label, Status = status, Department = department, Subject = subject, Reference = reference,
-                ValidFrom = start, ValidTo = end, DueOn = due, Value = value,
-            });
+            facts.Add(new StandingFact.Same(fact, label, status, department, subject, reference, start, end, due, value, institution.Jurisdiction, kind));
         }
 
         var days = ChangeDays();
@@ -211,7 +215,6 @@ public sealed class InstitutionStanding
         }
         foreach (var run in Runs(days, d => Supervision.DemeritPointsOn(findings, d) is > 0 and var points ? points : (int?)null))
             Add(Facts.Demerit, run.From, run.To, value: run.Value);
-        return facts;
     }
 
     // Every day on which something about this institution may change; between two of them nothing does.
