@@ -24,7 +24,7 @@ public static class StandingRebuild
 {
     public const string Suffix = "_rebuild";
 
-    public sealed record Settings(int Partition = 1000, int Workers = 2);
+    public sealed record Settings(int Partition = 500, int Workers = 2);
 
     // Tables derived from the standing facts (per-district figures and the like) hang off this hook: it runs inside the
     // swap transaction, after the fresh fact table took the old one's place and before the shard starts again, and
