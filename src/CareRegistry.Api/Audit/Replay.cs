@@ -104,7 +104,8 @@ public static partial class ReplayCheck
             try
             {
                 if (p.Name == StandingProjection.Name && StandingSetBased(services) is { } setBased)
-                    await RebuildStandingAsync(store, services!, setBased.Db, setBased.Settings, daemon, ct, sequence => advanced?.Invoke(p.Name, sequence));
+                    await RebuildStandingAsync(store, services!, setBased.Db, setBased.Settings, await StandingShardAsync(services!, daemon), ct,
+                        sequence => advanced?.Invoke(p.Name, sequence));
                 else if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
                     await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
                 else
@@ -148,10 +149,27 @@ public static partial class ReplayCheck
             config?.GetValue("Rebuild:Workers", defaults.Workers) ?? defaults.Workers));
     }
 
-    private static async Task RebuildStandingAsync(IDocumentStore store, IServiceProvider services, NpgsqlDataSource db, StandingRebuild.Settings settings,
-        IProjectionDaemon? daemon, CancellationToken ct, Action<long> progress)
+    // The standing shard where it runs on this node: under Wolverine, its agent (stopped and started through Wolverine,
+    // which tracks what runs where; stopping the daemon's agent under it would leave Wolverine's record of it behind);
+    // without Wolverine's agents, the daemon's own. None when it runs elsewhere.
+    public static async Task<StandingRebuild.ShardControl?> StandingShardAsync(IServiceProvider services, IProjectionDaemon? daemon)
     {
-        var report = await StandingRebuild.RunAsync(store, db, daemon, settings, progress, ct);
+        if (services.GetService<IEventSubscriptionAgentFamily>() is EventSubscriptionAgentFamily family
+            && services.GetService<Wolverine.Runtime.IWolverineRuntime>() is { } runtime)
+        {
+            var path = $"/{StandingProjection.Name}/All".ToLowerInvariant();
+            var uri = (await family.AllKnownAgentsAsync()).FirstOrDefault(u => u.AbsolutePath.EndsWith(path, StringComparison.OrdinalIgnoreCase));
+            return uri is not null && runtime.Agents.AllRunningAgentUris().Contains(uri)
+                ? new StandingRebuild.ShardControl(() => runtime.Agents.StopLocallyAsync(uri), () => runtime.Agents.StartLocallyAsync(uri))
+                : null;
+        }
+        return daemon is not null && daemon.CurrentAgents().Any(a => a.Name.Identity == $"{StandingProjection.Name}:All") ? StandingRebuild.ControlOn(daemon) : null;
+    }
+
+    private static async Task RebuildStandingAsync(IDocumentStore store, IServiceProvider services, NpgsqlDataSource db, StandingRebuild.Settings settings,
+        StandingRebuild.ShardControl? shard, CancellationToken ct, Action<long> progress)
+    {
+        var report = await StandingRebuild.RunAsync(store, db, shard, settings, progress, ct);
         services.GetService<ILoggerFactory>()?.CreateLogger(typeof(StandingRebuild)).LogInformation(
             "Standing rebuilt set-based to {Ceiling}: {Institutions} institutions, {Events} events, {Facts} facts in {Seconds:0.0} s (folded and copied by {Folded:0.0} s, index and swap {Swap:0.0} s); {Profile}",
             report.Ceiling, report.Institutions, report.Events, report.Facts, report.Seconds, report.FoldSeconds, report.SwapSeconds, report.Profile);

@@ -31,7 +31,13 @@ public static class StandingRebuild
     // must leave them as a rebuild from empty would (cleared, to be filled again). Nothing hangs off the facts yet.
     public static Task ClearDerivedTablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct) => Task.CompletedTask;
 
-    public static async Task<StandingRebuildReport> RunAsync(IDocumentStore store, NpgsqlDataSource db, IProjectionDaemon? daemon, Settings settings,
+    // Stops and starts the projection's shard where it runs on this node (Wolverine's agent, or the daemon's own).
+    public sealed record ShardControl(Func<Task> Stop, Func<Task> Start);
+
+    public static ShardControl ControlOn(IProjectionDaemon daemon) =>
+        new(() => daemon.StopAgentAsync($"{StandingProjection.Name}:All", null), () => daemon.StartAgentAsync($"{StandingProjection.Name}:All", CancellationToken.None));
+
+    public static async Task<StandingRebuildReport> RunAsync(IDocumentStore store, NpgsqlDataSource db, ShardControl? shardControl, Settings settings,
         Action<long>? progress, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
@@ -42,16 +48,12 @@ public static class StandingRebuild
         var shard = $"{StandingProjection.Name}:All";
         var profileBefore = StandingProfile.Read();
 
-        // Stopped for the rebuild, as the daemon's own rebuild stops it, and started again whatever happens — if it ran
-        // here: a shard another node runs is left to that node.
-        var running = daemon is not null && daemon.CurrentAgents().Any(a => a.Name.Identity == shard);
-        if (running) await daemon!.StopAgentAsync(shard, null);
+        // Stopped for the rebuild, as the daemon's own rebuild stops it, and started again whatever happens (the caller
+        // passes no control when the shard does not run on this node: it is left to the node that runs it).
+        if (shardControl is not null) await shardControl.Stop();
         try
         {
-            // The high-water mark: below it no event can still appear (a transaction holding a lower sequence has ended).
-            long ceiling;
-            await using (var mark = db.CreateCommand($"select coalesce((select last_seq_id from {events}.mt_event_progression where name = 'HighWaterMark'), (select max(seq_id) from {events}.mt_events), 0)"))
-                ceiling = Convert.ToInt64(await mark.ExecuteScalarAsync(ct));
+            var ceiling = await CeilingAsync(db, events, ct);
             // Every institution an event up to it may concern: a superset (StandingProjection.Concerned decides).
             var institutions = new List<Guid>();
             await using (var keys = db.CreateCommand($"""
@@ -64,6 +66,7 @@ public static class StandingRebuild
                 while (await reader.ReadAsync(ct)) if (Guid.TryParse(reader.GetString(0), out var id)) institutions.Add(id);
             }
 
+            progress?.Invoke(0);
             await PrepareAsync(db, factTable, ct);
             await PrepareAsync(db, standingTable, ct);
             var partitions = institutions.Chunk(settings.Partition).ToList();
@@ -79,6 +82,7 @@ public static class StandingRebuild
                 Interlocked.Add(ref eventCount, fold.Events);
                 Interlocked.Add(ref factCount, fold.Facts.Count);
                 Interlocked.Add(ref standingCount, fold.Standings.Count);
+                // Partitions are folded in no order of the log: the share of them done, as a sequence of the log.
                 progress?.Invoke(ceiling * Interlocked.Increment(ref done) / partitions.Count);
             });
             var folded = watch.Elapsed.TotalSeconds;
@@ -120,7 +124,26 @@ public static class StandingRebuild
         }
         finally
         {
-            if (running) await daemon!.StartAgentAsync(shard, CancellationToken.None);
+            if (shardControl is not null) await shardControl.Start();
+        }
+    }
+
+    // The daemon's high-water mark: below it no event can still appear (a transaction holding a lower sequence has
+    // ended). Right after a bulk append (the import command) the daemon may not have moved it yet, and the rest would go
+    // through the daemon's path after all, so it is given a few seconds to reach the log's end as it stands now. No
+    // mark at all (no daemon has run on this log): the log's end.
+    private static async Task<long> CeilingAsync(NpgsqlDataSource db, string events, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            $"select (select last_seq_id from {events}.mt_event_progression where name = 'HighWaterMark'), coalesce((select max(seq_id) from {events}.mt_events), 0)");
+        for (var waited = Stopwatch.StartNew(); ; await Task.Delay(250, ct))
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var end = reader.GetInt64(1);
+            if (reader.IsDBNull(0)) return end;
+            var mark = reader.GetInt64(0);
+            if (mark >= end || waited.Elapsed > TimeSpan.FromSeconds(10)) return mark;
         }
     }
 

@@ -84,8 +84,9 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
 
         // One institution per partition, on two workers: the partnership's two parties are folded apart.
         var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
-        var daemon = (await coordinator.AllDaemonsAsync()).Single();
-        var report = await StandingRebuild.RunAsync(Fixture.Store, Db, daemon, new StandingRebuild.Settings(Partition: 1, Workers: 2), null, CancellationToken.None);
+        var shard = await ReplayCheck.StandingShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single());
+        Assert.NotNull(shard);
+        var report = await StandingRebuild.RunAsync(Fixture.Store, Db, shard, new StandingRebuild.Settings(Partition: 1, Workers: 2), null, CancellationToken.None);
         Assert.Equal(3, report.Institutions);
         var rebuilt = await Snapshot();
         Assert.Equal(daemonRows.Facts, rebuilt.Facts);
@@ -99,6 +100,8 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         (await Client.Post($"/api/institutions/{a}/beds", new ChangeBeds(D(2021, 1, 1), new BedsInput(ElderlyCare: 120), "扩建"))).ShouldBe(HttpStatusCode.OK);
         await Fixture.Projected();
         var after = await Snapshot();
+        var agents = Fixture.Host.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Agents;
+        Assert.Contains(agents.AllRunningAgentUris(), u => u.AbsolutePath.EndsWith("/institutionstanding/all", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(after.Facts, r => r.Contains(Facts.Beds) && r.Contains(",120,"));
         Assert.True(after.Facts.Count > daemonRows.Facts.Count);
     }
