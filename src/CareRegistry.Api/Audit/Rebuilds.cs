@@ -71,7 +71,8 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
         var store = services.GetRequiredService<IDocumentStore>();
         var progress = (await store.Advanced.AllProjectionProgress(token: ct)).ToDictionary(s => s.ShardName, s => s.Sequence);
         foreach (var p in run.Projections)
-            if (p.State == RebuildState.Running && progress.TryGetValue(p.Shard, out var sequence)) p.Sequence = sequence;
+            // A set-based rebuild moves the progression only as it ends: it reports how far it has folded instead.
+            if (p.State == RebuildState.Running && !p.Folding && progress.TryGetValue(p.Shard, out var sequence)) p.Sequence = sequence;
         return run.Status();
     }
 
@@ -90,7 +91,7 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
                 p.Mark(state, error);
                 if (state != RebuildState.Running)
                     logger.LogInformation("Rebuild {Id}: {Projection} {State} in {Seconds:0.0} s", run.Id, name, state, p.Seconds);
-            });
+            }, (name, sequence) => run.Projections.Single(x => x.Name == name).Fold(sequence));
             run.Finish(RebuildState.Succeeded, null);
             logger.LogInformation("Rebuild {Id} succeeded: {Events} events in {Seconds:0.0} s", run.Id, run.Events, run.Status().Seconds);
         }
@@ -115,7 +116,10 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
         public string Shard { get; } = shard;
         public RebuildState State { get; private set; } = RebuildState.Pending;
         public long Sequence { get; set; }
+        public bool Folding { get; private set; }
         public string? Error { get; private set; }
+
+        public void Fold(long sequence) => (Folding, Sequence) = (true, sequence);
         public double? Seconds => State == RebuildState.Pending ? null : Math.Round(_watch.Elapsed.TotalSeconds, 2);
 
         public void Mark(RebuildState state, string? error)

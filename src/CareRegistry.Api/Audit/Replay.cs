@@ -4,11 +4,13 @@ using CareRegistry.Common;
 using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
 using CareRegistry.Permits;
+using CareRegistry.Statistics;
 using JasperFx.CommandLine;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using Wolverine.Http;
 using Wolverine.Runtime.Agents;
 
@@ -22,7 +24,7 @@ public record RebuildReport(IReadOnlyList<string> Projections, double Seconds);
 
 // Replays every stream from its events and compares the result with the read model the registry serves: an
 // auditor's check that the read side says what the events say (expected: no difference).
-public static class ReplayCheck
+public static partial class ReplayCheck
 {
     public static async Task<ReplayReport> CompareAsync(IDocumentStore store, CancellationToken ct)
     {
@@ -85,7 +87,7 @@ public static class ReplayCheck
         RebuildAsync(store, services, ct, (_, _, _) => { });
 
     public static async Task<RebuildReport> RebuildAsync(IDocumentStore store, IServiceProvider? services, CancellationToken ct,
-        Action<string, RebuildState, string?> progress)
+        Action<string, RebuildState, string?> progress, Action<string, long>? advanced = null)
     {
         var watch = Stopwatch.StartNew();
         var projections = ((StoreOptions)store.Options).Projections.All.ToList();
@@ -101,7 +103,10 @@ public static class ReplayCheck
             progress(p.Name, RebuildState.Running, null);
             try
             {
-                if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
+                if (p.Name == StandingProjection.Name && StandingSetBased(services) is { } setBased)
+                    await RebuildStandingAsync(store, services!, setBased.Db, setBased.Settings, await StandingShardAsync(services!, daemon), ct,
+                        sequence => advanced?.Invoke(p.Name, sequence));
+                else if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
                     await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
                 else
                 {
@@ -127,6 +132,47 @@ public static class ReplayCheck
             }
         }));
         return new RebuildReport(projections.Select(p => p.Name).ToList(), watch.Elapsed.TotalSeconds);
+    }
+}
+
+public static partial class ReplayCheck
+{
+    // The standing projection (the rebuild's long pole through the daemon) is rebuilt set-based (StandingRebuild) unless
+    // Rebuild:StandingSetBased is false. Rebuild:Partition institutions are folded per query, Rebuild:Workers at once.
+    private static (NpgsqlDataSource Db, StandingRebuild.Settings Settings)? StandingSetBased(IServiceProvider? services)
+    {
+        if (services?.GetService<NpgsqlDataSource>() is not { } db) return null;
+        var config = services.GetService<IConfiguration>();
+        if (config?.GetValue("Rebuild:StandingSetBased", true) == false) return null;
+        var defaults = new StandingRebuild.Settings();
+        return (db, new StandingRebuild.Settings(config?.GetValue("Rebuild:Partition", defaults.Partition) ?? defaults.Partition,
+            config?.GetValue("Rebuild:Workers", defaults.Workers) ?? defaults.Workers));
+    }
+
+    // The standing shard where it runs on this node: under Wolverine, its agent (stopped and started through Wolverine,
+    // which tracks what runs where; stopping the daemon's agent under it would leave Wolverine's record of it behind);
+    // without Wolverine's agents, the daemon's own. None when it runs elsewhere.
+    public static async Task<StandingRebuild.ShardControl?> StandingShardAsync(IServiceProvider services, IProjectionDaemon? daemon)
+    {
+        if (services.GetService<IEventSubscriptionAgentFamily>() is EventSubscriptionAgentFamily family
+            && services.GetService<Wolverine.Runtime.IWolverineRuntime>() is { } runtime)
+        {
+            var path = $"/{StandingProjection.Name}/All".ToLowerInvariant();
+            var uri = (await family.AllKnownAgentsAsync()).FirstOrDefault(u => u.AbsolutePath.EndsWith(path, StringComparison.OrdinalIgnoreCase));
+            return uri is not null && runtime.Agents.AllRunningAgentUris().Contains(uri)
+                ? new StandingRebuild.ShardControl(() => runtime.Agents.StopLocallyAsync(uri), () => runtime.Agents.StartLocallyAsync(uri))
+                : null;
+        }
+        return daemon is not null && daemon.CurrentAgents().Any(a => a.Name.Identity == $"{StandingProjection.Name}:All") ? StandingRebuild.ControlOn(daemon) : null;
+    }
+
+    private static async Task RebuildStandingAsync(IDocumentStore store, IServiceProvider services, NpgsqlDataSource db, StandingRebuild.Settings settings,
+        StandingRebuild.ShardControl? shard, CancellationToken ct, Action<long> progress)
+    {
+        var report = await StandingRebuild.RunAsync(store, db, shard, settings, progress, ct);
+        services.GetService<ILoggerFactory>()?.CreateLogger(typeof(StandingRebuild)).LogInformation(
+            "Standing rebuilt set-based to {Ceiling}: {Institutions} institutions, {Events} events, {Facts} facts in {Seconds:0.0} s (folded and copied by {Folded:0.0} s, index and swap {Swap:0.0} s); {Profile}",
+            report.Ceiling, report.Institutions, report.Events, report.Facts, report.Seconds, report.FoldSeconds, report.SwapSeconds, report.Profile);
     }
 }
 

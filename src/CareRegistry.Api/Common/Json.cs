@@ -28,8 +28,15 @@ public static class Json
         return o;
     }
 
-    public static string Wire<TEnum>(TEnum value) where TEnum : struct, Enum =>
-        JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+    public static string Wire<TEnum>(TEnum value) where TEnum : struct, Enum => WireNames<TEnum>.Names.GetOrAdd(value, Name);
+
+    private static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    // Each value's name made once: the standing projection names kinds, departments and labels for every fact it derives.
+    private static class WireNames<TEnum> where TEnum : struct, Enum
+    {
+        public static readonly System.Collections.Concurrent.ConcurrentDictionary<TEnum, string> Names = new();
+    }
 
     public static string WireValues<TEnum>() where TEnum : struct, Enum =>
         string.Join(", ", Enum.GetValues<TEnum>().Select(Wire));

@@ -85,16 +85,25 @@ public sealed class InstitutionStanding
             .Derive(day).Where(f => f.Fact == Facts.Alert && f.ValidFrom <= day && (f.ValidTo is null || f.ValidTo > day))
             .Select(f => f.Label!).Distinct().ToList();
 
-    // The facts that hold, derived afresh from the state above; StandingProjection compares them with the live rows.
+    // The facts that hold, derived afresh from the state above.
     // With `on`, only the facts that hold on that day are wanted: time is split at the last change day up to it
     // alone. A run's value is its value on its first change day, and every change day in a run has that value, so
     // the run that covers `on` has the value found on that last change day either way; a read of one day no longer
     // folds every day of the institution's history.
     public IReadOnlyList<StandingFact> Derive(DateOnly? on = null)
     {
-        if (Institution is not { } institution) return [];
-        var facts = new List<StandingFact>();
+        var facts = new List<StandingFact.Same>();
+        DeriveInto(facts, on);
+        return facts.Select(f => StandingFact.Of(Institution!.Id, f)).ToList();
+    }
+
+    // The same, as values: StandingProjection compares them with the live rows on every event and makes rows only of
+    // the new ones, so the facts that still hold cost no object each.
+    internal void DeriveInto(List<StandingFact.Same> facts, DateOnly? on = null)
+    {
+        if (Institution is not { } institution) return;
         var open = (From: institution.EstablishedOn, To: institution.ClosedOn);
+        var kind = Json.Wire(institution.Kind);
 
         void Add(string fact, DateOnly from, DateOnly? to, string? label = null, int value = 0, string? status = null,
             string? department = null, Guid? subject = null, Guid? reference = null, DateOnly? due = null)
@@ -103,12 +112,7 @@ public sealed class InstitutionStanding
             var start = from < open.From ? open.From : from;
             var end = (to, open.To) switch { (null, var c) => c, (var t, null) => t, (var t, var c) => t < c ? t : c };
             if (end is { } e && e <= start) return;
-            facts.Add(new StandingFact
-            {
-                InstitutionId = institution.Id, Jurisdiction = institution.Jurisdiction, Kind = Json.Wire(institution.Kind),
-                Fact = fact, Label = label, Status = status, Department = department, Subject = subject, Reference = reference,
-                ValidFrom = start, ValidTo = end, DueOn = due, Value = value,
-            });
+            facts.Add(new StandingFact.Same(fact, label, status, department, subject, reference, start, end, due, value, institution.Jurisdiction, kind));
         }
 
         var days = ChangeDays();
@@ -216,7 +220,6 @@ public sealed class InstitutionStanding
         }
         foreach (var run in Runs(days, d => Supervision.DemeritPointsOn(findings, d) is > 0 and var points ? points : (int?)null))
             Add(Facts.Demerit, run.From, run.To, value: run.Value);
-        return facts;
     }
 
     // Every day on which something about this institution may change; between two of them nothing does.

@@ -97,6 +97,34 @@ public sealed class StandingFact
     // Two derivations of the same fact compare equal, so only real changes close or open rows. Computed, never stored.
     [JsonIgnore]
     public string Key => $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}";
+
+    // What Key says, as a value: the fact without its row (id, institution, recorded interval).
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Same Identity => new(Fact, Label, Status, Department, Subject, Reference, ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind);
+
+    // Equal when Key's texts are equal: a missing text reads as an empty one there, so here too.
+    public readonly record struct Same(string Fact, string? Label, string? Status, string? Department, Guid? Subject, Guid? Reference,
+        DateOnly ValidFrom, DateOnly? ValidTo, DateOnly? DueOn, int Value, string Jurisdiction, string Kind)
+    {
+        public bool Equals(Same other) =>
+            Fact == other.Fact && (Label ?? "") == (other.Label ?? "") && (Status ?? "") == (other.Status ?? "") && (Department ?? "") == (other.Department ?? "")
+            && Subject == other.Subject && Reference == other.Reference && ValidFrom == other.ValidFrom && ValidTo == other.ValidTo && DueOn == other.DueOn
+            && Value == other.Value && Jurisdiction == other.Jurisdiction && Kind == other.Kind;
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            hash.Add(Fact); hash.Add(Label ?? ""); hash.Add(Status ?? ""); hash.Add(Department ?? ""); hash.Add(Subject); hash.Add(Reference);
+            hash.Add(ValidFrom); hash.Add(ValidTo); hash.Add(DueOn); hash.Add(Value); hash.Add(Jurisdiction); hash.Add(Kind);
+            return hash.ToHashCode();
+        }
+    }
+
+    public static StandingFact Of(Guid institution, Same f) => new()
+    {
+        InstitutionId = institution, Jurisdiction = f.Jurisdiction, Kind = f.Kind, Fact = f.Fact, Label = f.Label, Status = f.Status,
+        Department = f.Department, Subject = f.Subject, Reference = f.Reference, ValidFrom = f.ValidFrom, ValidTo = f.ValidTo, DueOn = f.DueOn, Value = f.Value,
+    };
 }
 
 public static class Facts

@@ -1,0 +1,311 @@
+using System.Diagnostics;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Marten;
+using Marten.Linq.MatchesSql;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CareRegistry.Statistics;
+
+public record StandingRebuildReport(long Ceiling, int Institutions, long Events, long Facts, double Seconds, double FoldSeconds, double WriteSeconds,
+    double SwapSeconds, string Profile);
+
+// The standing projection rebuilt set-based, beside the daemon's event-by-event path (the rebuild's long pole: its
+// batches load, fold and write institution by institution through the daemon at about 3,000 events/s). The shard is
+// stopped on the node's own daemon; the log up to its high-water mark is read once per partition of institutions
+// (the events concerning them, found by the concerned-institutions index) and folded in memory, institution by
+// institution, through the very step the daemon's batches take (StandingProjection.StepAsync), so the rows are the same
+// rows; the facts and standings go by binary COPY into fresh tables, which are indexed once filled and swapped for the
+// old ones in one transaction that also moves the shard's progression to the high-water mark. The shard then starts
+// again on the same daemon and continues from there. Partitions run on several connections at once; only one
+// partition per worker is in memory.
+public static class StandingRebuild
+{
+    public const string Suffix = "_rebuild";
+
+    public sealed record Settings(int Partition = 500, int Workers = 2);
+
+    // Tables derived from the standing facts (per-district figures and the like) hang off this hook: it runs inside the
+    // swap transaction, after the fresh fact table took the old one's place and before the shard starts again, and
+    // must leave them as a rebuild from empty would (cleared, to be filled again). The per-district figures
+    // (AreaSummaries) are emptied with their versions, so the next read seeds the versions again and recomputes.
+    public static async Task ClearDerivedTablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var clear = new NpgsqlCommand($"delete from {StandingAreaFigures.Table}; delete from {StandingAreaVersion.Table};", connection, transaction);
+        await clear.ExecuteNonQueryAsync(ct);
+    }
+
+    // Stops and starts the projection's shard where it runs on this node (Wolverine's agent, or the daemon's own).
+    public sealed record ShardControl(Func<Task> Stop, Func<Task> Start);
+
+    public static ShardControl ControlOn(IProjectionDaemon daemon) =>
+        new(() => daemon.StopAgentAsync($"{StandingProjection.Name}:All", null), () => daemon.StartAgentAsync($"{StandingProjection.Name}:All", CancellationToken.None));
+
+    public static async Task<StandingRebuildReport> RunAsync(IDocumentStore store, NpgsqlDataSource db, ShardControl? shardControl, Settings settings,
+        Action<long>? progress, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var options = (StoreOptions)store.Options;
+        var events = options.Events.DatabaseSchemaName;
+        var factTable = TableOf(options, typeof(StandingFact));
+        var standingTable = TableOf(options, typeof(InstitutionStanding));
+        var shard = $"{StandingProjection.Name}:All";
+        var profileBefore = StandingProfile.Read();
+
+        // Stopped for the rebuild, as the daemon's own rebuild stops it, and started again whatever happens (the caller
+        // passes no control when the shard does not run on this node: it is left to the node that runs it).
+        if (shardControl is not null) await shardControl.Stop();
+        try
+        {
+            var ceiling = await CeilingAsync(db, events, ct);
+            // Every institution an event up to it may concern: a superset (StandingProjection.Concerned decides).
+            var institutions = new List<Guid>();
+            await using (var keys = db.CreateCommand($"""
+                select distinct k from {events}.mt_events e, unnest({events}.{Institutions.ConcernedEvents.Function}(e.data)) k
+                where e.seq_id <= $1 order by 1
+                """))
+            {
+                keys.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
+                await using var reader = await keys.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) if (Guid.TryParse(reader.GetString(0), out var id)) institutions.Add(id);
+            }
+
+            progress?.Invoke(0);
+            await PrepareAsync(db, factTable, ct);
+            await PrepareAsync(db, standingTable, ct);
+            var partitions = institutions.Chunk(settings.Partition).ToList();
+            var (done, eventCount, factCount, standingCount) = (0, 0L, 0L, 0);
+            var (foldTicks, writeTicks) = (0L, 0L);
+            await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = settings.Workers, CancellationToken = ct }, async (partition, token) =>
+            {
+                var fold = await FoldAsync(store, options, partition, ceiling, token);
+                var written = Stopwatch.GetTimestamp();
+                await CopyAsync(db, options, factTable, standingTable, fold, token);
+                Interlocked.Add(ref writeTicks, Stopwatch.GetTimestamp() - written);
+                Interlocked.Add(ref foldTicks, fold.Ticks);
+                Interlocked.Add(ref eventCount, fold.Events);
+                Interlocked.Add(ref factCount, fold.Facts.Count);
+                Interlocked.Add(ref standingCount, fold.Standings.Count);
+                // Partitions are folded in no order of the log: the share of them done, as a sequence of the log.
+                progress?.Invoke(ceiling * Interlocked.Increment(ref done) / partitions.Count);
+            });
+            var folded = watch.Elapsed.TotalSeconds;
+
+            var swapWatch = Stopwatch.StartNew();
+            await IndexAsync(db, factTable, ct);
+            await IndexAsync(db, standingTable, ct);
+            await using (var connection = await db.OpenConnectionAsync(ct))
+            await using (var tx = await connection.BeginTransactionAsync(ct))
+            {
+                await Execute(connection, tx, $"lock table {factTable.Qualified}, {standingTable.Qualified} in access exclusive mode", ct);
+                await SwapAsync(connection, tx, factTable, ct);
+                await SwapAsync(connection, tx, standingTable, ct);
+                await ClearDerivedTablesAsync(connection, tx, ct);
+                await using (var move = new NpgsqlCommand($"""
+                    insert into {events}.mt_event_progression (name, last_seq_id, last_updated) values ($1, $2, now())
+                    on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = now()
+                    """, connection, tx))
+                {
+                    move.Parameters.Add(new NpgsqlParameter<string> { TypedValue = shard });
+                    move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
+                    await move.ExecuteNonQueryAsync(ct);
+                }
+                await tx.CommitAsync(ct);
+            }
+            var after = StandingProfile.Read();
+            var profile = $"apply {after.ApplySeconds - profileBefore.ApplySeconds:0.0} s, reconcile {after.ReconcileSeconds - profileBefore.ReconcileSeconds:0.0} s " +
+                          $"(derive {after.DeriveSeconds - profileBefore.DeriveSeconds:0.0} s) over {after.Events - profileBefore.Events} steps; " +
+                          $"fold {foldTicks / (double)Stopwatch.Frequency:0.0} s and copy {writeTicks / (double)Stopwatch.Frequency:0.0} s summed over workers";
+            return new StandingRebuildReport(ceiling, standingCount, eventCount, factCount, watch.Elapsed.TotalSeconds, folded,
+                writeTicks / (double)Stopwatch.Frequency, swapWatch.Elapsed.TotalSeconds, profile);
+        }
+        catch
+        {
+            // A failed rebuild leaves the old tables and progression as they were; the fresh tables go.
+            await using var drop = db.CreateCommand($"drop table if exists {factTable.Fresh}; drop table if exists {standingTable.Fresh}");
+            try { await drop.ExecuteNonQueryAsync(CancellationToken.None); } catch (NpgsqlException) { /* the rebuild's own error is the one to report */ }
+            throw;
+        }
+        finally
+        {
+            if (shardControl is not null) await shardControl.Start();
+        }
+    }
+
+    // The daemon's high-water mark: below it no event can still appear (a transaction holding a lower sequence has
+    // ended). Right after a bulk append (the import command) the daemon may not have moved it yet, and the rest would go
+    // through the daemon's path after all, so it is given a few seconds to reach the log's end as it stands now. No
+    // mark at all (no daemon has run on this log): the log's end.
+    private static async Task<long> CeilingAsync(NpgsqlDataSource db, string events, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            $"select (select last_seq_id from {events}.mt_event_progression where name = 'HighWaterMark'), coalesce((select max(seq_id) from {events}.mt_events), 0)");
+        for (var waited = Stopwatch.StartNew(); ; await Task.Delay(250, ct))
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var end = reader.GetInt64(1);
+            if (reader.IsDBNull(0)) return end;
+            var mark = reader.GetInt64(0);
+            if (mark >= end || waited.Elapsed > TimeSpan.FromSeconds(10)) return mark;
+        }
+    }
+
+    private sealed record Fold(List<StandingFact> Facts, List<InstitutionStanding> Standings, long Events, long Ticks);
+
+    // One partition of institutions: the events concerning them up to the ceiling, in recording order, each applied to
+    // the standings it concerns within the partition. A fact opened and closed at one instant is dropped, as the daemon
+    // drops it; every other version of a fact is kept with its last change.
+    private static async Task<Fold> FoldAsync(IDocumentStore store, StoreOptions options, Guid[] partition, long ceiling, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var fetched = await session.Events.QueryAllRawEvents()
+            .Where(e => e.MatchesSql(Institutions.ConcernedEvents.Where(), (object)Institutions.ConcernedEvents.Keys(partition)))
+            .Where(e => e.Sequence <= ceiling)
+            .OrderBy(e => e.Sequence).ToListAsync(ct);
+        var start = Stopwatch.GetTimestamp();
+        var mine = partition.ToHashSet();
+        var standings = new Dictionary<Guid, InstitutionStanding>();
+        var facts = new Dictionary<Guid, (StandingFact Fact, bool Deleted)>();
+        foreach (var e in fetched)
+        foreach (var id in StandingProjection.Concerned(e))
+        {
+            if (!mine.Contains(id)) continue;
+            if (!standings.TryGetValue(id, out var standing)) standings[id] = standing = new InstitutionStanding { Id = id };
+            await StandingProjection.StepAsync(session, standing, e, facts, ct);
+        }
+        return new Fold(facts.Values.Where(f => !f.Deleted).Select(f => f.Fact).ToList(), standings.Values.ToList(), fetched.Count,
+            Stopwatch.GetTimestamp() - start);
+    }
+
+    private static async Task CopyAsync(NpgsqlDataSource db, StoreOptions options, Table facts, Table standings, Fold fold, CancellationToken ct)
+    {
+        var serializer = options.Serializer();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using (var copy = await connection.BeginBinaryImportAsync($"""
+            copy {facts.Fresh} (id, data, mt_dotnet_type, institution_id, jurisdiction, kind, fact, label, status, department,
+                                valid_from, valid_to, recorded_from, recorded_to, value, subject) from stdin (format binary)
+            """, ct))
+        {
+            var type = typeof(StandingFact).FullName;
+            foreach (var f in fold.Facts)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(f.Id, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(StandingSql.StoredBody(f), NpgsqlDbType.Jsonb, ct);
+                await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(f.InstitutionId, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(f.Jurisdiction, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(f.Kind, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(f.Fact, NpgsqlDbType.Varchar, ct);
+                await Nullable(copy, f.Label, NpgsqlDbType.Varchar, ct);
+                await Nullable(copy, f.Status, NpgsqlDbType.Varchar, ct);
+                await Nullable(copy, f.Department, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(f.ValidFrom, NpgsqlDbType.Date, ct);
+                await Nullable(copy, f.ValidTo, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(f.RecordedFrom.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                await Nullable(copy, f.RecordedTo?.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(f.Value, NpgsqlDbType.Integer, ct);
+                await Nullable(copy, f.Subject, NpgsqlDbType.Uuid, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await using (var copy = await connection.BeginBinaryImportAsync($"copy {standings.Fresh} (id, data, mt_dotnet_type) from stdin (format binary)", ct))
+        {
+            var type = typeof(InstitutionStanding).FullName;
+            foreach (var s in fold.Standings)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(s.Id, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(serializer.ToJson(s), NpgsqlDbType.Jsonb, ct);
+                await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+    }
+
+    private static Task Nullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
+
+    private static Task Nullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
+        value is { } v ? copy.WriteAsync(v, type, ct) : copy.WriteNullAsync(ct);
+
+    // The table Marten keeps a document in, and its fresh twin beside it.
+    private sealed record Table(string Schema, string Name)
+    {
+        public string Qualified => $"{Schema}.{Name}";
+        public string Fresh => $"{Schema}.{Name}{Suffix}";
+    }
+
+    private static Table TableOf(StoreOptions options, Type document)
+    {
+        var name = options.Storage.FindFeature(document).Objects.OfType<Weasel.Postgresql.Tables.Table>().First().Identifier;
+        return new Table(name.Schema, name.Name);
+    }
+
+    // The fresh table: the old one's columns and defaults, no index yet (they are built once, after the rows are in).
+    private static async Task PrepareAsync(NpgsqlDataSource db, Table table, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"drop table if exists {table.Fresh}; create table {table.Fresh} (like {table.Qualified} including defaults)");
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    // The old table's indexes, primary key included, built on the fresh one under their names with the suffix.
+    private static async Task IndexAsync(NpgsqlDataSource db, Table table, CancellationToken ct)
+    {
+        foreach (var (name, definition, primary) in await IndexesAsync(db, table, ct))
+        {
+            var sql = primary
+                ? $"alter table {table.Fresh} add constraint {name}{Suffix} primary key using index {name}{Suffix}"
+                : null;
+            // pg_get_indexdef names the table with its schema unless the schema is on the search path.
+            var create = definition.Replace($"INDEX {name} ON {table.Qualified} ", $"INDEX {name}{Suffix} ON {table.Fresh} ")
+                .Replace($"INDEX {name} ON {table.Name} ", $"INDEX {name}{Suffix} ON {table.Fresh} ");
+            if (create == definition) throw new InvalidOperationException($"cannot rebuild index {name}: {definition}");
+            await using var command = db.CreateCommand(primary ? $"{create}; {sql}" : create);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static async Task<List<(string Name, string Definition, bool Primary)>> IndexesAsync(NpgsqlDataSource db, Table table, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("""
+            select i.relname, pg_get_indexdef(x.indexrelid), x.indisprimary
+            from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace
+            where n.nspname = $1 and t.relname = $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = table.Schema });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = table.Name });
+        var indexes = new List<(string, string, bool)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) indexes.Add((reader.GetString(0), reader.GetString(1), reader.GetBoolean(2)));
+        return indexes;
+    }
+
+    // The fresh table takes the old one's name, and its indexes theirs.
+    private static async Task SwapAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Table table, CancellationToken ct)
+    {
+        var indexes = new List<string>();
+        await using (var list = new NpgsqlCommand("""
+            select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+            join pg_namespace n on n.oid = t.relnamespace where n.nspname = $1 and t.relname = $2
+            """, connection, tx))
+        {
+            list.Parameters.Add(new NpgsqlParameter<string> { TypedValue = table.Schema });
+            list.Parameters.Add(new NpgsqlParameter<string> { TypedValue = table.Name });
+            await using var reader = await list.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) indexes.Add(reader.GetString(0));
+        }
+        await Execute(connection, tx, $"drop table {table.Qualified}", ct);
+        await Execute(connection, tx, $"alter table {table.Fresh} rename to {table.Name}", ct);
+        foreach (var index in indexes)
+            await Execute(connection, tx, $"alter index {table.Schema}.{index}{Suffix} rename to {index}", ct);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, tx);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
