@@ -99,7 +99,7 @@ public sealed class StandingFact
     public string Key => $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}";
 
     // What Key says, as a value: the fact without its row (id, institution, recorded interval).
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     public Same Identity => new(Fact, Label, Status, Department, Subject, Reference, ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind);
 
     // Equal when Key's texts are equal: a missing text reads as an empty one there, so here too.
