@@ -93,175 +93,257 @@ public sealed class InstitutionStanding
     public IReadOnlyList<StandingFact> Derive(DateOnly? on = null)
     {
         var facts = new List<StandingFact.Same>();
-        DeriveInto(facts, on);
+        DeriveInto(facts, on, sectioned: false);
         return facts.Select(f => StandingFact.Of(Institution!.Id, f)).ToList();
     }
 
-    // The same, as values: StandingProjection compares them with the live rows on every event and makes rows only of
-    // the new ones, so the facts that still hold cost no object each.
-    internal void DeriveInto(List<StandingFact.Same> facts, DateOnly? on = null)
+    // The same, as values, for StandingProjection, which compares them with the live rows after every event: in
+    // sections, each over only the days its own inputs change on and kept with the inputs it came from, so an event
+    // derives again only the sections whose inputs it replaced (a finding its inspection's section and the demerit
+    // points, a permit's event that permit and the sections over all permits). The state is immutable (Next returns a
+    // new record, Replace a new list), so "the same inputs" is "the same objects". Deriving everything over every
+    // change day on every event was most of a rebuild's time. Runs merge equal values, so a section split at only
+    // its own change days gives the very runs it gives split at all of them (the fold test compares both on every
+    // event).
+    internal void DeriveInto(List<StandingFact.Same> facts, DateOnly? on = null, bool sectioned = true)
     {
         if (Institution is not { } institution) return;
-        var open = (From: institution.EstablishedOn, To: institution.ClosedOn);
-        var kind = Json.Wire(institution.Kind);
+        sectioned &= on is null;
+        var frame = new Frame(institution.EstablishedOn, institution.ClosedOn, institution.Jurisdiction, Json.Wire(institution.Kind));
+        List<DateOnly>? all = null;
+        if (!sectioned)
+        {
+            all = Days(set => { AddInstitutionDays(set); foreach (var p in Permits) AddPermitDays(set, p); AddPartnershipDays(set);
+                                foreach (var f in OwnFindings()) AddFindingDays(set, f); });
+            if (on is { } only) all = all.FindLastIndex(d => d <= only) is >= 0 and var last ? [all[last]] : [];
+        }
+        // A section's days: all of them when not sectioned.
+        List<DateOnly> DaysOf(Action<SortedSet<DateOnly>> add) => all ?? Days(add);
 
-        void Add(string fact, DateOnly from, DateOnly? to, string? label = null, int value = 0, string? status = null,
+        void Add(List<StandingFact.Same> into, string fact, DateOnly from, DateOnly? to, string? label = null, int value = 0, string? status = null,
             string? department = null, Guid? subject = null, Guid? reference = null, DateOnly? due = null)
         {
             // Nothing holds outside the institution's life: before it was established or once it closed.
-            var start = from < open.From ? open.From : from;
-            var end = (to, open.To) switch { (null, var c) => c, (var t, null) => t, (var t, var c) => t < c ? t : c };
+            var start = from < frame.EstablishedOn ? frame.EstablishedOn : from;
+            var end = (to, frame.ClosedOn) switch { (null, var c) => c, (var t, null) => t, (var t, var c) => t < c ? t : c };
             if (end is { } e && e <= start) return;
-            facts.Add(new StandingFact.Same(fact, label, status, department, subject, reference, start, end, due, value, institution.Jurisdiction, kind));
+            into.Add(new StandingFact.Same(fact, label, status, department, subject, reference, start, end, due, value, frame.Jurisdiction, frame.Kind));
         }
 
-        var days = ChangeDays();
-        if (on is { } only) days = days.FindLastIndex(d => d <= only) is >= 0 and var last ? [days[last]] : [];
-        // The grade in force (a dated hospital rating, else the registration's) splits the registration into periods.
-        foreach (var run in Runs(days, d => (int?)(institution.GradeOn(d) ?? 0)))
-            Add(Facts.Registered, run.From, run.To, Json.Wire(institution.Kind), run.Value);
-        for (var k = 0; k < BedsHistory.Count; k++)
+        void Section(object name, object?[] inputs, Action<List<StandingFact.Same>> derive)
         {
-            var (from, beds) = (BedsHistory[k].From, BedsHistory[k].Beds);
-            // A later entry for the same day replaces an earlier one.
-            if (k + 1 < BedsHistory.Count && BedsHistory[k + 1].From == from) continue;
-            DateOnly? to = k + 1 < BedsHistory.Count ? BedsHistory[k + 1].From : null;
-            foreach (var (purpose, count) in new[] { ("elderly-care", beds.ElderlyCare), ("medical", beds.Medical), ("nursing", beds.Nursing),
-                         ("rehabilitation", beds.Rehabilitation), ("hospice", beds.Hospice) })
-                if (count > 0) Add(Facts.Beds, from, to, purpose, count);
-        }
-
-        foreach (var p in Permits)
-        {
-            var type = Json.Wire(p.Type);
-            var department = Json.Wire(p.Department);
-            foreach (var run in Runs(days, d => p.StatusOn(d) is { } status ? (status, p.PeriodOn(d)?.ExpiresOn) : ((PermitStatus, DateOnly?)?)null))
-                Add(Facts.Permit, run.From, run.To, type, status: Json.Wire(run.Value.Item1), department: department, subject: p.Id,
-                    due: run.Value.Item1 == PermitStatus.CorrectionRequested ? p.PeriodOn(run.From)?.CorrectionDueOn : run.Value.Item2);
-            foreach (var run in Runs(days, d => p.IsInForceOn(d) && p.PeriodOn(d)?.ExpiresOn is { } x && d >= x.AddDays(-AlertTypes.ExpiringWithinDays) ? x : (DateOnly?)null))
-                Add(Facts.Alert, run.From, run.To, AlertTypes.PermitExpiring, department: department, subject: p.Id, due: run.Value);
-            foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.Expired ? p.PeriodOn(d)?.ExpiresOn : null))
-                Add(Facts.Alert, run.From, run.To, AlertTypes.PermitExpired, department: department, subject: p.Id, due: run.Value);
-            foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.CorrectionRequested && p.PeriodOn(d)?.CorrectionDueOn is { } due && due < d ? due : (DateOnly?)null))
-                Add(Facts.Alert, run.From, run.To, AlertTypes.FilingCorrectionOverdue, department: department, subject: p.Id, due: run.Value);
+            if (!sectioned) { derive(facts); return; }
+            _sections ??= [];
+            if (_sections.TryGetValue(name, out var kept) && SameInputs(kept.Inputs, inputs)) { facts.AddRange(kept.Facts); return; }
+            var own = new List<StandingFact.Same>();
+            derive(own);
+            _sections[name] = (inputs, own);
+            facts.AddRange(own);
         }
 
         bool InForce(PermitType type, DateOnly d) => Permits.Any(p => p.Type == type && p.IsInForceOn(d));
-        var model = Integration.Model(institution);
-        foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d)))
-            Add(Facts.Integrated, run.From, run.To, model);
-        foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d)))
-            Add(Facts.CarePermit, run.From, run.To);
-        foreach (var run in When(days, d => InForce(PermitType.InternalClinic, d)))
-            Add(Facts.InternalClinic, run.From, run.To);
-        foreach (var run in When(days, d => InForce(PermitType.MedicalPractice, d)))
-            Add(Facts.MedicalLicence, run.From, run.To);
-        // Programme designations; an integrated-care pilot permit (the 试点 plaque health issues) is the same designation.
-        foreach (var d in institution.Designations ?? [])
-            Add(Facts.Designation, d.EffectiveOn, d.ValidTo?.AddDays(1), Json.Wire(d.Programme), (int)d.Level, department: Json.Wire(Designations.Designation.Owner));
-        foreach (var run in When(days, d => InForce(PermitType.IntegratedCarePilot, d)))
-            Add(Facts.Designation, run.From, run.To, Json.Wire(Designations.Programme.IntegratedCarePilot), (int)Designations.DesignationLevel.City,
-                department: Json.Wire(Department.Health));
-        // Staff as reported, each report until the next; an integrated-care pilot (by permit or designation) must show
-        // at least 2 doctors and 2 nurses — no report shows nothing, so it alerts too. Health must act.
-        var staff = (institution.Staff ?? []).OrderBy(r => r.EffectiveOn).ToList();
-        for (var k = 0; k < staff.Count; k++)
-        {
-            if (k + 1 < staff.Count && staff[k + 1].EffectiveOn == staff[k].EffectiveOn) continue;
-            DateOnly? to = k + 1 < staff.Count ? staff[k + 1].EffectiveOn : null;
-            foreach (var (label, count) in new[] { ("doctors", staff[k].Doctors), ("nurses", staff[k].Nurses), ("care-workers", staff[k].CareWorkers),
-                         ("certified-care-workers", staff[k].CertifiedCareWorkers) })
-                Add(Facts.Staff, staff[k].EffectiveOn, to, label, count);
-        }
-        foreach (var r in institution.Ratings ?? [])
-            Add(Facts.Rating, r.EffectiveOn, r.ValidTo?.AddDays(1), Json.Wire(r.Scheme), r.Level, status: r.Class is { } c ? Json.Wire(c) : null,
-                department: Json.Wire(Rating.OwnerOf(r.Scheme)));
-        foreach (var run in Runs(days, d => institution.OccupancyOn(d)?.Residents))
-            Add(Facts.Residents, run.From, run.To, value: run.Value, department: Json.Wire(Department.CivilAffairs));
-        foreach (var group in (institution.Services ?? []).GroupBy(c => c.Service))
-            foreach (var run in When(days, d => institution.ServicesOn(d).Contains(group.Key)))
-                Add(Facts.Service, run.From, run.To, Json.Wire(group.Key), department: Json.Wire(CareServices.OwnerOf(group.Key)));
-        bool Pilot(DateOnly d) => InForce(PermitType.IntegratedCarePilot, d)
-                                  || (institution.Designations ?? []).Any(x => x.Programme == Designations.Programme.IntegratedCarePilot && x.IsInForceOn(d));
-        foreach (var run in When(days, d => Pilot(d) && institution.StaffOn(d) is not { MeetsPilotRule: true }))
-            Add(Facts.Alert, run.From, run.To, AlertTypes.PilotUnderstaffed, department: Json.Wire(Department.Health), due: run.From);
-        foreach (var run in When(days, d => InForce(PermitType.InsuranceDesignation, d)))
-            Add(Facts.Designated, run.From, run.To);
-        foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d) && !InForce(PermitType.InsuranceDesignation, d)))
-            Add(Facts.Alert, run.From, run.To, AlertTypes.IntegratedWithoutInsurance, department: Json.Wire(Department.MedicalInsurance), due: run.From);
 
-        foreach (var run in When(days, d => Partnerships.Any(p => p.IsActiveOn(d))))
-            Add(Facts.Partnered, run.From, run.To);
-        foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.CareMedical && p.IsActiveOn(d))))
-            Add(Facts.CarePartnered, run.From, run.To);
-        foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.Referral && p.IsActiveOn(d))))
-            Add(Facts.ReferralPartnered, run.From, run.To);
+        // The institution's own record: registration and grade, beds, designations, staff, ratings, residents, services.
+        Section(nameof(Institution), [institution, BedsHistory], into =>
+        {
+            var days = DaysOf(AddInstitutionDays);
+            // The grade in force (a dated hospital rating, else the registration's) splits the registration into periods.
+            foreach (var run in Runs(days, d => (int?)(institution.GradeOn(d) ?? 0)))
+                Add(into, Facts.Registered, run.From, run.To, frame.Kind, run.Value);
+            for (var k = 0; k < BedsHistory.Count; k++)
+            {
+                var (from, beds) = (BedsHistory[k].From, BedsHistory[k].Beds);
+                // A later entry for the same day replaces an earlier one.
+                if (k + 1 < BedsHistory.Count && BedsHistory[k + 1].From == from) continue;
+                DateOnly? to = k + 1 < BedsHistory.Count ? BedsHistory[k + 1].From : null;
+                foreach (var (purpose, count) in new[] { ("elderly-care", beds.ElderlyCare), ("medical", beds.Medical), ("nursing", beds.Nursing),
+                             ("rehabilitation", beds.Rehabilitation), ("hospice", beds.Hospice) })
+                    if (count > 0) Add(into, Facts.Beds, from, to, purpose, count);
+            }
+            // Programme designations (an integrated-care pilot permit is the same designation: below, with the permits).
+            foreach (var d in institution.Designations ?? [])
+                Add(into, Facts.Designation, d.EffectiveOn, d.ValidTo?.AddDays(1), Json.Wire(d.Programme), (int)d.Level, department: Json.Wire(Designations.Designation.Owner));
+            // Staff as reported, each report until the next.
+            var staff = (institution.Staff ?? []).OrderBy(r => r.EffectiveOn).ToList();
+            for (var k = 0; k < staff.Count; k++)
+            {
+                if (k + 1 < staff.Count && staff[k + 1].EffectiveOn == staff[k].EffectiveOn) continue;
+                DateOnly? to = k + 1 < staff.Count ? staff[k + 1].EffectiveOn : null;
+                foreach (var (label, count) in new[] { ("doctors", staff[k].Doctors), ("nurses", staff[k].Nurses), ("care-workers", staff[k].CareWorkers),
+                             ("certified-care-workers", staff[k].CertifiedCareWorkers) })
+                    Add(into, Facts.Staff, staff[k].EffectiveOn, to, label, count);
+            }
+            foreach (var r in institution.Ratings ?? [])
+                Add(into, Facts.Rating, r.EffectiveOn, r.ValidTo?.AddDays(1), Json.Wire(r.Scheme), r.Level, status: r.Class is { } c ? Json.Wire(c) : null,
+                    department: Json.Wire(Rating.OwnerOf(r.Scheme)));
+            foreach (var run in Runs(days, d => institution.OccupancyOn(d)?.Residents))
+                Add(into, Facts.Residents, run.From, run.To, value: run.Value, department: Json.Wire(Department.CivilAffairs));
+            foreach (var group in (institution.Services ?? []).GroupBy(c => c.Service))
+                foreach (var run in When(days, d => institution.ServicesOn(d).Contains(group.Key)))
+                    Add(into, Facts.Service, run.From, run.To, Json.Wire(group.Key), department: Json.Wire(CareServices.OwnerOf(group.Key)));
+        });
+
+        foreach (var p in Permits)
+            Section(p.Id, [p, frame], into =>
+            {
+                var days = DaysOf(set => AddPermitDays(set, p));
+                var type = Json.Wire(p.Type);
+                var department = Json.Wire(p.Department);
+                foreach (var run in Runs(days, d => p.StatusOn(d) is { } status ? (status, p.PeriodOn(d)?.ExpiresOn) : ((PermitStatus, DateOnly?)?)null))
+                    Add(into, Facts.Permit, run.From, run.To, type, status: Json.Wire(run.Value.Item1), department: department, subject: p.Id,
+                        due: run.Value.Item1 == PermitStatus.CorrectionRequested ? p.PeriodOn(run.From)?.CorrectionDueOn : run.Value.Item2);
+                foreach (var run in Runs(days, d => p.IsInForceOn(d) && p.PeriodOn(d)?.ExpiresOn is { } x && d >= x.AddDays(-AlertTypes.ExpiringWithinDays) ? x : (DateOnly?)null))
+                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.PermitExpiring, department: department, subject: p.Id, due: run.Value);
+                foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.Expired ? p.PeriodOn(d)?.ExpiresOn : null))
+                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.PermitExpired, department: department, subject: p.Id, due: run.Value);
+                foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.CorrectionRequested && p.PeriodOn(d)?.CorrectionDueOn is { } due && due < d ? due : (DateOnly?)null))
+                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.FilingCorrectionOverdue, department: department, subject: p.Id, due: run.Value);
+            });
+
+        // What the permits in force together say.
+        Section(nameof(Permits), [Permits, frame], into =>
+        {
+            var days = DaysOf(set => { foreach (var p in Permits) AddPermitDays(set, p); });
+            var model = Integration.Model(institution);
+            foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d)))
+                Add(into, Facts.Integrated, run.From, run.To, model);
+            foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d)))
+                Add(into, Facts.CarePermit, run.From, run.To);
+            foreach (var run in When(days, d => InForce(PermitType.InternalClinic, d)))
+                Add(into, Facts.InternalClinic, run.From, run.To);
+            foreach (var run in When(days, d => InForce(PermitType.MedicalPractice, d)))
+                Add(into, Facts.MedicalLicence, run.From, run.To);
+            // An integrated-care pilot permit (the 试点 plaque health issues) is the programme's designation.
+            foreach (var run in When(days, d => InForce(PermitType.IntegratedCarePilot, d)))
+                Add(into, Facts.Designation, run.From, run.To, Json.Wire(Designations.Programme.IntegratedCarePilot), (int)Designations.DesignationLevel.City,
+                    department: Json.Wire(Department.Health));
+            foreach (var run in When(days, d => InForce(PermitType.InsuranceDesignation, d)))
+                Add(into, Facts.Designated, run.From, run.To);
+            foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d) && !InForce(PermitType.InsuranceDesignation, d)))
+                Add(into, Facts.Alert, run.From, run.To, AlertTypes.IntegratedWithoutInsurance, department: Json.Wire(Department.MedicalInsurance), due: run.From);
+        });
+
+        // An integrated-care pilot (by permit or designation) must show at least 2 doctors and 2 nurses — no report
+        // shows nothing, so it alerts too. Health must act.
+        Section("pilot", [Permits, institution], into =>
+        {
+            var days = DaysOf(set => { AddInstitutionDays(set); foreach (var p in Permits) AddPermitDays(set, p); });
+            bool Pilot(DateOnly d) => InForce(PermitType.IntegratedCarePilot, d)
+                                      || (institution.Designations ?? []).Any(x => x.Programme == Designations.Programme.IntegratedCarePilot && x.IsInForceOn(d));
+            foreach (var run in When(days, d => Pilot(d) && institution.StaffOn(d) is not { MeetsPilotRule: true }))
+                Add(into, Facts.Alert, run.From, run.To, AlertTypes.PilotUnderstaffed, department: Json.Wire(Department.Health), due: run.From);
+        });
+
+        Section(nameof(Partnerships), [Partnerships, frame], into =>
+        {
+            var days = DaysOf(AddPartnershipDays);
+            foreach (var run in When(days, d => Partnerships.Any(p => p.IsActiveOn(d))))
+                Add(into, Facts.Partnered, run.From, run.To);
+            foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.CareMedical && p.IsActiveOn(d))))
+                Add(into, Facts.CarePartnered, run.From, run.To);
+            foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.Referral && p.IsActiveOn(d))))
+                Add(into, Facts.ReferralPartnered, run.From, run.To);
+        });
         // The alert concerns exactly the care institutions the table counts: not a medical one, an elderly-care permit in force.
         if (institution.Kind != InstitutionKind.Medical)
-            foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d) && !Partnerships.Any(p => p.IsActiveOn(d))))
-                Add(Facts.Alert, run.From, run.To, AlertTypes.CareHomeWithoutPartnership, department: Json.Wire(Department.CivilAffairs), due: run.From);
-
-        var findings = new List<Finding>();
-        foreach (var inspection in Inspections)
-        {
-            Add(Facts.Inspection, inspection.OpenedOn, null, Json.Wire(inspection.Kind), subject: inspection.Id);
-            foreach (var f in inspection.Findings.Where(f => f.InstitutionId == Id))
+            Section("care-home", [Permits, Partnerships, frame], into =>
             {
-                findings.Add(f);
-                Add(Facts.Finding, f.FoundOn, f.OverturnedOn, Json.Wire(f.Severity), f.DemeritPoints, department: Json.Wire(inspection.DepartmentOf(f)),
-                    subject: f.Id, reference: inspection.Id);
-                foreach (var run in Runs(days, d => f.IsOverdueOn(d) ? f.RectificationDue : null))
-                    Add(Facts.Alert, run.From, run.To, AlertTypes.RectificationOverdue, department: Json.Wire(inspection.DepartmentOf(f)),
-                        subject: f.Id, reference: inspection.Id, due: run.Value);
-                foreach (var run in Runs(days, d => f.AwaitsVerificationOn(d) ? f.RectificationDue : null))
-                    Add(Facts.Alert, run.From, run.To, AlertTypes.VerificationPending, department: Json.Wire(inspection.DepartmentOf(f)),
-                        subject: f.Id, reference: inspection.Id, due: run.Value);
-            }
-        }
-        foreach (var run in Runs(days, d => Supervision.DemeritPointsOn(findings, d) is > 0 and var points ? points : (int?)null))
-            Add(Facts.Demerit, run.From, run.To, value: run.Value);
+                var days = DaysOf(set => { foreach (var p in Permits) AddPermitDays(set, p); AddPartnershipDays(set); });
+                foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d) && !Partnerships.Any(p => p.IsActiveOn(d))))
+                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.CareHomeWithoutPartnership, department: Json.Wire(Department.CivilAffairs), due: run.From);
+            });
+
+        foreach (var inspection in Inspections)
+            Section(inspection.Id, [inspection, frame], into =>
+            {
+                Add(into, Facts.Inspection, inspection.OpenedOn, null, Json.Wire(inspection.Kind), subject: inspection.Id);
+                foreach (var f in inspection.Findings.Where(f => f.InstitutionId == Id))
+                {
+                    var days = DaysOf(set => AddFindingDays(set, f));
+                    var department = Json.Wire(inspection.DepartmentOf(f));
+                    Add(into, Facts.Finding, f.FoundOn, f.OverturnedOn, Json.Wire(f.Severity), f.DemeritPoints, department: department,
+                        subject: f.Id, reference: inspection.Id);
+                    foreach (var run in Runs(days, d => f.IsOverdueOn(d) ? f.RectificationDue : null))
+                        Add(into, Facts.Alert, run.From, run.To, AlertTypes.RectificationOverdue, department: department,
+                            subject: f.Id, reference: inspection.Id, due: run.Value);
+                    foreach (var run in Runs(days, d => f.AwaitsVerificationOn(d) ? f.RectificationDue : null))
+                        Add(into, Facts.Alert, run.From, run.To, AlertTypes.VerificationPending, department: department,
+                            subject: f.Id, reference: inspection.Id, due: run.Value);
+                }
+            });
+        Section("demerit", [Inspections, frame], into =>
+        {
+            var findings = OwnFindings().ToList();
+            var days = DaysOf(set => { foreach (var f in findings) AddFindingDays(set, f); });
+            foreach (var run in Runs(days, d => Supervision.DemeritPointsOn(findings, d) is > 0 and var points ? points : (int?)null))
+                Add(into, Facts.Demerit, run.From, run.To, value: run.Value);
+        });
     }
 
-    // Every day on which something about this institution may change; between two of them nothing does.
-    private List<DateOnly> ChangeDays()
+    // What every fact of an institution carries from its registration, and its life (nothing holds outside it).
+    private readonly record struct Frame(DateOnly EstablishedOn, DateOnly? ClosedOn, string Jurisdiction, string Kind);
+
+    // Each section's facts with the inputs they were derived from; rebuilt with the standing (never stored).
+    private Dictionary<object, (object?[] Inputs, List<StandingFact.Same> Facts)>? _sections;
+
+    private static bool SameInputs(object?[] kept, object?[] now)
+    {
+        for (var k = 0; k < now.Length; k++)
+            if (!ReferenceEquals(kept[k], now[k]) && !(kept[k] is Frame a && now[k] is Frame b && a == b)) return false;
+        return true;
+    }
+
+    private IEnumerable<Finding> OwnFindings() => Inspections.SelectMany(x => x.Findings).Where(f => f.InstitutionId == Id);
+
+    private static List<DateOnly> Days(Action<SortedSet<DateOnly>> add)
     {
         var days = new SortedSet<DateOnly>();
-        if (Institution is { } i)
+        add(days);
+        return [.. days];
+    }
+
+    // The days on which something may change, by what changes on them; between two of them nothing does.
+    private void AddInstitutionDays(SortedSet<DateOnly> days)
+    {
+        if (Institution is not { } i) return;
+        days.Add(i.EstablishedOn);
+        if (i.ClosedOn is { } c) days.Add(c);
+        foreach (var s in i.Staff ?? []) days.Add(s.EffectiveOn);
+        foreach (var change in i.Services ?? []) days.Add(change.EffectiveOn);
+        foreach (var o in i.Occupancy ?? []) days.Add(o.EffectiveOn);
+        foreach (var r in i.Ratings ?? []) { days.Add(r.EffectiveOn); if (r.ValidTo is { } to) days.Add(to.AddDays(1)); }
+        foreach (var d in i.Designations ?? []) { days.Add(d.EffectiveOn); if (d.ValidTo is { } to) days.Add(to.AddDays(1)); }
+    }
+
+    private static void AddPermitDays(SortedSet<DateOnly> days, Permit p)
+    {
+        days.Add(p.SubmittedOn);
+        foreach (var period in p.Periods)
         {
-            days.Add(i.EstablishedOn);
-            if (i.ClosedOn is { } c) days.Add(c);
-            foreach (var s in i.Staff ?? []) days.Add(s.EffectiveOn);
-            foreach (var change in i.Services ?? []) days.Add(change.EffectiveOn);
-            foreach (var o in i.Occupancy ?? []) days.Add(o.EffectiveOn);
-            foreach (var r in i.Ratings ?? []) { days.Add(r.EffectiveOn); if (r.ValidTo is { } to) days.Add(to.AddDays(1)); }
-            foreach (var d in i.Designations ?? []) { days.Add(d.EffectiveOn); if (d.ValidTo is { } to) days.Add(to.AddDays(1)); }
+            days.Add(period.From);
+            if (period.ExpiresOn is { } x) { days.Add(x.AddDays(1)); days.Add(x.AddDays(-AlertTypes.ExpiringWithinDays)); }
+            if (period.CorrectionDueOn is { } due) days.Add(due.AddDays(1));
         }
-        foreach (var p in Permits)
-        {
-            days.Add(p.SubmittedOn);
-            foreach (var period in p.Periods)
-            {
-                days.Add(period.From);
-                if (period.ExpiresOn is { } x) { days.Add(x.AddDays(1)); days.Add(x.AddDays(-AlertTypes.ExpiringWithinDays)); }
-            }
-            foreach (var period in p.Periods) if (period.CorrectionDueOn is { } due) days.Add(due.AddDays(1));
-        }
+    }
+
+    private void AddPartnershipDays(SortedSet<DateOnly> days)
+    {
         foreach (var p in Partnerships)
         {
             days.Add(p.ValidFrom);
             foreach (var v in p.Validity) { days.Add(v.On); days.Add(v.ValidTo.AddDays(1)); }
             if (p.TerminatedOn is { } t) days.Add(t);
         }
-        foreach (var f in Inspections.SelectMany(x => x.Findings).Where(f => f.InstitutionId == Id))
-        {
-            days.Add(f.FoundOn);
-            days.Add(f.FoundOn.AddYears(1));
-            if (f.RectificationDue is { } due) days.Add(due.AddDays(1));
-            foreach (var step in f.Rectification) days.Add(step.On);
-            foreach (var change in f.PointChanges) days.Add(change.On);
-            if (f.OverturnedOn is { } o) days.Add(o);
-        }
-        return [.. days];
+    }
+
+    private static void AddFindingDays(SortedSet<DateOnly> days, Finding f)
+    {
+        days.Add(f.FoundOn);
+        days.Add(f.FoundOn.AddYears(1));
+        if (f.RectificationDue is { } due) days.Add(due.AddDays(1));
+        foreach (var step in f.Rectification) days.Add(step.On);
+        foreach (var change in f.PointChanges) days.Add(change.On);
+        if (f.OverturnedOn is { } o) days.Add(o);
     }
 
     // Splits time at the change days into runs of equal value; null values hold nothing.

@@ -94,4 +94,124 @@ public class StandingFactTests
         Assert.All(s.Derive().Where(f => f.Fact == Facts.Alert && f.Subject == finding), f => Assert.Equal("civil-affairs", f.Department));
         Assert.Equal("civil-affairs", Assert.Single(s.Derive(), f => f.Fact == Facts.Finding).Department);
     }
+
+    // The projection derives in sections over each section's own change days and keeps a section while its inputs are
+    // the same objects; reads derive whole over every change day. Over random histories touching every kind of input
+    // (permits through their lives, agreements, inspections with findings, rectification and disputes, the
+    // institution's own reports, a closure), both must give the same facts after every event.
+    [Theory]
+    [InlineData(1)] [InlineData(2)] [InlineData(3)] [InlineData(4)] [InlineData(5)] [InlineData(6)] [InlineData(7)] [InlineData(8)]
+    public async Task Sections_derive_the_facts_the_whole_derivation_does_after_every_event(int seed)
+    {
+        var random = new Random(seed);
+        DateOnly Day() => D(2012, 1, 1).AddDays(random.Next(0, 15 * 365));
+        T Pick<T>(IReadOnlyList<T> items) => items[random.Next(items.Count)];
+        var medical = seed % 2 == 0;
+        var standing = new InstitutionStanding { Id = Home };
+        var (permits, agreements, inspections) = (new List<Guid>(), new List<Guid>(), new List<Guid>());
+        var findings = new List<(Guid Inspection, Guid Finding, bool Reported, bool Disputed)>();
+        var sequence = 0;
+        var (sectioned, whole) = (new List<StandingFact.Same>(), new List<StandingFact.Same>());
+        async Task Apply(Guid stream, object data)
+        {
+            await standing.ApplyAsync(null!, new Event<object>(data) { StreamId = stream, Sequence = ++sequence, Version = sequence }, CancellationToken.None);
+            sectioned.Clear();
+            whole.Clear();
+            standing.DeriveInto(sectioned);
+            standing.DeriveInto(whole, sectioned: false);
+            Assert.True(sectioned.Count == whole.Count && sectioned.ToHashSet().SetEquals(whole),
+                $"seed {seed}, event {sequence} ({data.GetType().Name}): only in sections {string.Join("; ", sectioned.Except(whole))}; only whole {string.Join("; ", whole.Except(sectioned))}");
+        }
+
+        await Apply(Home, Registered() with { Kind = medical ? InstitutionKind.Medical : InstitutionKind.ElderlyCare, EffectiveOn = Day() });
+        for (var step = 0; step < 120; step++)
+        {
+            var on = Day();
+            switch (random.Next(14))
+            {
+                case 0 or 1:
+                    var permit = Guid.NewGuid();
+                    permits.Add(permit);
+                    var type = Pick(Enum.GetValues<PermitType>());
+                    await Apply(permit, random.Next(2) == 0
+                        ? Filed(permit, type, on) with { ExpiresOn = random.Next(2) == 0 ? on.AddYears(random.Next(1, 6)) : null }
+                        : new PermitApplicationSubmitted(permit, Home, "530111", type, PermitTypes.DepartmentOf(type), null, null, on, null, null));
+                    break;
+                case 2 or 3 when permits.Count > 0:
+                    var p = Pick(permits);
+                    await Apply(p, random.Next(7) switch
+                    {
+                        0 => new PermitGranted(p, on, "号", on.AddYears(random.Next(1, 6)), Home),
+                        1 => new PermitRenewed(p, on, on.AddYears(random.Next(1, 6)), null, Home),
+                        2 => new PermitSuspended(p, on, "停业整顿", null, Home),
+                        3 => new PermitReinstated(p, on, null, Home),
+                        4 => new PermitRevoked(p, on, "吊销", null, Home),
+                        5 => new FilingCorrectionRequested(p, on, on.AddDays(random.Next(10, 90)), "补正", Home),
+                        _ => new FilingCorrected(p, on, null, Home),
+                    });
+                    break;
+                case 4:
+                    var agreement = Guid.NewGuid();
+                    agreements.Add(agreement);
+                    await Apply(agreement, new PartnershipSigned(agreement, Pick(Enum.GetValues<PartnershipKind>()), [Home, Partner], [PartnershipService.EmergencyCare],
+                        on, on.AddYears(random.Next(1, 4))));
+                    break;
+                case 5 when agreements.Count > 0:
+                    var a = Pick(agreements);
+                    await Apply(a, random.Next(3) == 0 ? new PartnershipTerminated(a, on, "终止", [Home, Partner]) : new PartnershipRenewed(a, on, on.AddYears(3), [Home, Partner]));
+                    break;
+                case 6:
+                    var inspection = Guid.NewGuid();
+                    inspections.Add(inspection);
+                    await Apply(inspection, new InspectionOpened(inspection, Pick(Enum.GetValues<InspectionKind>()), [Home], [Department.CivilAffairs], ["王"], on));
+                    break;
+                case 7 when inspections.Count > 0:
+                    var (i, f) = (Pick(inspections), Guid.NewGuid());
+                    findings.Add((i, f, false, false));
+                    await Apply(i, new FindingRecorded(i, f, Home, FindingCategory.FireSafety, Pick(Enum.GetValues<Severity>()), random.Next(0, 8), "消防通道堵塞",
+                        random.Next(4) == 0 ? null : on.AddDays(random.Next(10, 120)), on, Department.CivilAffairs));
+                    break;
+                case 8 when findings.Count > 0:
+                    var k = random.Next(findings.Count);
+                    var x = findings[k];
+                    if (!x.Reported) { findings[k] = x with { Reported = true }; await Apply(x.Inspection, new RectificationReported(x.Inspection, x.Finding, Home, on, "已整改")); }
+                    else await Apply(x.Inspection, new RectificationVerified(x.Inspection, x.Finding, Home, Pick(Enum.GetValues<VerificationOutcome>()), on, null));
+                    break;
+                case 9 when findings.Count > 0:
+                    var m = random.Next(findings.Count);
+                    var y = findings[m];
+                    if (!y.Disputed) { findings[m] = y with { Disputed = true }; await Apply(y.Inspection, new FindingDisputed(y.Inspection, y.Finding, Home, on, "异议")); }
+                    else
+                    {
+                        var outcome = Pick(Enum.GetValues<DisputeOutcome>());
+                        await Apply(y.Inspection, new DisputeDecided(y.Inspection, y.Finding, Home, outcome, outcome == DisputeOutcome.PointsChanged ? random.Next(0, 4) : null, "复核", on));
+                    }
+                    break;
+                case 10 when inspections.Count > 0:
+                    var closed = Pick(inspections);
+                    await Apply(closed, new InspectionClosed(closed, on, "结束"));
+                    break;
+                case 11:
+                    await Apply(Home, random.Next(4) switch
+                    {
+                        0 => new InstitutionBedsChanged(Home, new Beds(random.Next(0, 200), random.Next(0, 50), 0, 0, 0), on, null),
+                        1 => new InstitutionStaffReported(Home, random.Next(0, 4), random.Next(0, 4), 10, 5, on, "年报"),
+                        2 => new InstitutionOccupancyReported(Home, random.Next(0, 150), on, "月报"),
+                        _ => new InstitutionServiceChanged(Home, Pick(Enum.GetValues<CareService>()), random.Next(3) > 0, on, "备案"),
+                    });
+                    break;
+                case 12:
+                    await Apply(Home, random.Next(2) == 0
+                        ? new InstitutionRated(Home, medical ? RatingScheme.HospitalGrade : RatingScheme.CareHomeGrade, random.Next(1, 4), medical ? HospitalClass.A : null,
+                            on, random.Next(2) == 0 ? on.AddYears(3) : null, "评审")
+                        : new CareRegistry.Designations.InstitutionDesignated(Home, Pick(Enum.GetValues<CareRegistry.Designations.Programme>()), CareRegistry.Designations.DesignationLevel.City, "卫健委", on,
+                            random.Next(2) == 0 ? on.AddYears(2) : null, "文件"));
+                    break;
+                case 13 when step > 100:
+                    await Apply(Home, new InstitutionClosed(Home, on, "停办"));
+                    break;
+            }
+        }
+        Assert.True(sequence > 60);
+    }
 }
