@@ -4,6 +4,7 @@ using CareRegistry.Inspections;
 using CareRegistry.Institutions;
 using CareRegistry.Partnerships;
 using CareRegistry.Permits;
+using System.Text.Json.Serialization;
 using JasperFx.Events;
 using Marten;
 
@@ -14,7 +15,7 @@ public record BedsPeriod(DateOnly From, Beds Beds, long Version);
 // Everything the registry knows about one institution across departments — its own stream, its permits,
 // inspections and agreements, each folded by the same rules as its own snapshot — and the facts currently derived
 // from it. Kept by the asynchronous StandingProjection.
-public sealed class InstitutionStanding
+public sealed class InstitutionStanding : IJsonOnDeserialized
 {
     public Guid Id { get; set; }
     public Institution? Institution { get; set; }
@@ -22,8 +23,12 @@ public sealed class InstitutionStanding
     public List<Permit> Permits { get; set; } = [];
     public List<Partnership> Partnerships { get; set; } = [];
     public List<Inspection> Inspections { get; set; } = [];
+    // Stored compactly (LiveFacts): without the institution, and without the ids IdOf gives back.
+    [JsonConverter(typeof(LiveFacts))]
     public List<StandingFact> Live { get; set; } = [];
     public long LastSequence { get; set; }
+
+    void IJsonOnDeserialized.OnDeserialized() => LiveFacts.Restore(this);
 
     public async Task ApplyAsync(IQuerySession session, IEvent e, CancellationToken ct)
     {
