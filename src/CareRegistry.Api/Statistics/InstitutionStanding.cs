@@ -208,8 +208,9 @@ public sealed class InstitutionStanding
             foreach (var f in inspection.Findings.Where(f => f.InstitutionId == Id))
             {
                 findings.Add(f);
+                // With its rectification deadline: the work queue's "due this week" picks findings by it (StandingFact.DueOn).
                 Add(Facts.Finding, f.FoundOn, f.OverturnedOn, Json.Wire(f.Severity), f.DemeritPoints, department: Json.Wire(inspection.DepartmentOf(f)),
-                    subject: f.Id, reference: inspection.Id);
+                    subject: f.Id, reference: inspection.Id, due: f.RectificationDue);
                 foreach (var run in Runs(days, d => f.IsOverdueOn(d) ? f.RectificationDue : null))
                     Add(Facts.Alert, run.From, run.To, AlertTypes.RectificationOverdue, department: Json.Wire(inspection.DepartmentOf(f)),
                         subject: f.Id, reference: inspection.Id, due: run.Value);
