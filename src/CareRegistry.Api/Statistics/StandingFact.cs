@@ -89,6 +89,14 @@ public sealed class StandingFact
             IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "label", "department"],
             Predicate = "recorded_to is null and fact = 'alert'",
         });
+        // Findings by rectification deadline (the work queues' "due this week"): a week's findings of the whole country, not
+        // every finding in force in the division. Only findings with a deadline, only the deadline and the division.
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_finding_due")
+        {
+            Columns = ["due_on"],
+            IncludeColumns = ["jurisdiction"],
+            Predicate = "recorded_to is null and fact = 'finding' and due_on is not null",
+        });
         // Demerit points at or over a threshold (the demerit-threshold alert, demeritAtLeast) read only those facts,
         // instead of every interval of the jurisdiction's demerit facts (most of them ended, or under the threshold).
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_demerit_value")
