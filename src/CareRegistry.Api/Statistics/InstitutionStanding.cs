@@ -267,7 +267,7 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
                     var days = DaysOf(set => AddFindingDays(set, f));
                     var department = Json.Wire(inspection.DepartmentOf(f));
                     Add(into, Facts.Finding, f.FoundOn, f.OverturnedOn, Json.Wire(f.Severity), f.DemeritPoints, department: department,
-                        subject: f.Id, reference: inspection.Id);
+                        subject: f.Id, reference: inspection.Id, due: f.RectificationDue);
                     foreach (var run in Runs(days, d => f.IsOverdueOn(d) ? f.RectificationDue : null))
                         Add(into, Facts.Alert, run.From, run.To, AlertTypes.RectificationOverdue, department: department,
                             subject: f.Id, reference: inspection.Id, due: run.Value);

@@ -9,8 +9,8 @@ namespace CareRegistry.Statistics;
 public sealed record QueuedFinding(Guid InspectionId, string InstitutionName, FindingView Finding);
 
 // The rectifications a department must follow in a division prefix: overdue and awaiting verification are the alerts
-// of those types (the standing facts, AlertQueries), due soon is read from the findings in force joined to their
-// inspections' deadlines; only the inspections of the findings listed are loaded, and each list stops at `take`.
+// of those types (the standing facts, AlertQueries), due soon is read from the findings in force by their deadline;
+// only the inspections of the findings listed are loaded, and each list stops at `take`.
 // Whether a finding is overdue, awaits verification or is rectified is the inspection's own (FindingView).
 public static class RectificationQueue
 {
@@ -28,19 +28,19 @@ public static class RectificationQueue
     public static async Task<IReadOnlyList<QueuedFinding>> DueAsync(IQuerySession session, NpgsqlDataSource db, string prefix, DateOnly day, DateOnly until,
         string? department, int take, CancellationToken ct)
     {
-        var sql = $"select (f.data ->> 'reference')::uuid, f.subject, f.institution_id from {StandingSql.Table} f "
-                  + $"join mt_doc_inspection i on i.id = (f.data ->> 'reference')::uuid cross join lateral jsonb_array_elements(i.data -> 'findings') x "
-                  + $"where f.fact = @fact and {StandingSql.Within("f.", prefix)} and {StandingSql.InForceNamed("f.", null)}"
-                  + (department is null ? "" : " and f.department = @department")
-                  + " and x ->> 'id' = f.subject::text and x ->> 'rectificationDue' >= @from and x ->> 'rectificationDue' <= @until"
-                  + " order by x ->> 'rectificationDue', f.subject limit @take";
+        // The findings due in the window from the covering index alone (their deadline is a column, StandingFact.DueOn),
+        // then the inspection of only those, from their JSON. Reading every finding in force in a city for its
+        // inspection's deadline took 0.5–2 s for Kunming at 50,000 institutions.
+        var sql = $"select (f.data ->> 'reference')::uuid, f.subject, f.institution_id from {StandingSql.Table} f where f.id in ("
+                  + $"select id from {StandingSql.Table} where fact = '{Facts.Finding}' and {StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", null)}"
+                  + (department is null ? "" : " and department = @department")
+                  + " and due_on >= @from and due_on <= @until order by due_on, subject limit @take) order by f.due_on, f.subject";
         var found = new List<(Guid Inspection, Guid Finding, Guid Institution)>();
         await using (var command = db.CreateCommand(sql))
         {
-            command.Parameters.AddWithValue("fact", Facts.Finding);
             command.Parameters.AddWithValue("day", day);
-            command.Parameters.AddWithValue("from", day.ToString("yyyy-MM-dd"));
-            command.Parameters.AddWithValue("until", until.ToString("yyyy-MM-dd"));
+            command.Parameters.AddWithValue("from", day);
+            command.Parameters.AddWithValue("until", until);
             // Those already reported or accepted drop out below, so read a few more than shown.
             command.Parameters.AddWithValue("take", take * 2);
             if (prefix.Length > 0)

@@ -38,25 +38,44 @@ public sealed class StandingFact
     [JsonIgnore(Condition = WhenNull)]
     public DateTimeOffset? RecordedTo { get; set; }
 
+    // The columns Marten duplicates out of the document, in one list: ConfigureMarten declares them, and the two paths
+    // that write rows themselves (StandingProjection.Write, StandingRebuild.CopyAsync) write exactly these.
+    public sealed record Column(string Member, string Name, string Type, bool NotNull, Func<StandingFact, object?> Value);
+
+    public static readonly Column[] Columns =
+    [
+        new(nameof(InstitutionId), "institution_id", "uuid", true, f => f.InstitutionId),
+        new(nameof(Jurisdiction), "jurisdiction", "varchar", true, f => f.Jurisdiction),
+        new(nameof(Kind), "kind", "varchar", true, f => f.Kind),
+        new(nameof(Fact), "fact", "varchar", true, f => f.Fact),
+        new(nameof(Label), "label", "varchar", false, f => f.Label),
+        new(nameof(Status), "status", "varchar", false, f => f.Status),
+        new(nameof(Department), "department", "varchar", false, f => f.Department),
+        new(nameof(ValidFrom), "valid_from", "date", true, f => f.ValidFrom),
+        new(nameof(ValidTo), "valid_to", "date", false, f => f.ValidTo),
+        new(nameof(RecordedFrom), "recorded_from", "timestamptz", true, f => f.RecordedFrom.ToUniversalTime()),
+        new(nameof(RecordedTo), "recorded_to", "timestamptz", false, f => f.RecordedTo?.ToUniversalTime()),
+        new(nameof(Value), "value", "integer", true, f => f.Value),
+        new(nameof(Subject), "subject", "uuid", false, f => f.Subject),
+        // A deadline as a column, so the work queues order and pick by it from an index (it was read from every row's
+        // JSON). Added to a database that has rows: Marten's migration fills it from the JSON's dueOn.
+        new(nameof(DueOn), "due_on", "date", false, f => f.DueOn),
+    ];
+
     // Every read filters on these columns; the JSON body is read only for the rows a list returns. These indexes serve
     // all reads, where Marten's Duplicate would add one per column, paid by every projected change: one kind of fact
     // in a jurisdiction on a day — the facts believed now in a partial index that covers what the monitoring table
     // and the search filters read (so they are index-only scans), every version of them for "as recorded by" reads.
     public static void ConfigureMarten(DocumentMapping mapping)
     {
-        foreach (var (member, type, notNull) in new[]
-                 {
-                     (nameof(InstitutionId), "uuid", true), (nameof(Jurisdiction), "varchar", true), (nameof(Kind), "varchar", true),
-                     (nameof(Fact), "varchar", true), (nameof(Label), "varchar", false), (nameof(Status), "varchar", false),
-                     (nameof(Department), "varchar", false), (nameof(ValidFrom), "date", true), (nameof(ValidTo), "date", false),
-                     (nameof(RecordedFrom), "timestamptz", true), (nameof(RecordedTo), "timestamptz", false), (nameof(Value), "integer", true),
-                     (nameof(Subject), "uuid", false),
-                 })
-            mapping.DuplicateField(member, type, notNull);
+        foreach (var column in Columns)
+            if (mapping.DuplicateField(column.Member, column.Type, column.NotNull).ColumnName != column.Name)
+                throw new InvalidOperationException($"StandingFact.{column.Member}: Marten names its column otherwise than {column.Name}");
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_current")
         {
             Columns = ["fact", "jurisdiction", "valid_from"],
-            IncludeColumns = ["valid_to", "institution_id", "kind", "label", "status", "department", "value", "subject", "id"],
+            // due_on: the work queues rank alerts and pick the findings due this week from the index alone.
+            IncludeColumns = ["valid_to", "institution_id", "kind", "label", "status", "department", "value", "subject", "due_on", "id"],
             Predicate = "recorded_to is null",
         });
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_recorded") { Columns = ["fact", "jurisdiction", "valid_from"] });
@@ -69,6 +88,14 @@ public sealed class StandingFact
             Columns = ["id"],
             IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "label", "department"],
             Predicate = "recorded_to is null and fact = 'alert'",
+        });
+        // Findings by rectification deadline (the work queues' "due this week"): a week's findings of the whole country, not
+        // every finding in force in the division. Only findings with a deadline, only the deadline and the division.
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_finding_due")
+        {
+            Columns = ["due_on"],
+            IncludeColumns = ["jurisdiction"],
+            Predicate = "recorded_to is null and fact = 'finding' and due_on is not null",
         });
         // Demerit points at or over a threshold (the demerit-threshold alert, demeritAtLeast) read only those facts,
         // instead of every interval of the jurisdiction's demerit facts (most of them ended, or under the threshold).
@@ -146,7 +173,7 @@ public static class Facts
     public const string Designated = "insurance-designated";
     public const string Partnered = "partnered";         // at least one active agreement
     public const string Inspection = "inspection";       // from the day it opened; Subject inspection
-    public const string Finding = "finding";             // from the day found until overturned; Label severity
+    public const string Finding = "finding";             // from the day found until overturned; Label severity, DueOn the rectification deadline
     public const string Demerit = "demerit";             // Value points over the 12 months up to each day
     public const string Alert = "alert";                 // Label alert type
 }

@@ -63,19 +63,19 @@ public sealed class StandingProjection : IProjection
         var table = options.Storage.FindFeature(typeof(StandingFact)).Objects.OfType<Table>().First().Identifier.QualifiedName;
         if (deleted.Length > 0) operations.QueueSqlCommand($"delete from {table} where id = any(?)", deleted);
         if (stored.Count == 0) return;
-        operations.QueueSqlCommand($"""
-            insert into {table} (id, data, mt_dotnet_type, institution_id, jurisdiction, kind, fact, label, status, department,
-                                 valid_from, valid_to, recorded_from, recorded_to, value, subject)
-            select (d->>'id')::uuid, {StandingSql.StoredBody("d")}, '{typeof(StandingFact).FullName}', (d->>'institutionId')::uuid, d->>'jurisdiction', d->>'kind',
-                   d->>'fact', d->>'label', d->>'status', d->>'department', (d->>'validFrom')::date, (d->>'validTo')::date,
-                   (d->>'recordedFrom')::timestamptz, (d->>'recordedTo')::timestamptz, (d->>'value')::integer, (d->>'subject')::uuid
-            from jsonb_array_elements(?::jsonb) d
-            on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_last_modified = excluded.mt_last_modified,
-                institution_id = excluded.institution_id, jurisdiction = excluded.jurisdiction, kind = excluded.kind, fact = excluded.fact,
-                label = excluded.label, status = excluded.status, department = excluded.department, valid_from = excluded.valid_from,
-                valid_to = excluded.valid_to, recorded_from = excluded.recorded_from, recorded_to = excluded.recorded_to,
-                value = excluded.value, subject = excluded.subject
-            """, options.Serializer().ToJson(stored));
+        operations.QueueSqlCommand(InsertSql(table), options.Serializer().ToJson(stored));
+    }
+
+    // The columns of StandingFact.Columns read out of each serialized fact (its JSON names are the members' in camel case).
+    private static string InsertSql(string table)
+    {
+        var columns = StandingFact.Columns;
+        string Json(StandingFact.Column c) => char.ToLowerInvariant(c.Member[0]) + c.Member[1..];
+        return $"insert into {table} (id, data, mt_dotnet_type, {string.Join(", ", columns.Select(c => c.Name))}) "
+               + $"select (d->>'id')::uuid, {StandingSql.StoredBody("d")}, '{typeof(StandingFact).FullName}', "
+               + string.Join(", ", columns.Select(c => $"(d->>'{Json(c)}')::{c.Type}"))
+               + " from jsonb_array_elements(?::jsonb) d on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, "
+               + "mt_last_modified = excluded.mt_last_modified, " + string.Join(", ", columns.Select(c => $"{c.Name} = excluded.{c.Name}"));
     }
 
     // Named by what it says and since when it is believed, so a rebuild writes the very same rows.

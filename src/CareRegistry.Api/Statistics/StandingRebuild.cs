@@ -185,10 +185,14 @@ public static class StandingRebuild
     {
         var serializer = options.Serializer();
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using (var copy = await connection.BeginBinaryImportAsync($"""
-            copy {facts.Fresh} (id, data, mt_dotnet_type, institution_id, jurisdiction, kind, fact, label, status, department,
-                                valid_from, valid_to, recorded_from, recorded_to, value, subject) from stdin (format binary)
-            """, ct))
+        var columns = StandingFact.Columns;
+        var types = columns.Select(c => c.Type switch
+        {
+            "uuid" => NpgsqlDbType.Uuid, "varchar" => NpgsqlDbType.Varchar, "date" => NpgsqlDbType.Date, "timestamptz" => NpgsqlDbType.TimestampTz,
+            "integer" => NpgsqlDbType.Integer, _ => throw new InvalidOperationException($"no COPY type for {c.Type}"),
+        }).ToArray();
+        await using (var copy = await connection.BeginBinaryImportAsync(
+                         $"copy {facts.Fresh} (id, data, mt_dotnet_type, {string.Join(", ", columns.Select(c => c.Name))}) from stdin (format binary)", ct))
         {
             var type = typeof(StandingFact).FullName;
             foreach (var f in fold.Facts)
@@ -197,19 +201,9 @@ public static class StandingRebuild
                 await copy.WriteAsync(f.Id, NpgsqlDbType.Uuid, ct);
                 await copy.WriteAsync(StandingSql.StoredBody(f), NpgsqlDbType.Jsonb, ct);
                 await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(f.InstitutionId, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(f.Jurisdiction, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(f.Kind, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(f.Fact, NpgsqlDbType.Varchar, ct);
-                await Nullable(copy, f.Label, NpgsqlDbType.Varchar, ct);
-                await Nullable(copy, f.Status, NpgsqlDbType.Varchar, ct);
-                await Nullable(copy, f.Department, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(f.ValidFrom, NpgsqlDbType.Date, ct);
-                await Nullable(copy, f.ValidTo, NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(f.RecordedFrom.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-                await Nullable(copy, f.RecordedTo?.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(f.Value, NpgsqlDbType.Integer, ct);
-                await Nullable(copy, f.Subject, NpgsqlDbType.Uuid, ct);
+                for (var i = 0; i < columns.Length; i++)
+                    if (columns[i].Value(f) is { } value) await copy.WriteAsync(value, types[i], ct);
+                    else await copy.WriteNullAsync(ct);
             }
             await copy.CompleteAsync(ct);
         }
@@ -226,12 +220,6 @@ public static class StandingRebuild
             await copy.CompleteAsync(ct);
         }
     }
-
-    private static Task Nullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
-
-    private static Task Nullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
-        value is { } v ? copy.WriteAsync(v, type, ct) : copy.WriteNullAsync(ct);
 
     // The table Marten keeps a document in, and its fresh twin beside it.
     private sealed record Table(string Schema, string Name)

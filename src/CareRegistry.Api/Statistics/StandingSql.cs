@@ -6,17 +6,17 @@ public static class StandingSql
 {
     public const string Table = "mt_doc_standingfact";
 
-    // A fact's row keeps as JSON only what no column holds (a finding's inspection, the day a deadline falls due): the
-    // columns are the fact, and a copy of them in every row's JSON made the facts 60 % of the database.
+    // A fact's row keeps as JSON only what no column holds (a finding's inspection): the columns are the fact, and a
+    // copy of them in every row's JSON made the facts 60 % of the database. (Rows written before due_on was a column
+    // still hold their dueOn here too; Body reads the column.)
     public static string StoredBody(string json) =>
-        $"jsonb_strip_nulls(jsonb_build_object('reference', {json}->'reference', 'dueOn', {json}->'dueOn'))";
+        $"jsonb_strip_nulls(jsonb_build_object('reference', {json}->'reference'))";
 
     // The same JSON made here, for rows written by COPY (StandingRebuild): equal as jsonb to what StoredBody makes.
     public static string StoredBody(StandingFact fact)
     {
         var body = new System.Text.Json.Nodes.JsonObject();
         if (fact.Reference is { } reference) body["reference"] = reference.ToString("D");
-        if (fact.DueOn is { } due) body["dueOn"] = due.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         return body.ToJsonString();
     }
 
@@ -25,7 +25,7 @@ public static class StandingSql
         $"{alias}data || jsonb_build_object('id', {alias}id, 'institutionId', {alias}institution_id, 'jurisdiction', {alias}jurisdiction, "
         + $"'kind', {alias}kind, 'fact', {alias}fact, 'label', {alias}label, 'status', {alias}status, 'department', {alias}department, "
         + $"'subject', {alias}subject, 'validFrom', {alias}valid_from, 'validTo', {alias}valid_to, 'value', {alias}value, "
-        + $"'recordedFrom', {alias}recorded_from, 'recordedTo', {alias}recorded_to)";
+        + $"'recordedFrom', {alias}recorded_from, 'recordedTo', {alias}recorded_to, 'dueOn', {alias}due_on)";
 
     // Positional '?' parameters, in order, for Marten's MatchesSql; the values to pass come back with the text.
     public static (string Sql, object[] Values) InForce(string alias, DateOnly day, DateTimeOffset? recordedAsOf)

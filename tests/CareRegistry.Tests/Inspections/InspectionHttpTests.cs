@@ -21,6 +21,8 @@ public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture
             [Department.Health, Department.CivilAffairs], ["王检查"], D(2023, 5, 1)))).ShouldBe(HttpStatusCode.Created).Id;
         var alone = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.SpotCheck, [home],
             [Department.CivilAffairs], ["李检查"], D(2023, 6, 1)))).ShouldBe(HttpStatusCode.Created).Id;
+        // By jurisdiction alone the list follows the standing facts (asynchronous).
+        await Fixture.Projected();
 
         async Task<List<Guid>> Ids(string query) =>
             (await Client.Get($"/api/inspections?{query}&limit=500")).ShouldBe(HttpStatusCode.OK)["items"].AsArray().Select(i => i!["id"]!.GetValue<Guid>()).ToList();
@@ -34,6 +36,17 @@ public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture
         Assert.Contains(alone, district);
         Assert.Equal(district.OrderBy(id => id.ToString()).ToList(), district);
         Assert.DoesNotContain(alone, await Ids("jurisdiction=530111"));
+        // Opened within a range, a page at a time, and with a status (the document's own filter) too.
+        var later = await Ids("jurisdiction=530102&from=2023-05-15");
+        Assert.Contains(alone, later);
+        Assert.DoesNotContain(joint, later);
+        var earlier = await Ids("jurisdiction=530102&to=2023-05-15&status=open");
+        Assert.Contains(joint, earlier);
+        Assert.DoesNotContain(alone, earlier);
+        var first = (await Client.Get("/api/inspections?jurisdiction=530102&limit=1")).ShouldBe(HttpStatusCode.OK);
+        var cursor = first["next"]!.GetValue<string>();
+        var second = (await Client.Get($"/api/inspections?jurisdiction=530102&limit=1&cursor={cursor}")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(district.Take(2).ToList(), [first["items"].AsArray()[0]!["id"]!.GetValue<Guid>(), second["items"].AsArray()[0]!["id"]!.GetValue<Guid>()]);
     }
 
     [Fact]
@@ -81,6 +94,7 @@ public class InspectionHttpTests(RegistryFixture fixture) : RegistryTest(fixture
         Assert.Equal("closed", inspection["status"].GetValue<string>());
         Assert.Equal(2, inspection["findings"].AsArray().Count);
         Assert.Single((await Client.Get($"/api/inspections?institutionId={hospital}"))["items"].AsArray());
+        await Fixture.Projected();
         Assert.Single((await Client.Get("/api/inspections?jurisdiction=5301&status=closed"))["items"].AsArray());
         Assert.Empty((await Client.Get("/api/inspections?status=open"))["items"].AsArray());
     }
