@@ -105,6 +105,7 @@ public static class AccessPolicy
         new("POST", Webhook + "/replay", Admins, DepartmentRule.None, JurisdictionRule.SubscriptionInRoute),
 
         new("GET", "/api/institutions", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
+        new("GET", "/api/institutions/map", Readers, DepartmentRule.None, JurisdictionRule.SearchFilter),
         new("GET", "/api/institutions/{id}", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
         new("GET", "/api/institutions/{id}/history", Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),
         new("GET", Permit, Readers, DepartmentRule.None, JurisdictionRule.InstitutionInRoute),

@@ -24,6 +24,8 @@ public static class Operations
             "Up to 1,000 registrations in one transaction, each by the rules of registerInstitution (no successors): all are recorded or none; the ids in order."),
         ["GET /api/institutions"] = new("searchInstitutions", "Search institutions",
             "Institutions inside a division prefix (the caller's own when none is asked), filtered across departments on asOf as recorded by recordedAsOf; paged by cursor."),
+        ["GET /api/institutions/map"] = new("mapInstitutions", "Map institutions",
+            "The care map of a division prefix (the caller's own when none is asked): every district's count of institutions (of a kind, if asked), how many are placed and the middle of those placed; and the placed institutions themselves when the prefix is a district or holds at most 500."),
         ["GET " + Inst] = new("getInstitution", "Read an institution",
             "The institution as in force on asOf (today in China by default) from what was recorded by recordedAsOf: identity, beds, permits, integration, partnerships, supervision and alerts. ETag is its stream version."),
         ["GET " + Inst + "/history"] = new("getInstitutionHistory", "Read an institution's history",

@@ -56,6 +56,20 @@ public record Institution(
             Method = Weasel.Postgresql.Tables.IndexMethod.gin,
             Columns = [InstitutionText.Searchable("") + " gin_trgm_ops"],
         });
+        // The pairs of characters (InstitutionText.Bigrams), for searches of two characters.
+        mapping.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition("ix_institution_text_bigram")
+        {
+            Method = Weasel.Postgresql.Tables.IndexMethod.gin,
+            Columns = [InstitutionText.BigramsOf("")],
+        });
+        // The care map (InstitutionMap.cs): counts by district and kind from the index alone, and the few placed
+        // institutions found without reading the others.
+        mapping.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition(InstitutionMapEndpoint.CountIndex) { Columns = ["jurisdiction", "kind"] });
+        mapping.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition(InstitutionMapEndpoint.PlacedIndex)
+        {
+            Columns = ["jurisdiction", "kind"],
+            Predicate = InstitutionMapEndpoint.Placed,
+        });
         // The kind as a column (no index of its own): with its statistics PostgreSQL knows that most of a city's
         // institutions are of a kind, so a kind filter walks the primary key in id order and stops at the page,
         // instead of reading every institution of the jurisdiction out of its JSON and sorting them (a cost that grew

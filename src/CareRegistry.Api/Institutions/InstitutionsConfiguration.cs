@@ -12,6 +12,8 @@ public static class InstitutionsConfiguration
         // Inline: a caller sees its own registration at once, and the unique USCC index refuses a racing duplicate
         // in the same transaction as the event.
         opts.Projections.Add(new InstitutionSnapshot(), ProjectionLifecycle.Inline);
+        // Before the document table, whose search index calls it.
+        opts.Storage.ExtendedSchemaObjects.Add(new Common.ReplacedFunction(InstitutionText.FunctionSql(opts.DatabaseSchemaName)));
         opts.Schema.For<Institution>()
             .Duplicate(x => x.Uscc, notNull: true)
             .UniqueIndex(UniqueIndexType.DuplicatedField, "ux_institution_uscc", x => x.Uscc)

@@ -114,8 +114,8 @@ public static class SearchInstitutionsEndpoint
     {
         if (!string.IsNullOrWhiteSpace(q))
         {
-            var pattern = "%" + q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(x => x.MatchesSql(InstitutionText.Searchable("d.") + " ilike ?", pattern));
+            var (sql, values) = InstitutionText.Contains("d.", q);
+            query = query.Where(x => x.MatchesSql(sql, values));
         }
         if (prefix.Length > 0) query = query.Where(x => x.MatchesSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix)));
         return query;

@@ -39,6 +39,29 @@ public sealed partial class ConsoleMapTests(RegistryFixture fixture) : RegistryT
         Assert.True((await response.Content.ReadAsByteArrayAsync()).Length < 300 * 1024, "the map's script is over the 300 KB page budget");
     }
 
+    [Fact]
+    public async Task A_city_of_many_institutions_shows_its_districts_counts_linking_to_their_maps()
+    {
+        var batch = Enumerable.Range(3, 498).Select(n => Scenario.CareHome($"城市地图{n:000}养老院", "530111")).ToList();
+        (await Client.Post("/api/institutions/batch", new CareRegistry.Institutions.RegisterInstitutions(batch))).ShouldBe(HttpStatusCode.OK);
+        for (var n = 0; n < 3; n++)
+            await Client.Register(Scenario.CareHome($"城市地图{n:000}养老院", "530111") with { Location = new CareRegistry.Institutions.LocationInput(25.02 + n * 0.01, 102.74) });
+
+        using var browser = new ConsoleBrowser(Fixture);
+        await browser.SignInPreset("km-civil-affairs");
+        var map = await browser.Get("/map");
+        Assert.Equal(HttpStatusCode.OK, map.Status);
+        map.ShouldShow("养老关爱地图", "按区县汇总：501 家机构，其中 3 家有坐标、498 家尚无坐标", "各区县机构数", "25.0300, 102.7400");
+        Assert.Contains("href=\"/map?jurisdiction=530111\"", map.Html);
+        Assert.Contains("\"placed\":3", map.Html);
+        Assert.DoesNotContain("城市地图000养老院", map.Html);
+
+        // The district's own map lists them; the kind chosen stays in the link.
+        var district = await browser.Get("/map?jurisdiction=530111");
+        district.ShouldShow("地图上 3 家机构", "城市地图000养老院");
+        Assert.Contains("href=\"/map?jurisdiction=530111&amp;kind=elderly-care\"", (await browser.Get("/map?kind=elderly-care")).Html);
+    }
+
     [GeneratedRegex("name=\"_key\" value=\"([^\"]+)\"")]
     private static partial Regex Key();
 }

@@ -32,6 +32,38 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
         Assert.Equal(3, (await Names("q=" + guangfu.Uscc![..12])).Count);
     }
 
+    // Two characters have no trigram: the pairs index answers them, and must answer what ILIKE '%q%' does: any case,
+    // wildcards taken literally, every match in id order and paged the same way.
+    [Fact]
+    public async Task A_two_character_search_finds_what_a_substring_match_finds_in_id_order()
+    {
+        await Client.Register(Scenario.CareHome("双字松鹤养老院", "530112") with { LatinName = "Songhe Care Home" });
+        await Client.Register(Scenario.CareHome("双字鹤松敬老院", "530112"));
+        await Client.Register(Scenario.Hospital("双字松鹤医院", "530111"));
+        await Client.Register(Scenario.CareHome("双字100%养老院", "530112"));
+
+        Assert.Equal(["双字松鹤养老院", "双字松鹤医院"], await Names("q=" + Uri.EscapeDataString("松鹤")));
+        Assert.Equal(["双字鹤松敬老院"], await Names("q=" + Uri.EscapeDataString(" 鹤松 ")));
+        Assert.Equal(["双字松鹤养老院"], await Names("q=sO"));
+        Assert.Equal(["双字100%养老院"], await Names("q=" + Uri.EscapeDataString("0%")));
+        Assert.Empty(await Names("q=" + Uri.EscapeDataString("_养")));
+        Assert.Equal(["双字松鹤养老院"], await Names("q=" + Uri.EscapeDataString("松鹤") + "&jurisdiction=530112"));
+        Assert.Equal(["双字松鹤养老院"], await Names("q=" + Uri.EscapeDataString("松鹤养")));
+        Assert.Equal(4, (await Names("q=" + Uri.EscapeDataString("双"))).Count);
+
+        // Paged one at a time: the same institutions in the same order as one page.
+        var paged = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = (await Client.Get("/api/institutions?limit=1&q=" + Uri.EscapeDataString("双字") + (cursor is null ? "" : "&cursor=" + cursor))).ShouldBe(HttpStatusCode.OK);
+            paged.AddRange(page["items"].AsArray().Select(i => i!["name"]!.GetValue<string>()));
+            cursor = page.Body?["next"]?.GetValue<string>();
+        } while (cursor is not null);
+        Assert.Equal(["双字松鹤养老院", "双字鹤松敬老院", "双字松鹤医院", "双字100%养老院"], paged);
+        Assert.Equal(paged, await Names("q=" + Uri.EscapeDataString("双字")));
+    }
+
     [Fact]
     public async Task Search_filters_by_jurisdiction_prefix_and_kind()
     {
