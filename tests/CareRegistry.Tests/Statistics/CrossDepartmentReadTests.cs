@@ -191,6 +191,29 @@ public class CrossDepartmentReadTests(RegistryFixture fixture) : RegistryTest(fi
         (await Client.Get("/api/institutions?department=police")).ShouldBeProblem(HttpStatusCode.BadRequest, "department");
     }
 
+    // demeritAtLeast writes the day and the place into its statement (SearchInstitutions.HavingFact): the answer is the
+    // same for every kind of prefix, on either clock, and after the statement has been run often enough for PostgreSQL
+    // to cache a generic plan.
+    [Fact]
+    public async Task Demerit_filter_answers_alike_for_every_prefix_both_clocks_and_repeated_requests()
+    {
+        var w = await BuildWorld();
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"));
+        foreach (var place in new[] { "", "&jurisdiction=00", "&jurisdiction=53", "&jurisdiction=5301", $"&jurisdiction={District}" })
+            for (var run = 0; run < 7; run++)
+            {
+                Assert.Equal([w.HomeB], await Ids($"/api/institutions?demeritAtLeast=5&asOf=2024-06-01{place}"));
+                Assert.Equal([w.HomeB], await Ids($"/api/institutions?demeritAtLeast=1&asOf=2024-03-01{place}"));
+                Assert.Equal([w.HomeB], await Ids($"/api/institutions?demeritAtLeast=5&asOf=2024-06-01&recordedAsOf={now}{place}"));
+                Assert.Empty(await Ids($"/api/institutions?demeritAtLeast=6&asOf=2024-06-01{place}"));
+                Assert.Empty(await Ids($"/api/institutions?demeritAtLeast=1&asOf=2024-02-29{place}"));
+                Assert.Empty(await Ids($"/api/institutions?demeritAtLeast=5&asOf=2025-03-01{place}"));
+            }
+        foreach (var elsewhere in new[] { "530112", "5001", "52" })
+            Assert.Empty(await Ids($"/api/institutions?demeritAtLeast=1&asOf=2024-06-01&jurisdiction={elsewhere}"));
+        Assert.Equal([w.HomeB], await Ids($"/api/institutions?demeritAtLeast=5&asOf=2024-06-01&jurisdiction=5301&kind=elderly-care&hasPartnership=false"));
+    }
+
     [Fact]
     public async Task Chinese_names_are_found_by_substring_and_paging_is_stable_while_writes_continue()
     {
