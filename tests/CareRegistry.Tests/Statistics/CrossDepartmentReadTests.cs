@@ -191,6 +191,60 @@ public class CrossDepartmentReadTests(RegistryFixture fixture) : RegistryTest(fi
         (await Client.Get("/api/institutions?department=police")).ShouldBeProblem(HttpStatusCode.BadRequest, "department");
     }
 
+    // GET /institutions/{id} reads each inspection with the institution's own findings only (GetInstitution.InspectionsOf);
+    // as recorded by an instant it folds the whole inspection streams. Both answers must be the same, findings in order.
+    [Fact]
+    public async Task An_institution_view_of_a_joint_inspection_reads_its_own_findings_as_its_recorded_view_does()
+    {
+        var w = await BuildWorld();
+        var joint = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Joint, [w.HomeA, w.HomeB], [Department.Health, Department.CivilAffairs],
+            ["王卫", "李民"], D(2024, 4, 1)))).ShouldBe(HttpStatusCode.Created).Id;
+        async Task<Guid> Find(Guid home, FindingCategory category, int points, DateOnly due) =>
+            (await Client.Post($"/api/inspections/{joint}/findings", new RecordFinding(home, category, Severity.Major, points, "联合检查", due, D(2024, 4, 1))))
+            .ShouldBe(HttpStatusCode.Created)["findingId"].GetValue<Guid>();
+        var fire = await Find(w.HomeA, FindingCategory.FireSafety, 2, D(2024, 5, 1));
+        var hygiene = await Find(w.HomeB, FindingCategory.Hygiene, 9, D(2024, 5, 1));
+        var drugs = await Find(w.HomeA, FindingCategory.DrugUse, 3, D(2024, 4, 15));
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"));
+
+        foreach (var (home, own, points) in new[] { (w.HomeA, new[] { fire, drugs }, 5), (w.HomeB, new[] { hygiene }, 14) })
+        foreach (var day in new[] { "2024-04-10", "2024-04-20", "2024-06-01" })
+        {
+            var view = (await Client.Get($"/api/institutions/{home}?asOf={day}")).ShouldBe(HttpStatusCode.OK);
+            var recorded = (await Client.Get($"/api/institutions/{home}?asOf={day}&recordedAsOf={now}")).ShouldBe(HttpStatusCode.OK);
+            var (mine, theirs) = (view.Body!.AsObject(), recorded.Body!.AsObject());
+            mine.Remove("recordedAsOf");
+            theirs.Remove("recordedAsOf");
+            Assert.Equal(theirs.ToJsonString(), mine.ToJsonString());
+            Assert.Equal(own, view["openRectifications"].AsArray().Where(o => o!["inspectionId"]!.GetValue<Guid>() == joint)
+                .Select(o => o!["findingId"]!.GetValue<Guid>()));
+            Assert.Equal(points, view["demeritPoints"].GetValue<int>());
+        }
+    }
+
+    // demeritAtLeast writes the day and the place into its statement (SearchInstitutions.HavingFact): the answer is the
+    // same for every kind of prefix, on either clock, and after the statement has been run often enough for PostgreSQL
+    // to cache a generic plan.
+    [Fact]
+    public async Task Demerit_filter_answers_alike_for_every_prefix_both_clocks_and_repeated_requests()
+    {
+        var w = await BuildWorld();
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"));
+        foreach (var place in new[] { "", "&jurisdiction=00", "&jurisdiction=53", "&jurisdiction=5301", $"&jurisdiction={District}" })
+            for (var run = 0; run < 7; run++)
+            {
+                Assert.Equal([w.HomeB], await Ids($"/api/institutions?demeritAtLeast=5&asOf=2024-06-01{place}"));
+                Assert.Equal([w.HomeB], await Ids($"/api/institutions?demeritAtLeast=1&asOf=2024-03-01{place}"));
+                Assert.Equal([w.HomeB], await Ids($"/api/institutions?demeritAtLeast=5&asOf=2024-06-01&recordedAsOf={now}{place}"));
+                Assert.Empty(await Ids($"/api/institutions?demeritAtLeast=6&asOf=2024-06-01{place}"));
+                Assert.Empty(await Ids($"/api/institutions?demeritAtLeast=1&asOf=2024-02-29{place}"));
+                Assert.Empty(await Ids($"/api/institutions?demeritAtLeast=5&asOf=2025-03-01{place}"));
+            }
+        foreach (var elsewhere in new[] { "530112", "5001", "52" })
+            Assert.Empty(await Ids($"/api/institutions?demeritAtLeast=1&asOf=2024-06-01&jurisdiction={elsewhere}"));
+        Assert.Equal([w.HomeB], await Ids($"/api/institutions?demeritAtLeast=5&asOf=2024-06-01&jurisdiction=5301&kind=elderly-care&hasPartnership=false"));
+    }
+
     [Fact]
     public async Task Chinese_names_are_found_by_substring_and_paging_is_stable_while_writes_continue()
     {
