@@ -266,6 +266,7 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
                 {
                     var days = DaysOf(set => AddFindingDays(set, f));
                     var department = Json.Wire(inspection.DepartmentOf(f));
+                    // With its rectification deadline: the work queue's "due this week" picks findings by it (StandingFact.DueOn).
                     Add(into, Facts.Finding, f.FoundOn, f.OverturnedOn, Json.Wire(f.Severity), f.DemeritPoints, department: department,
                         subject: f.Id, reference: inspection.Id, due: f.RectificationDue);
                     foreach (var run in Runs(days, d => f.IsOverdueOn(d) ? f.RectificationDue : null))
