@@ -57,7 +57,7 @@ public static class InstitutionMapEndpoint
         var prefix = Division.NormalizePrefix(jurisdiction);
         var table = $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_institution";
         // The kind column holds the enum's name (the document's own spelling).
-        var where = (prefix.Length == 0 ? "true" : "jurisdiction >= @prefix and jurisdiction < @prefixEnd") + (kindValue is null ? "" : " and kind = @kind");
+        var where = StandingSql.Within("", prefix) + (kindValue is null ? "" : " and kind = @kind");
         NpgsqlCommand Command(string sql)
         {
             var command = db.CreateCommand(sql);

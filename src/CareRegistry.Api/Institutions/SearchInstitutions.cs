@@ -134,14 +134,13 @@ public static class SearchInstitutionsEndpoint
         // plan cannot see how many of a city's facts are in force on the day (for demerit points, few of its ~90,000
         // intervals at 50,000 institutions), guesses a jurisdiction range holds 0.5 % of the rows and reads every
         // interval of the city (18-40 ms); seeing them it reads the facts over the threshold (8 ms). Safe as text: the
-        // day is a date, the prefix digits (checked here), the caller's condition its own literal numbers.
+        // day is a date, the prefix digits (StandingSql.WithinLiteral checks), the caller's condition its own literal numbers.
         if (valuesInSql && recorded is null && !evenIfEnded)
         {
-            if (!prefix.All(char.IsAsciiDigit)) throw new ArgumentException("a division prefix is digits", nameof(prefix));
             var date = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             inForce = $"f.valid_from <= '{date}' and (f.valid_to is null or f.valid_to > '{date}') and f.recorded_to is null";
             inForceValues = [];
-            if (prefix.Length > 0) (place, placeValues) = ($" and f.jurisdiction >= '{prefix}' and f.jurisdiction < '{StandingSql.PrefixEnd(prefix)}'", []);
+            if (prefix.Length > 0) (place, placeValues) = ($" and {StandingSql.WithinLiteral("f.", prefix)}", []);
         }
         // Without the fact: "not in" a set of ids, which PostgreSQL answers with one hashed set whatever plan it caches
         // for a prepared statement. As "not exists" its generic plan guessed one matching fact and looped over the

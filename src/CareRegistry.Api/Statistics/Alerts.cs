@@ -132,13 +132,9 @@ public sealed class DemeritRule(RegimeBook book, DateOnly day, int lowest)
     public bool Exceeds(string jurisdiction, int points) => points >= book.DemeritThreshold(jurisdiction, day).Threshold;
 
     // The demerit facts that may reach a threshold in a division prefix, as SQL with literals only: the fact, the points
-    // (a whole number) and the prefix (digits, checked here) are written into the statement.
-    public static string Candidates(string prefix, int lowest)
-    {
-        if (!prefix.All(char.IsAsciiDigit)) throw new ArgumentException($"not a division prefix: {prefix}", nameof(prefix));
-        var sql = $"fact = '{Facts.Demerit}' and value >= {lowest}";
-        return prefix.Length == 0 ? sql : $"{sql} and jurisdiction >= '{prefix}' and jurisdiction < '{StandingSql.PrefixEnd(prefix)}'";
-    }
+    // (a whole number) and the prefix (StandingSql.WithinLiteral) are written into the statement.
+    public static string Candidates(string prefix, int lowest) =>
+        $"fact = '{Facts.Demerit}' and value >= {lowest} and {StandingSql.WithinLiteral("", prefix)}";
 
     public static StandingFact AsAlert(StandingFact demerit)
     {

@@ -40,7 +40,11 @@ public sealed class StandingFact
 
     // The columns Marten duplicates out of the document, in one list: ConfigureMarten declares them, and the two paths
     // that write rows themselves (StandingProjection.Write, StandingRebuild.CopyAsync) write exactly these.
-    public sealed record Column(string Member, string Name, string Type, bool NotNull, Func<StandingFact, object?> Value);
+    public sealed record Column(string Member, string Name, string Type, bool NotNull, Func<StandingFact, object?> Value)
+    {
+        // The member's name in the serialized document (camel case, Program.cs).
+        public string JsonName => char.ToLowerInvariant(Member[0]) + Member[1..];
+    }
 
     public static readonly Column[] Columns =
     [

@@ -66,14 +66,13 @@ public sealed class StandingProjection : IProjection
         operations.QueueSqlCommand(InsertSql(table), options.Serializer().ToJson(stored));
     }
 
-    // The columns of StandingFact.Columns read out of each serialized fact (its JSON names are the members' in camel case).
+    // The columns of StandingFact.Columns read out of each serialized fact by their JSON names.
     private static string InsertSql(string table)
     {
         var columns = StandingFact.Columns;
-        string Json(StandingFact.Column c) => char.ToLowerInvariant(c.Member[0]) + c.Member[1..];
         return $"insert into {table} (id, data, mt_dotnet_type, {string.Join(", ", columns.Select(c => c.Name))}) "
                + $"select (d->>'id')::uuid, {StandingSql.StoredBody("d")}, '{typeof(StandingFact).FullName}', "
-               + string.Join(", ", columns.Select(c => $"(d->>'{Json(c)}')::{c.Type}"))
+               + string.Join(", ", columns.Select(c => $"(d->>'{c.JsonName}')::{c.Type}"))
                + " from jsonb_array_elements(?::jsonb) d on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, "
                + "mt_last_modified = excluded.mt_last_modified, " + string.Join(", ", columns.Select(c => $"{c.Name} = excluded.{c.Name}"));
     }
