@@ -74,7 +74,8 @@ public static class RegisterInstitutionsEndpoint
             var id = Guid.CreateVersion7();
             var registered = new InstitutionRegistered(
                 id, c.Name!.Trim(), c.LatinName?.Trim(), Uscc.Normalize(c.Uscc!), c.Kind!.Value, c.MedicalSubtype, c.Grade, c.Ownership!.Value,
-                c.Jurisdiction!, c.Address!.Trim(), c.Beds!.ToBeds(), c.Operator?.Trim(), null, c.EstablishedOn ?? clock.Today());
+                c.Jurisdiction!, c.Address!.Trim(), c.Beds!.ToBeds(), c.Operator?.Trim(), null, c.EstablishedOn ?? clock.Today(),
+                c.Location?.ToCoordinates());
             session.Events.StartStream<Institution>(id, registered);
             ids.Add(id);
             if (Uscc.DivisionWarning(registered.Uscc, registered.Jurisdiction) is { } w) warnings.Add($"{registered.Uscc}: {w}");

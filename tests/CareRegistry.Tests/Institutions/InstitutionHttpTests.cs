@@ -242,6 +242,21 @@ public class BatchRegistrationTests(RegistryFixture fixture) : RegistryTest(fixt
     }
 
     [Fact]
+    public async Task A_batch_records_each_institutions_location_as_a_single_registration_does()
+    {
+        var answer = (await Client.Post("/api/institutions/batch", new RegisterInstitutions([
+                Station("庚社区养老服务站") with { Location = new LocationInput(29.7178, 106.6312, Approximate: true) },
+                Station("辛社区养老服务站")])))
+            .ShouldBe(HttpStatusCode.OK);
+        var ids = answer["ids"].AsArray().Select(i => i!.GetValue<Guid>()).ToList();
+        var placed = (await Client.Get($"/api/institutions/{ids[0]}")).ShouldBe(HttpStatusCode.OK)["location"]!;
+        Assert.Equal((29.7178, 106.6312, true), (placed["lat"]!.GetValue<double>(), placed["lon"]!.GetValue<double>(), placed["approximate"]!.GetValue<bool>()));
+        var unplaced = await Client.Get($"/api/institutions/{ids[1]}");
+        unplaced.ShouldBe(HttpStatusCode.OK);
+        Assert.Null(unplaced.Body!["location"]);
+    }
+
+    [Fact]
     public async Task A_batch_outside_the_callers_jurisdiction_is_refused()
     {
         var district = Fixture.Tokens.For("district", Department.CivilAffairs, Role.Officer, "530112");
