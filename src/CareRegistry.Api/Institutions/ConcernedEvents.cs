@@ -92,14 +92,21 @@ public static class ConcernedEvents
         }
     }
 
-    // GIN over the function's array, so "concerns any of" (&&) is an index scan. It is there or not: its definition
-    // has one spelling, ours.
+    // GIN over the function's array, so "concerns any of" (&&) is an index scan. It is there, with that setting, or not: its
+    // definition has one spelling, ours. Without GIN's pending list (fastupdate off): every search scans the whole list against
+    // each of its keys, and a full list (about 13,000 entries after a write load) made a rebuild partition's search for
+    // 250 institutions take 186 ms where the index itself answers in 12. An append writes its one to three keys into
+    // the index at once instead. An index created before this gets the setting and its list flushed.
     private sealed class ExpressionIndex(string schema) : ISchemaObject
     {
         public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, Index);
 
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
-            writer.WriteLine($"CREATE INDEX IF NOT EXISTS {Index} ON {schema}.mt_events USING gin ({schema}.{Function}(data));");
+        public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+        {
+            writer.WriteLine($"CREATE INDEX IF NOT EXISTS {Index} ON {schema}.mt_events USING gin ({schema}.{Function}(data)) WITH (fastupdate = off);");
+            writer.WriteLine($"ALTER INDEX {schema}.{Index} SET (fastupdate = off);");
+            writer.WriteLine($"SELECT gin_clean_pending_list('{schema}.{Index}'::regclass);");
+        }
 
         public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"DROP INDEX IF EXISTS {schema}.{Index};");
 
@@ -107,7 +114,10 @@ public static class ConcernedEvents
         {
             var name = builder.AddParameter(Index).ParameterName;
             var nsp = builder.AddParameter(schema).ParameterName;
-            builder.Append($"select count(*) from pg_indexes where indexname = :{name} and schemaname = :{nsp};");
+            builder.Append($$"""
+                select count(*) from pg_class i join pg_namespace n on n.oid = i.relnamespace
+                where i.relname = :{{name}} and n.nspname = :{{nsp}} and coalesce(i.reloptions, '{}') @> '{fastupdate=off}';
+                """);
         }
 
         public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
