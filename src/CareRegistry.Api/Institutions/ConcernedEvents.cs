@@ -92,11 +92,10 @@ public static class ConcernedEvents
         }
     }
 
-    // GIN over the function's array, so "concerns any of" (&&) is an index scan. It is there, with that setting, or not: its
-    // definition has one spelling, ours. Without GIN's pending list (fastupdate off): every search scans the whole list against
-    // each of its keys, and a full list (about 13,000 entries after a write load) made a rebuild partition's search for
-    // 250 institutions take 186 ms where the index itself answers in 12. An append writes its one to three keys into
-    // the index at once instead. An index created before this gets the setting and its list flushed.
+    // GIN over the function's array, so "concerns any of" (&&) is an index scan. Its definition has one spelling, ours,
+    // and no pending list (fastupdate off): every search would scan the whole list against each of its keys, which
+    // cost a rebuild's 250-institution searches more than the index itself (docs/performance.md, the sixth stop); an
+    // append writes its one to three keys at once instead. An older index gets the setting and its list flushed.
     private sealed class ExpressionIndex(string schema) : ISchemaObject
     {
         public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, Index);

@@ -26,10 +26,8 @@ public sealed class LimitsTests(ITestOutputHelper output)
         var home = await service.Client.Register(Scenario.CareHome("限额测试养老院", "530102"));
 
         // 413: Content-Length over the limit, and the same body chunked (no length given up front); with and without a key.
-        // Just over the 1 MiB limit, and sent after "Expect: 100-continue", as a well-behaved client sends a large body: the
-        // service refuses a declared length before any of it is sent, and a chunked body is all in the socket's buffers
-        // before the service has read past the limit. With 1.2 MB sent unasked, the client could still be writing when
-        // the service answered and closed, and failed with a broken pipe before it read the 413.
+        // Just over the 1 MiB limit and after "Expect: 100-continue", as a careful client sends a large body: otherwise the
+        // client could still be writing when the service answered and closed, and fail with a broken pipe before the 413.
         var huge = "{\"name\":\"" + new string('长', 350_000) + "\"}";
         Assert.True(Encoding.UTF8.GetByteCount(huge) > 1024 * 1024);
         foreach (var chunked in new[] { false, true })
