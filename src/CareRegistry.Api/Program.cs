@@ -56,6 +56,8 @@ builder.Services.AddMarten(opts =>
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
+        // GiST over a period with plain columns beside it (the demerit facts' index, StandingFact).
+        opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("btree_gist"));
         opts.ConfigureInstitutions();
         opts.ConfigurePermits();
         opts.ConfigureJurisdictions();

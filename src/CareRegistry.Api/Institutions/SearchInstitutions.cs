@@ -138,7 +138,9 @@ public static class SearchInstitutionsEndpoint
         if (valuesInSql && recorded is null && !evenIfEnded)
         {
             var date = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            inForce = $"f.valid_from <= '{date}' and (f.valid_to is null or f.valid_to > '{date}') and f.recorded_to is null";
+            inForce = fact == Facts.Demerit
+                ? StandingSql.DemeritInForceLiteral("f.", day)
+                : $"f.valid_from <= '{date}' and (f.valid_to is null or f.valid_to > '{date}') and f.recorded_to is null";
             inForceValues = [];
             if (prefix.Length > 0) (place, placeValues) = ($" and {StandingSql.WithinLiteral("f.", prefix)}", []);
         }

@@ -82,7 +82,7 @@ public static class AlertsEndpoint
     {
         // The kind of fact is a literal (one of Facts' constants), so even a generic plan of the prepared statement
         // knows which facts and which partial index it reads.
-        var (inForce, values) = StandingSql.InForce("", day, recorded);
+        var (inForce, values) = fact == Statistics.Facts.Demerit && recorded is null ? StandingSql.DemeritInForce("", day) : StandingSql.InForce("", day, recorded);
         var sql = $"select id from {StandingSql.Table} where fact = '{fact}' and {inForce}";
         var parameters = new List<object>();
         parameters.AddRange(values);
@@ -93,7 +93,7 @@ public static class AlertsEndpoint
         // now: in id order through the current alerts' id index, stopping when the page is full. Otherwise the
         // matching rows are read first and sorted by the id's text (the same order as the uuid's): one type may be
         // rare, so a walk in id order could pass most alerts before filling the page (demerit facts come through
-        // their value index, the few over the threshold); as recorded by an instant no partial index applies, and
+        // their period index, the few over the threshold on the day); as recorded by an instant no partial index applies, and
         // ordered by the uuid itself PostgreSQL would walk the primary key over the whole table.
         sql += (recorded is null && fact == Statistics.Facts.Alert && condition is null ? " order by id" : " order by id::text") + " limit ?";
         parameters.Add(take);
@@ -232,9 +232,10 @@ public static class AlertQueries
             // Thresholds differ by jurisdiction, so the points are compared here; institutions over the lowest threshold are few.
             // The division and the threshold are literals, so that a cached generic plan reads the few facts over the
             // threshold, not every demerit fact of the division.
+            var (demeritInForce, demeritValues) = StandingSql.DemeritInForce("", day);
             var demerits = await session.QueryAsync<StandingFact>(
-                $"select {StandingSql.Body()} as data from {StandingSql.Table} where {DemeritRule.Candidates(prefix, rule.Lowest)} and {inForce} order by value desc, id",
-                ct, [.. values]);
+                $"select {StandingSql.Body()} as data from {StandingSql.Table} where {DemeritRule.Candidates(prefix, rule.Lowest)} and {demeritInForce} order by value desc, id",
+                ct, [.. demeritValues]);
             facts.AddRange(demerits.Where(d => rule.Exceeds(d.Jurisdiction, d.Value)).Take(take).Select(DemeritRule.AsAlert));
         }
         var institutions = (await session.LoadManyAsync<Institution>(ct, facts.Select(f => f.InstitutionId).Distinct().ToArray())).ToDictionary(i => i.Id);

@@ -101,12 +101,14 @@ public sealed class StandingFact
             IncludeColumns = ["jurisdiction"],
             Predicate = "recorded_to is null and fact = 'finding' and due_on is not null",
         });
-        // Demerit points at or over a threshold (the demerit-threshold alert, demeritAtLeast) read only those facts,
-        // instead of every interval of the jurisdiction's demerit facts (most of them ended, or under the threshold).
-        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_demerit_value")
+        // Demerit points at or over a threshold in force on a day (demeritAtLeast, the demerit-threshold alert): the
+        // intervals that hold the day, over the threshold, in the division, found together. A key of the value alone read
+        // every interval over the threshold, of every day and place (56,109 entries for Kunming at 50,000 institutions,
+        // 24-35 ms warm, 279 ms cold, for none in force). GiST over the period, with the value and the place (btree_gist).
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_demerit_during")
         {
-            Columns = ["value"],
-            IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "institution_id", "id"],
+            Method = IndexMethod.gist,
+            Columns = [StandingSql.DemeritPeriod(""), "value", "jurisdiction"],
             Predicate = "recorded_to is null and fact = 'demerit'",
         });
         // Institutions without a partnership (hasPartnership=false) are the city's institutions "not in" the set of those

@@ -35,6 +35,18 @@ public static class StandingSql
             : ($"{sql} and {alias}recorded_to is null", [day, day]);
     }
 
+    // A demerit fact in force on the day and believed now, written as its GiST index reads it
+    // (StandingFact's ix_standingfact_demerit_during): the interval [valid_from, valid_to) holds the day. The same rows
+    // as InForce. The range always builds: InstitutionStanding never writes an interval that ends before it starts.
+    public static string DemeritPeriod(string alias) => $"daterange({alias}valid_from, {alias}valid_to)";
+
+    public static (string Sql, object[] Values) DemeritInForce(string alias, DateOnly day) =>
+        ($"{DemeritPeriod(alias)} @> ? and {alias}recorded_to is null", [day]);
+
+    // The same with the day written into the statement (a date, safe as text).
+    public static string DemeritInForceLiteral(string alias, DateOnly day) =>
+        $"{DemeritPeriod(alias)} @> date '{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}' and {alias}recorded_to is null";
+
     // The same with named parameters (@day, @recorded) for Npgsql commands.
     public static string InForceNamed(string alias, DateTimeOffset? recordedAsOf) =>
         $"{alias}valid_from <= @day and ({alias}valid_to is null or {alias}valid_to > @day) and "
