@@ -137,6 +137,7 @@ public static class StatisticsConfiguration
         });
         opts.Schema.For<InstitutionStanding>();
         opts.Schema.For<StandingFact>();
+        opts.ConfigureStandingVacuum();
         opts.ConfigureAreaSummaries();
         return opts;
     }

@@ -91,6 +91,14 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         var rebuilt = await Snapshot();
         Assert.Equal(daemonRows.Facts, rebuilt.Facts);
         Assert.Equal(daemonRows.Standings, rebuilt.Standings);
+        // The fresh facts table took the old one's vacuum settings and came with statistics (reltuples is -1 until then).
+        await using (var table = Db.CreateCommand($"select coalesce(reloptions, '{{}}'), reltuples from pg_class where oid = '{StandingSql.Table}'::regclass"))
+        await using (var row = await table.ExecuteReaderAsync())
+        {
+            Assert.True(await row.ReadAsync());
+            Assert.Equal(StandingVacuum.Settings, row.GetFieldValue<string[]>(0));
+            Assert.True(row.GetFloat(1) >= 3);
+        }
 
         // The route takes the same path, and the shard runs on afterwards from the progression the swap set.
         await Client.Rebuild();
