@@ -70,11 +70,11 @@ public sealed class StandingProjection : IProjection
     private static string InsertSql(string table)
     {
         var columns = StandingFact.Columns;
-        return $"insert into {table} (id, data, mt_dotnet_type, {string.Join(", ", columns.Select(c => c.Name))}) "
-               + $"select (d->>'id')::uuid, {StandingSql.StoredBody("d")}, '{typeof(StandingFact).FullName}', "
+        return $"insert into {table} (id, data, {string.Join(", ", columns.Select(c => c.Name))}) "
+               + $"select (d->>'id')::uuid, {StandingSql.StoredBody("d")}, "
                + string.Join(", ", columns.Select(c => $"(d->>'{c.JsonName}')::{c.Type}"))
-               + " from jsonb_array_elements(?::jsonb) d on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, "
-               + "mt_last_modified = excluded.mt_last_modified, " + string.Join(", ", columns.Select(c => $"{c.Name} = excluded.{c.Name}"));
+               + " from jsonb_array_elements(?::jsonb) d on conflict (id) do update set data = excluded.data, "
+               + string.Join(", ", columns.Select(c => $"{c.Name} = excluded.{c.Name}"));
     }
 
     // Named by what it says and since when it is believed, so a rebuild writes the very same rows.

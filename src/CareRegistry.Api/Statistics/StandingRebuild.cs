@@ -194,15 +194,13 @@ public static class StandingRebuild
             "integer" => NpgsqlDbType.Integer, _ => throw new InvalidOperationException($"no COPY type for {c.Type}"),
         }).ToArray();
         await using (var copy = await connection.BeginBinaryImportAsync(
-                         $"copy {facts.Fresh} (id, data, mt_dotnet_type, {string.Join(", ", columns.Select(c => c.Name))}) from stdin (format binary)", ct))
+                         $"copy {facts.Fresh} (id, data, {string.Join(", ", columns.Select(c => c.Name))}) from stdin (format binary)", ct))
         {
-            var type = typeof(StandingFact).FullName;
             foreach (var f in fold.Facts)
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(f.Id, NpgsqlDbType.Uuid, ct);
                 await copy.WriteAsync(StandingSql.StoredBody(f), NpgsqlDbType.Jsonb, ct);
-                await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
                 for (var i = 0; i < columns.Length; i++)
                     if (columns[i].Value(f) is { } value) await copy.WriteAsync(value, types[i], ct);
                     else await copy.WriteNullAsync(ct);

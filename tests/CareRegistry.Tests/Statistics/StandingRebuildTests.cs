@@ -67,7 +67,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         return rows;
     }
 
-    private const string FactColumns = "id, data::text, mt_dotnet_type, institution_id, jurisdiction, kind, fact, label, status, department, valid_from, "
+    private const string FactColumns = "id, data::text, institution_id, jurisdiction, kind, fact, label, status, department, valid_from, "
                                        + "valid_to, recorded_from, recorded_to, value, subject";
 
     private async Task<(List<string> Facts, List<string> Standings)> Snapshot() =>
