@@ -204,26 +204,31 @@ public static class AlertQueries
     public static async Task<IReadOnlyList<AlertView>> FirstOfEachTypeAsync(IQuerySession session, string prefix, DateOnly day, string? department,
         int take, IReadOnlyCollection<string>? types, CancellationToken ct)
     {
-        var (inForce, values) = StandingSql.InForce("", day, null);
-        var within = prefix.Length == 0 ? "" : " and jurisdiction >= ? and jurisdiction < ?";
-        var prefixValues = prefix.Length == 0 ? Array.Empty<object>() : [prefix, StandingSql.PrefixEnd(prefix)];
         var facts = new List<StandingFact>();
         if (types is null || types.Any(t => t != AlertTypes.DemeritThreshold))
         {
-            var parameters = new List<object>();
-            parameters.AddRange(values);
-            parameters.AddRange(prefixValues);
-            // The first of each type ranked from the covering index alone (the due day is a column), and only their
-            // bodies read: ranking by the JSON's due day read every alert in force of the division (9,000 rows for
-            // Kunming's civil affairs at 50,000 institutions, 0.3–0.5 s). The bodies are fetched by "= any(array(...))", so
-            // always through the primary key: as "id in (...)" the planner expected every ranked alert, not the first of
-            // each type, and hashed them against a scan of every fact (3.3 million rows, 0.5–0.7 s at 50,000 institutions).
-            var sql = $"select {StandingSql.Body()} as data from {StandingSql.Table} where id = any(array(select id from (select id, row_number() over "
-                      + $"(partition by label order by due_on, id) as n from {StandingSql.Table} where fact = '{Facts.Alert}' and {inForce}{within}";
-            if (department is not null) { sql += " and department = ?"; parameters.Add(department); }
-            if (types is not null) { sql += " and label = any(?)"; parameters.Add(types.ToArray()); }
-            sql += ") ranked where n <= ?)) order by label, due_on, id";
+            // The first of each type in force on the day, from two small partial indexes and not from every alert of the
+            // division (Kunming at 50,000 institutions: 83,000 entries read for 13,400 in force, 36-50 ms; now 2-4 ms):
+            // the open-ended alerts walked per type in due order until the page is full, and the few that end after the
+            // day. Both read the filters from the index; then only the chosen rows' bodies, by "= any(array(...))" (as
+            // "id in (...)" the planner hashed them against a scan of every fact). The day and the division are written
+            // into the statement, so that even a cached generic plan sees how few rows they leave.
+            var date = $"date '{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'";
+            var where = $"fact = '{Facts.Alert}' and recorded_to is null and valid_from <= {date} and {StandingSql.WithinLiteral("", prefix)}"
+                        + (department is null ? "" : " and department = ?");
+            var labels = (types ?? AlertTypes.All).ToArray();
+            var parameters = new List<object> { labels };
+            if (department is not null) parameters.Add(department);
             parameters.Add(take);
+            if (department is not null) parameters.Add(department);
+            parameters.Add(labels);
+            parameters.Add(take);
+            var sql = $"select {StandingSql.Body()} as data from {StandingSql.Table} where id = any(array(select id from (select id, row_number() over "
+                      + "(partition by label order by due_on, id) as n from ("
+                      + $"select o.id, o.label, o.due_on from unnest(?::text[]) l(label) cross join lateral (select id, label, due_on from {StandingSql.Table} "
+                      + $"where {where} and valid_to is null and label = l.label order by due_on, id limit ?) o "
+                      + $"union all select id, label, due_on from {StandingSql.Table} where {where} and valid_to > {date} and label = any(?)"
+                      + ") current) ranked where n <= ?)) order by label, due_on, id";
             facts.AddRange(await session.QueryAsync<StandingFact>(sql, ct, [.. parameters]));
         }
         if ((types is null || types.Contains(AlertTypes.DemeritThreshold)) && (department is null || department == Json.Wire(Department.Health)))

@@ -83,7 +83,8 @@ public sealed class StandingFact
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_current")
         {
             Columns = ["fact", "jurisdiction", "valid_from"],
-            // due_on: the work queues rank alerts and pick the findings due this week from the index alone.
+            // due_on: a deadline read beside the fact without the row. (The work queues, which ranked alerts by it here,
+            // now read the two alert indexes below; dropping it would rebuild this index on every database.)
             IncludeColumns = ["valid_to", "institution_id", "kind", "label", "status", "department", "value", "subject", "due_on", "id"],
             Predicate = "recorded_to is null",
         });
@@ -97,6 +98,21 @@ public sealed class StandingFact
             Columns = ["id"],
             IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "label", "department"],
             Predicate = "recorded_to is null and fact = 'alert'",
+        });
+        // The work queues' first alerts of each type in force today (Alerts.FirstOfEachTypeAsync): the open-ended ones by
+        // type in due order, walked until a type's page is full, and those with an end, by their end, so that "ends after
+        // today" reads only the few not yet ended. Together 32 MB at 50,000 institutions (of 3.2 M facts).
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_alert_open")
+        {
+            Columns = ["label", "due_on", "id"],
+            IncludeColumns = ["jurisdiction", "valid_from", "department"],
+            Predicate = "recorded_to is null and fact = 'alert' and valid_to is null",
+        });
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_alert_ending")
+        {
+            Columns = ["valid_to"],
+            IncludeColumns = ["label", "due_on", "id", "jurisdiction", "valid_from", "department"],
+            Predicate = "recorded_to is null and fact = 'alert' and valid_to is not null",
         });
         // Findings by rectification deadline (the work queues' "due this week"): a week's findings of the whole country, not
         // every finding in force in the division. Only findings with a deadline, only the deadline and the division.

@@ -84,4 +84,63 @@ public sealed class WorkQueueTests(RegistryFixture fixture) : RegistryTest(fixtu
         Assert.Single(await AlertQueries.FirstOfEachTypeAsync(session, "5301", Today, Json.Wire(Department.CivilAffairs), 1, [AlertTypes.RectificationOverdue],
             CancellationToken.None));
     }
+
+    // The queue reads open-ended alerts and alerts with an end from two indexes (Alerts.FirstOfEachTypeAsync); what it
+    // shows must be what ranking every alert in force would show: licences expiring within the announcement window (an
+    // alert that ends at the expiry), beyond it (an alert that begins later) and already (an alert without an end),
+    // beside overdue findings, for every department and page size.
+    [Fact]
+    public async Task The_first_alerts_of_each_type_are_those_in_force_today_ranked_by_deadline()
+    {
+        async Task<Guid> Licensed(string name, int expiresInDays)
+        {
+            var hospital = await Client.Register(Scenario.Hospital(name, "530113"));
+            var licence = (await Client.Submit(hospital, CareRegistry.Permits.PermitType.MedicalPractice, Today.AddDays(-900))).ShouldBe(HttpStatusCode.Accepted).Id;
+            (await Client.Grant(hospital, licence, Today.AddDays(-890), Today.AddDays(expiresInDays))).ShouldBe(HttpStatusCode.OK);
+            return hospital;
+        }
+        var soon = await Licensed("队列将到期医院", 30);
+        var later = await Licensed("队列远期到期医院", 200);
+        var expired = await Licensed("队列已过期医院", -10);
+        var home = await Client.Register(Scenario.CareHome("队列逾期养老院", "530113"));
+        var (_, finding) = await Inspect(home, Department.CivilAffairs);
+        await finding("五天前到期", -5);
+        await finding("两天前到期", -2);
+        await Fixture.Projected();
+
+        await using var session = Fixture.Store.QuerySession();
+        var db = Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
+        foreach (var department in new[] { null, Json.Wire(Department.Health), Json.Wire(Department.CivilAffairs) })
+        foreach (var take in new[] { 1, 2, 50 })
+        {
+            var queue = (await AlertQueries.FirstOfEachTypeAsync(session, "5301", Today, department, take, null, CancellationToken.None))
+                .Where(a => a.Type != AlertTypes.DemeritThreshold).ToList();
+            Assert.Equal(await RankedInForce(db, "5301", department, take), queue.Select(a => a.Id).ToList());
+            if (take < 50) continue;
+            var shown = queue.Select(a => (a.InstitutionId, a.Type)).ToHashSet();
+            Assert.Equal(department != Json.Wire(Department.CivilAffairs), shown.Contains((soon, AlertTypes.PermitExpiring)));
+            Assert.Equal(department != Json.Wire(Department.CivilAffairs), shown.Contains((expired, AlertTypes.PermitExpired)));
+            Assert.DoesNotContain(shown, a => a.InstitutionId == later);
+            Assert.Equal(department != Json.Wire(Department.Health), shown.Contains((home, AlertTypes.RectificationOverdue)));
+        }
+    }
+
+    // The reference: every alert fact in force today under the prefix, ranked within its type by deadline and id.
+    private static async Task<List<Guid>> RankedInForce(NpgsqlDataSource db, string prefix, string? department, int take)
+    {
+        await using var command = db.CreateCommand($"""
+            select id from (select id, label, due_on, row_number() over (partition by label order by due_on, id) as n
+              from {StandingSql.Table} where fact = 'alert' and recorded_to is null and valid_from <= $1 and (valid_to is null or valid_to > $1)
+              and jurisdiction like $2 || '%' and ($3::text is null or department = $3)) ranked
+            where n <= $4 order by label, due_on, id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = Today });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)department ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = take });
+        var ids = new List<Guid>();
+        await using var row = await command.ExecuteReaderAsync();
+        while (await row.ReadAsync()) ids.Add(row.GetGuid(0));
+        return ids;
+    }
 }
