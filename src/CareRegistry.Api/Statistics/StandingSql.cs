@@ -35,6 +35,11 @@ public static class StandingSql
             : ($"{sql} and {alias}recorded_to is null", [day, day]);
     }
 
+    // The same with named parameters (@day, @recorded) for Npgsql commands.
+    public static string InForceNamed(string alias, DateTimeOffset? recordedAsOf) =>
+        $"{alias}valid_from <= @day and ({alias}valid_to is null or {alias}valid_to > @day) and "
+        + (recordedAsOf is null ? $"{alias}recorded_to is null" : $"{alias}recorded_from <= @recorded and ({alias}recorded_to is null or {alias}recorded_to > @recorded)");
+
     // A demerit fact in force on the day and believed now, written as its GiST index reads it
     // (StandingFact's ix_standingfact_demerit_during): the interval [valid_from, valid_to) holds the day. The same rows
     // as InForce. The range always builds: InstitutionStanding never writes an interval that ends before it starts.
@@ -46,11 +51,6 @@ public static class StandingSql
     // The same with the day written into the statement (a date, safe as text).
     public static string DemeritInForceLiteral(string alias, DateOnly day) =>
         $"{DemeritPeriod(alias)} @> date '{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}' and {alias}recorded_to is null";
-
-    // The same with named parameters (@day, @recorded) for Npgsql commands.
-    public static string InForceNamed(string alias, DateTimeOffset? recordedAsOf) =>
-        $"{alias}valid_from <= @day and ({alias}valid_to is null or {alias}valid_to > @day) and "
-        + (recordedAsOf is null ? $"{alias}recorded_to is null" : $"{alias}recorded_from <= @recorded and ({alias}recorded_to is null or {alias}recorded_to > @recorded)");
 
     // A division prefix as a range, so the (fact, jurisdiction, valid_from) index serves it under any collation.
     public static string Within(string alias, string prefix) =>
