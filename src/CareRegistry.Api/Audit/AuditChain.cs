@@ -38,7 +38,11 @@ public static class AuditChain
         opts.Storage.ExtendedSchemaObjects.Add(new ReplacedFunction(HashFunction(schema)));
         opts.Storage.ExtendedSchemaObjects.Add(new ReplacedFunction(ChainFunction(schema)));
         opts.Storage.ExtendedSchemaObjects.Add(new ReplacedFunction(TruncateFunction(schema)));
-        opts.Storage.Add(new ChainTriggers(opts, schema));
+        opts.Storage.Add(new SchemaObjectsFeature(typeof(AuditChain), opts,
+            new EventsTrigger(schema, "careregistry_chain", "careregistry_chain_event")
+                { Timing = TriggerTiming.After, Events = TriggerEvents.Insert, ForEachRow = true },
+            new EventsTrigger(schema, "careregistry_chain_truncate", "careregistry_chain_truncate")
+                { Timing = TriggerTiming.After, Events = TriggerEvents.Truncate, ForEachRow = false }));
         return opts;
     }
 
@@ -97,17 +101,6 @@ public static class AuditChain
             return null;
         end $function$;
         """;
-
-    private sealed class ChainTriggers(StoreOptions opts, string schema) : FeatureSchemaBase("AuditChainTriggers", opts.Advanced.Migrator)
-    {
-        protected override IEnumerable<ISchemaObject> schemaObjects()
-        {
-            yield return new EventsTrigger(schema, "careregistry_chain", "careregistry_chain_event")
-                { Timing = TriggerTiming.After, Events = TriggerEvents.Insert, ForEachRow = true };
-            yield return new EventsTrigger(schema, "careregistry_chain_truncate", "careregistry_chain_truncate")
-                { Timing = TriggerTiming.After, Events = TriggerEvents.Truncate, ForEachRow = false };
-        }
-    }
 
     // pg_get_triggerdef, which Weasel compares a trigger with, names the function with or without its schema as the
     // reading session's search_path has it; either spelling is the same trigger.

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using CareRegistry.Audit;
 using CareRegistry.Common;
 using JasperFx.Events;
@@ -46,7 +45,8 @@ public static class ConcernedEvents
         opts.Storage.ExtendedSchemaObjects.Add(new ReplacedFunction(FunctionSql(schema)));
         // The index is ours, on Marten's table: Marten's migration would otherwise drop it as unknown.
         opts.Events.IgnoreIndex(Index);
-        opts.Storage.Add(new IndexFeature(opts, schema));
+        // After the event store's tables (the index is on mt_events), as the audit chain's triggers are.
+        opts.Storage.Add(new SchemaObjectsFeature(typeof(ConcernedEvents), opts, new ExpressionIndex(schema)));
         return opts;
     }
 
@@ -83,33 +83,22 @@ public static class ConcernedEvents
         return entries;
     }
 
-    // After the event store's tables (the index is on mt_events), as the audit chain's triggers are.
-    private sealed class IndexFeature(StoreOptions opts, string schema) : FeatureSchemaBase("ConcernedEventsIndex", opts.Advanced.Migrator)
-    {
-        protected override IEnumerable<ISchemaObject> schemaObjects()
-        {
-            yield return new ExpressionIndex(schema);
-        }
-    }
-
     // GIN over the function's array, so "concerns any of" (&&) is an index scan. Its definition has one spelling, ours,
     // and no pending list (fastupdate off): every search would scan the whole list against each of its keys, which
     // cost a rebuild's 250-institution searches more than the index itself (docs/performance.md, the sixth stop); an
     // append writes its one to three keys at once instead. An older index gets the setting and its list flushed.
-    private sealed class ExpressionIndex(string schema) : ISchemaObject
+    private sealed class ExpressionIndex(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, Index))
     {
-        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, Index);
-
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+        public override void WriteCreateStatement(Migrator migrator, TextWriter writer)
         {
             writer.WriteLine($"CREATE INDEX IF NOT EXISTS {Index} ON {schema}.mt_events USING gin ({schema}.{Function}(data)) WITH (fastupdate = off);");
             writer.WriteLine($"ALTER INDEX {schema}.{Index} SET (fastupdate = off);");
             writer.WriteLine($"SELECT gin_clean_pending_list('{schema}.{Index}'::regclass);");
         }
 
-        public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"DROP INDEX IF EXISTS {schema}.{Index};");
+        public override void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"DROP INDEX IF EXISTS {schema}.{Index};");
 
-        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+        public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
         {
             var name = builder.AddParameter(Index).ParameterName;
             var nsp = builder.AddParameter(schema).ParameterName;
@@ -117,17 +106,6 @@ public static class ConcernedEvents
                 select count(*) from pg_class i join pg_namespace n on n.oid = i.relnamespace
                 where i.relname = :{{name}} and n.nspname = :{{nsp}} and coalesce(i.reloptions, '{}') @> '{fastupdate=off}';
                 """);
-        }
-
-        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
-        {
-            var exists = await reader.ReadAsync(ct) && await reader.GetFieldValueAsync<long>(0, ct) > 0;
-            return new SchemaObjectDelta(this, exists ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-        }
-
-        public IEnumerable<DbObjectName> AllNames()
-        {
-            yield return Identifier;
         }
     }
 }

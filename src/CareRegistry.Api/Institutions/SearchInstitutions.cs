@@ -137,10 +137,7 @@ public static class SearchInstitutionsEndpoint
         // day is a date, the prefix digits (StandingSql.WithinLiteral checks), the caller's condition its own literal numbers.
         if (valuesInSql && recorded is null && !evenIfEnded)
         {
-            var date = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            inForce = fact == Facts.Demerit
-                ? StandingSql.DemeritInForceLiteral("f.", day)
-                : $"f.valid_from <= '{date}' and (f.valid_to is null or f.valid_to > '{date}') and f.recorded_to is null";
+            inForce = StandingSql.InForceLiteral(fact, "f.", day);
             inForceValues = [];
             if (prefix.Length > 0) (place, placeValues) = ($" and {StandingSql.WithinLiteral("f.", prefix)}", []);
         }

@@ -82,7 +82,7 @@ public static class AlertsEndpoint
     {
         // The kind of fact is a literal (one of Facts' constants), so even a generic plan of the prepared statement
         // knows which facts and which partial index it reads.
-        var (inForce, values) = fact == Statistics.Facts.Demerit && recorded is null ? StandingSql.DemeritInForce("", day) : StandingSql.InForce("", day, recorded);
+        var (inForce, values) = StandingSql.InForceOf(fact, "", day, recorded);
         var sql = $"select id from {StandingSql.Table} where fact = '{fact}' and {inForce}";
         var parameters = new List<object>();
         parameters.AddRange(values);
@@ -213,10 +213,10 @@ public static class AlertQueries
             // day. Both read the filters from the index; then only the chosen rows' bodies, by "= any(array(...))" (as
             // "id in (...)" the planner hashed them against a scan of every fact). The day and the division are written
             // into the statement, so that even a cached generic plan sees how few rows they leave.
-            var date = $"date '{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'";
+            var date = StandingSql.DayLiteral(day);
             var where = $"fact = '{Facts.Alert}' and recorded_to is null and valid_from <= {date} and {StandingSql.WithinLiteral("", prefix)}"
                         + (department is null ? "" : " and department = ?");
-            var labels = (types ?? AlertTypes.All).ToArray();
+            var labels = (types ?? AlertTypes.All).Where(t => t != AlertTypes.DemeritThreshold).ToArray();
             var parameters = new List<object> { labels };
             if (department is not null) parameters.Add(department);
             parameters.Add(take);
@@ -237,7 +237,7 @@ public static class AlertQueries
             // Thresholds differ by jurisdiction, so the points are compared here; institutions over the lowest threshold are few.
             // The division and the threshold are literals, so that a cached generic plan reads the few facts over the
             // threshold, not every demerit fact of the division.
-            var (demeritInForce, demeritValues) = StandingSql.DemeritInForce("", day);
+            var (demeritInForce, demeritValues) = StandingSql.InForceOf(Facts.Demerit, "", day, null);
             var demerits = await session.QueryAsync<StandingFact>(
                 $"select {StandingSql.Body()} as data from {StandingSql.Table} where {DemeritRule.Candidates(prefix, rule.Lowest)} and {demeritInForce} order by value desc, id",
                 ct, [.. demeritValues]);

@@ -40,17 +40,26 @@ public static class StandingSql
         $"{alias}valid_from <= @day and ({alias}valid_to is null or {alias}valid_to > @day) and "
         + (recordedAsOf is null ? $"{alias}recorded_to is null" : $"{alias}recorded_from <= @recorded and ({alias}recorded_to is null or {alias}recorded_to > @recorded)");
 
-    // A demerit fact in force on the day and believed now, written as its GiST index reads it
-    // (StandingFact's ix_standingfact_demerit_during): the interval [valid_from, valid_to) holds the day. The same rows
+    // The same for one kind of fact: demerit facts believed now are written as their GiST index reads them
+    // (StandingFact's ix_standingfact_demerit_during), the interval [valid_from, valid_to) holding the day; the same rows
     // as InForce. The range always builds: InstitutionStanding never writes an interval that ends before it starts.
+    public static (string Sql, object[] Values) InForceOf(string fact, string alias, DateOnly day, DateTimeOffset? recordedAsOf) =>
+        fact == Facts.Demerit && recordedAsOf is null
+            ? ($"{DemeritPeriod(alias)} @> ? and {alias}recorded_to is null", [day])
+            : InForce(alias, day, recordedAsOf);
+
+    // Believed now and in force on the day, with the day written into the statement, for the reads whose cached generic
+    // plan must see it.
+    public static string InForceLiteral(string fact, string alias, DateOnly day) =>
+        (fact == Facts.Demerit
+            ? $"{DemeritPeriod(alias)} @> {DayLiteral(day)}"
+            : $"{alias}valid_from <= {DayLiteral(day)} and ({alias}valid_to is null or {alias}valid_to > {DayLiteral(day)})")
+        + $" and {alias}recorded_to is null";
+
     public static string DemeritPeriod(string alias) => $"daterange({alias}valid_from, {alias}valid_to)";
 
-    public static (string Sql, object[] Values) DemeritInForce(string alias, DateOnly day) =>
-        ($"{DemeritPeriod(alias)} @> ? and {alias}recorded_to is null", [day]);
-
-    // The same with the day written into the statement (a date, safe as text).
-    public static string DemeritInForceLiteral(string alias, DateOnly day) =>
-        $"{DemeritPeriod(alias)} @> date '{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}' and {alias}recorded_to is null";
+    // A day as an SQL literal: a date, so safe as text.
+    public static string DayLiteral(DateOnly day) => $"date '{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'";
 
     // A division prefix as a range, so the (fact, jurisdiction, valid_from) index serves it under any collation.
     public static string Within(string alias, string prefix) =>

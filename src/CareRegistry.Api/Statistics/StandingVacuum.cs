@@ -1,4 +1,4 @@
-using System.Data.Common;
+using CareRegistry.Common;
 using Marten;
 using Npgsql;
 using Weasel.Core;
@@ -24,7 +24,8 @@ public static class StandingVacuum
 
     public static StoreOptions ConfigureStandingVacuum(this StoreOptions opts)
     {
-        opts.Storage.Add(new Feature(opts, opts.DatabaseSchemaName));
+        // After the document tables: Marten applies features added here after its own.
+        opts.Storage.Add(new SchemaObjectsFeature(typeof(StandingVacuum), opts, new TableSettings(opts.DatabaseSchemaName)));
         return opts;
     }
 
@@ -40,28 +41,17 @@ public static class StandingVacuum
         await write.ExecuteNonQueryAsync(ct);
     }
 
-    // After the document tables (Marten applies features added here last).
-    private sealed class Feature(StoreOptions opts, string schema) : FeatureSchemaBase("StandingVacuum", opts.Advanced.Migrator)
-    {
-        protected override IEnumerable<ISchemaObject> schemaObjects()
-        {
-            yield return new TableSettings(schema);
-        }
-    }
-
-    private sealed class TableSettings(string schema) : ISchemaObject
+    private sealed class TableSettings(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, StandingSql.Table + "_vacuum"))
     {
         private string Table => $"{schema}.{StandingSql.Table}";
 
-        public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, StandingSql.Table + "_vacuum");
-
-        public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
+        public override void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
             writer.WriteLine($"ALTER TABLE {Table} SET ({string.Join(", ", Settings)});");
 
-        public void WriteDropStatement(Migrator rules, TextWriter writer) =>
+        public override void WriteDropStatement(Migrator rules, TextWriter writer) =>
             writer.WriteLine($"ALTER TABLE IF EXISTS {Table} RESET ({string.Join(", ", Settings.Select(s => s.Split('=')[0]))});");
 
-        public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+        public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
         {
             var name = builder.AddParameter(StandingSql.Table).ParameterName;
             var nsp = builder.AddParameter(schema).ParameterName;
@@ -70,17 +60,6 @@ public static class StandingVacuum
                 select count(*) from pg_class t join pg_namespace n on n.oid = t.relnamespace
                 where t.relname = :{{name}} and n.nspname = :{{nsp}} and coalesce(t.reloptions, '{}') @> :{{wanted}};
                 """);
-        }
-
-        public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
-        {
-            var set = await reader.ReadAsync(ct) && await reader.GetFieldValueAsync<long>(0, ct) > 0;
-            return new SchemaObjectDelta(this, set ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-        }
-
-        public IEnumerable<DbObjectName> AllNames()
-        {
-            yield return Identifier;
         }
     }
 }
