@@ -70,6 +70,13 @@ public record Institution(
             Columns = ["jurisdiction", "kind"],
             Predicate = InstitutionMapEndpoint.Placed,
         });
+        // The institution search's ids in order with what its filters read of the row (SearchInstitutions.cs), so a
+        // page is found from the index alone.
+        mapping.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition("ix_institution_id_place")
+        {
+            Columns = ["id"],
+            IncludeColumns = ["jurisdiction", "kind"],
+        });
         // The kind as a column (no index of its own): with its statistics PostgreSQL knows that most of a city's
         // institutions are of a kind, so a kind filter walks the primary key in id order and stops at the page,
         // instead of reading every institution of the jurisdiction out of its JSON and sorting them (a cost that grew

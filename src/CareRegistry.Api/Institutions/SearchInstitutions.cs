@@ -100,9 +100,15 @@ public static class SearchInstitutionsEndpoint
         if (nurses is { } nr) query = HavingFact(query, prefix, Facts.Staff, "f.label = 'nurses' and f.value >= ?", [nr], day, recorded);
         if (after is { } a) query = query.Where(x => x.MatchesSql("d.id > ?", a));
 
-        var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
-        var items = rows.Take(take).Select(i => InstitutionSummary.From(i, day)).ToList();
-        var next = rows.Count > take ? ReadParameters.EncodeCursor(rows[take - 1].Id.ToString()) : null;
+        // The page's ids first, then their documents: every filter but the text reads columns the (id, jurisdiction,
+        // kind) index holds or the standing facts, so PostgreSQL walks that index in id order instead of reading each
+        // institution's row until the page is full. Without a partnership in a city at 50,000 institutions that walk
+        // passed 4,392 rows for 51 (16-38 ms; 5-7 ms from the index).
+        var ids = await query.OrderBy(x => x.Id).Select(x => x.Id).Take(take + 1).ToListAsync(ct);
+        var shown = ids.Take(take).ToArray();
+        var rows = shown.Length == 0 ? [] : await session.LoadManyAsync<Institution>(ct, shown);
+        var items = rows.OrderBy(x => x.Id).Select(i => InstitutionSummary.From(i, day)).ToList();
+        var next = ids.Count > take ? ReadParameters.EncodeCursor(ids[take - 1].ToString()) : null;
         return output == TableFormat.Json
             ? Results.Json(new Page<InstitutionSummary>(items, next), Json.Options)
             : Tabular.File(http, output, "institutions", items, Sheets.Institutions, next);
