@@ -42,7 +42,7 @@ public static class PublicPermitHolders
         query = SearchInstitutionsEndpoint.HavingFact(query, prefix, Facts.Registered, null, null, day, null);
         query = SearchInstitutionsEndpoint.HavingFact(query, prefix, Facts.Permit,
             $"f.label = ? and f.status in ({string.Join(", ", InForce.Select(_ => "?"))})", [label, .. InForce], day, null);
-        if (after is { } a) query = query.Where(x => Marten.Linq.MatchesSql.MatchesSqlExtensions.MatchesSql(x, "d.id > ?", a));
+        if (after is { } a) query = query.WhereSql("d.id > ?", a);
         var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
         var institutions = rows.Take(take).ToList();
 

@@ -7,7 +7,6 @@ using CareRegistry.Permits;
 using CareRegistry.Statistics;
 using Hl7.Fhir.Model;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -62,12 +61,12 @@ public static class ExportEndpoint
         Guid? after, DateOnly day, bool locations, CancellationToken ct)
     {
         var query = SearchInstitutionsEndpoint.Matching(session.Query<Institution>(), null, prefix);
-        if (after is { } a) query = query.Where(x => x.MatchesSql("d.id > ?", a));
+        if (after is { } a) query = query.WhereSql("d.id > ?", a);
         var page = await query.OrderBy(x => x.Id).Take(Batch).ToListAsync(ct);
         var ids = page.Select(i => i.Id).ToArray();
         var updated = await FhirResponse.LastUpdatedAsync(database, "mt_doc_institution", FhirResponse.InstitutionLastUpdatedSql, ids, ct);
         if (locations) return page.Select(i => (i.Id, (Resource)FhirMapping.Location(i, day, updated[i.Id]))).ToList();
-        var permits = (await session.Query<Permit>().Where(p => p.MatchesSql("d.institution_id = any(?)", ids)).ToListAsync(ct)).ToLookup(p => p.InstitutionId);
+        var permits = (await session.Query<Permit>().WhereSql("d.institution_id = any(?)", ids).ToListAsync(ct)).ToLookup(p => p.InstitutionId);
         return page.Select(i => (i.Id, (Resource)FhirMapping.Organization(i, permits[i.Id], day, updated[i.Id]))).ToList();
     }
 
@@ -76,9 +75,9 @@ public static class ExportEndpoint
     {
         var query = session.Query<Partnership>().AsQueryable();
         if (prefix.Length > 0)
-            query = query.Where(x => x.MatchesSql("exists (select 1 from mt_doc_institution i where i.id::text in (select jsonb_array_elements_text(d.data -> 'partyIds')) "
-                                                  + "and i.jurisdiction >= ? and i.jurisdiction < ?)", prefix, StandingSql.PrefixEnd(prefix)));
-        if (after is { } a) query = query.Where(x => x.MatchesSql("d.id > ?", a));
+            query = query.WhereSql("exists (select 1 from mt_doc_institution i where i.id::text in (select jsonb_array_elements_text(d.data -> 'partyIds')) "
+                + "and i.jurisdiction >= ? and i.jurisdiction < ?)", prefix, StandingSql.PrefixEnd(prefix));
+        if (after is { } a) query = query.WhereSql("d.id > ?", a);
         var page = await query.OrderBy(x => x.Id).Take(Batch).ToListAsync(ct);
         var updated = await FhirResponse.LastUpdatedAsync(database, "mt_doc_partnership", "d.mt_last_modified", page.Select(p => p.Id).ToArray(), ct);
         return page.Select(p => (p.Id, (Resource)FhirMapping.Affiliation(p, day, updated[p.Id]))).ToList();

@@ -7,7 +7,6 @@ using CareRegistry.Permits;
 using CareRegistry.Statistics;
 using Hl7.Fhir.Model;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -44,22 +43,22 @@ public static class SearchOrganizationsEndpoint
         if (!string.IsNullOrWhiteSpace(name))
         {
             var pattern = "%" + name.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(x => x.MatchesSql("(d.data ->> 'name' ilike ? or d.data ->> 'latinName' ilike ?)", pattern, pattern));
+            query = query.WhereSql("(d.data ->> 'name' ilike ? or d.data ->> 'latinName' ilike ?)", pattern, pattern);
         }
         if (!string.IsNullOrEmpty(identifier))
         {
             var (system, value) = identifier.Contains('|') ? (identifier[..identifier.IndexOf('|')], identifier[(identifier.IndexOf('|') + 1)..]) : (null, identifier);
             if (system is { Length: > 0 } && system != FhirUris.Uscc) value = "";
-            query = query.Where(x => x.MatchesSql("d.uscc = ?", value.Trim().ToUpperInvariant()));
+            query = query.WhereSql("d.uscc = ?", value.Trim().ToUpperInvariant());
         }
         foreach (var (op, at) in updated)
-            query = query.Where(x => x.MatchesSql($"{FhirResponse.InstitutionLastUpdatedSql} {op} ?", at.ToUniversalTime()));
-        if (after is { } a) query = query.Where(x => x.MatchesSql("d.id > ?", a));
+            query = query.WhereSql($"{FhirResponse.InstitutionLastUpdatedSql} {op} ?", at.ToUniversalTime());
+        if (after is { } a) query = query.WhereSql("d.id > ?", a);
         var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
         var page = rows.Take(take).ToList();
 
         var ids = page.Select(i => i.Id).ToArray();
-        var permits = (await session.Query<Permit>().Where(p => p.MatchesSql("d.institution_id = any(?)", ids)).ToListAsync(ct)).ToLookup(p => p.InstitutionId);
+        var permits = (await session.Query<Permit>().WhereSql("d.institution_id = any(?)", ids).ToListAsync(ct)).ToLookup(p => p.InstitutionId);
         var lastUpdated = await FhirResponse.LastUpdatedAsync(database, "mt_doc_institution", FhirResponse.InstitutionLastUpdatedSql, ids, ct);
         var day = clock.Today();
         var baseUrl = FhirResponse.BaseUrl(http);

@@ -4,7 +4,6 @@ using Wolverine.Attributes;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -95,11 +94,11 @@ public static class ListInspectionsEndpoint
             // One institution's inspections through the GIN index on the document, the id written into the statement
             // (a parsed Guid) so that no generic plan of a prepared statement trades the index for a walk of every
             // inspection; inside the prefix is then checked on those few, by the inspected institutions' primary keys.
-            query = query.Where(x => x.MatchesSql($"d.data @> '{{\"institutionIds\":[\"{i}\"]}}'::jsonb"));
+            query = query.WhereSql($"d.data @> '{{\"institutionIds\":[\"{i}\"]}}'::jsonb");
             if (prefix.Length > 0)
-                query = query.Where(x => x.MatchesSql(
+                query = query.WhereSql(
                     "exists (select 1 from mt_doc_institution i where i.id = any(array(select jsonb_array_elements_text(d.data -> 'institutionIds')::uuid)) "
-                    + "and i.jurisdiction >= ? and i.jurisdiction < ?)", prefix, Statistics.StandingSql.PrefixEnd(prefix)));
+                    + "and i.jurisdiction >= ? and i.jurisdiction < ?)", prefix, Statistics.StandingSql.PrefixEnd(prefix));
         }
         else if (prefix.Length > 0)
         {
@@ -112,8 +111,8 @@ public static class ListInspectionsEndpoint
             object[] paged = [.. values, take + 1];
             query = status is null or ""
                 // No filter on the document: the page's ids in order from the index, then only those documents.
-                ? query.Where(x => x.MatchesSql($"d.id in (select subject from ({facts} group by subject order by subject limit ?) page)", paged))
-                : query.Where(x => x.MatchesSql($"d.id in ({facts})", values));
+                ? query.WhereSql($"d.id in (select subject from ({facts} group by subject order by subject limit ?) page)", paged)
+                : query.WhereSql($"d.id in ({facts})", values);
         }
         if (fromDay is { } f) query = query.Where(x => x.OpenedOn >= f);
         if (toDay is { } t) query = query.Where(x => x.OpenedOn <= t);
@@ -121,7 +120,7 @@ public static class ListInspectionsEndpoint
         if (asOf is not null) query = query.Where(x => x.OpenedOn <= day);
         if (status == "open") query = query.Where(x => x.ClosedOn == null || x.ClosedOn > day);
         if (status == "closed") query = query.Where(x => x.ClosedOn != null && x.ClosedOn <= day);
-        if (after is { } c) query = query.Where(x => x.MatchesSql("d.id > ?", c));
+        if (after is { } c) query = query.WhereSql("d.id > ?", c);
         var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
         var next = rows.Count > take ? ReadParameters.EncodeCursor(rows[take - 1].Id.ToString()) : null;
         // As recorded by an instant, each inspection on the page is folded up to it (one short stream each).

@@ -2,7 +2,6 @@ using CareRegistry.Audit;
 using CareRegistry.Common;
 using JasperFx.Events;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Weasel.Core;
 using Weasel.Core.Migrations;
 using Weasel.Postgresql;
@@ -62,7 +61,7 @@ public static class ConcernedEvents
     public static async Task<IReadOnlyList<IEvent>> ForAsync(IQuerySession session, IReadOnlyCollection<Guid> institutions, CancellationToken ct)
     {
         var (sql, keys) = (Where(), (object)Keys(institutions));
-        return await session.Events.QueryAllRawEvents().Where(e => e.MatchesSql(sql, keys)).OrderBy(e => e.Sequence).ToListAsync(ct);
+        return await session.Events.QueryAllRawEvents().WhereSql(sql, keys).OrderBy(e => e.Sequence).ToListAsync(ct);
     }
 
     // One institution's timeline as the registry holds it now: the events concerning it, in recording order, each

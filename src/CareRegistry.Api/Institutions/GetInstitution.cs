@@ -7,7 +7,6 @@ using CareRegistry.Partnerships;
 using CareRegistry.Permits;
 using JasperFx.Events;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -163,7 +162,7 @@ public static class GetInstitutionEndpoint
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
         var (sql, key, instant) = ($"d.stream_id in (select c.stream_id from {schema}.mt_events c where {ConcernedEvents.Where("c")} " +
             "and c.timestamp <= ? and c.stream_id <> ?) and d.timestamp <= ?", (object)ConcernedEvents.Keys([id]), at.ToUniversalTime());
-        var events = await session.Events.QueryAllRawEvents().Where(e => e.MatchesSql(sql, key, instant, id, instant)).OrderBy(e => e.Sequence).ToListAsync(ct);
+        var events = await session.Events.QueryAllRawEvents().WhereSql(sql, key, instant, id, instant).OrderBy(e => e.Sequence).ToListAsync(ct);
         var projections = ((StoreOptions)session.DocumentStore.Options).Projections;
         foreach (var stream in events.GroupBy(e => e.StreamId).Select(g => g.OrderBy(e => e.Version).ToList()))
             switch (stream[0].Data)

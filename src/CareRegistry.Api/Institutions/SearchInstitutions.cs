@@ -6,7 +6,6 @@ using CareRegistry.Permits;
 using CareRegistry.Spreadsheets;
 using CareRegistry.Statistics;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -98,7 +97,7 @@ public static class SearchInstitutionsEndpoint
         if (residents is { } rs) query = HavingFact(query, prefix, Facts.Residents, "f.value >= ?", [rs], day, recorded);
         if (doctors is { } dr) query = HavingFact(query, prefix, Facts.Staff, "f.label = 'doctors' and f.value >= ?", [dr], day, recorded);
         if (nurses is { } nr) query = HavingFact(query, prefix, Facts.Staff, "f.label = 'nurses' and f.value >= ?", [nr], day, recorded);
-        if (after is { } a) query = query.Where(x => x.MatchesSql("d.id > ?", a));
+        if (after is { } a) query = query.WhereSql("d.id > ?", a);
 
         // The page's ids first, then their documents: every filter but the text reads columns the (id, jurisdiction,
         // kind) index holds or the standing facts, so PostgreSQL walks that index in id order instead of reading each
@@ -121,9 +120,9 @@ public static class SearchInstitutionsEndpoint
         if (!string.IsNullOrWhiteSpace(q))
         {
             var (sql, values) = InstitutionText.Contains("d.", q);
-            query = query.Where(x => x.MatchesSql(sql, values));
+            query = query.WhereSql(sql, values);
         }
-        if (prefix.Length > 0) query = query.Where(x => x.MatchesSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix)));
+        if (prefix.Length > 0) query = query.WhereSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix));
         return query;
     }
 
@@ -155,7 +154,7 @@ public static class SearchInstitutionsEndpoint
         var facts = $"from {StandingSql.Table} f where f.fact = '{fact}'{place} and {inForce}" + (condition is null ? "" : $" and {condition}");
         var sql = negate ? $"d.id not in (select f.institution_id {facts})" : $"exists (select 1 {facts} and f.institution_id = d.id)";
         object[] parameters = [.. placeValues, .. inForceValues, .. values ?? []];
-        return query.Where(x => x.MatchesSql(sql, parameters));
+        return query.WhereSql(sql, parameters);
     }
 
     private static int? Whole(Validation v, string field, string? text, int min, int max)

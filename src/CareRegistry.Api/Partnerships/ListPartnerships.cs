@@ -4,7 +4,6 @@ using Wolverine.Attributes;
 using CareRegistry.Common;
 using CareRegistry.Institutions;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -40,7 +39,7 @@ public static class ListPartnershipsEndpoint
             var ids = (await session.Query<Institution>().Where(x => x.Jurisdiction.StartsWith(prefix)).Select(x => x.Id).ToListAsync(ct)).ToArray();
             query = query.Where(x => x.PartyIds.Any(id => ids.Contains(id)));
         }
-        if (after is { } c) query = query.Where(x => x.MatchesSql("d.id > ?", c));
+        if (after is { } c) query = query.WhereSql("d.id > ?", c);
         var day = active ?? statusDay ?? clock.Today();
         // activeOn is checked in memory: a partnership's validity is a short effective-dated list. As recorded by an
         // instant, each one is folded up to it first (one short stream each).

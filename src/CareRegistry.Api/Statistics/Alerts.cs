@@ -6,7 +6,6 @@ using CareRegistry.Institutions;
 using CareRegistry.Jurisdictions;
 using CareRegistry.Spreadsheets;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Npgsql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,8 +1,8 @@
+using CareRegistry.Common;
 using System.Diagnostics;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -165,7 +165,7 @@ public static class StandingRebuild
     {
         await using var session = store.QuerySession();
         var fetched = await session.Events.QueryAllRawEvents()
-            .Where(e => e.MatchesSql(Institutions.ConcernedEvents.Where(), (object)Institutions.ConcernedEvents.Keys(partition)))
+            .WhereSql(Institutions.ConcernedEvents.Where(), (object)Institutions.ConcernedEvents.Keys(partition))
             .Where(e => e.Sequence <= ceiling)
             .OrderBy(e => e.Sequence).ToListAsync(ct);
         var start = Stopwatch.GetTimestamp();
