@@ -112,16 +112,14 @@ public static class ChainVerifier
         return counts;
     }
 
-    // One range of streams: the breaks, then one row (sequence null) with the range's counts. The chain's rows are
-    // taken from the same range of streams (its (stream_id, version) index), not hashed whole for every range: at
-    // 1.3 M events each of 26 ranges read the whole chain (1.2 of its 2.2 s). A chain row moved to another stream
-    // still shows: its event is then `unchained`.
+    // One range of streams: the breaks, then one row (sequence null) with the range's counts. Each event's link is
+    // looked up by its sequence in the chain's primary key, wherever the link says it belongs (an event moved into a
+    // stream of tombstones must still meet its link). As a join PostgreSQL hashed the whole chain for every range: at
+    // 1.3 M events each of 26 ranges read all 1.3 M links (1.2 of its 2.2 s); `limit 1` keeps the lookup per event.
     private static string RangeSql(string schema, bool from, bool to)
     {
         var hash = $"{schema}.careregistry_event_hash";
-        string Within(string alias) =>
-            string.Join(" and ", new[] { from ? $"{alias}.stream_id >= @from" : null, to ? $"{alias}.stream_id < @to" : null }.Where(c => c is not null));
-        var where = Within("e");
+        var where = string.Join(" and ", new[] { from ? "e.stream_id >= @from" : null, to ? "e.stream_id < @to" : null }.Where(c => c is not null));
         return $"""
             with walked as (
                 select e.seq_id, e.stream_id, e.version, t.tombstone, c.hash as found, c.seq_id is null as unchained,
@@ -136,7 +134,7 @@ public static class ChainVerifier
                        end as expected
                 from {schema}.mt_events e
                 cross join lateral (select {AuditChain.IsTombstone("e")} as tombstone) t
-                left join {schema}.{AuditChain.Table} c on c.seq_id = e.seq_id{(where.Length > 0 ? " and " + Within("c") : "")}
+                left join lateral (select l.seq_id, l.hash, l.prev_hash from {schema}.{AuditChain.Table} l where l.seq_id = e.seq_id limit 1) c on true
                 {(where.Length > 0 ? "where " + where : "")}
                 window w as (partition by e.stream_id, t.tombstone order by e.version), s as (partition by e.stream_id)
             ), judged as (
