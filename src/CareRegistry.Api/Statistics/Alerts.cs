@@ -216,19 +216,17 @@ public static class AlertQueries
             var where = $"fact = '{Facts.Alert}' and recorded_to is null and valid_from <= {date} and {StandingSql.WithinLiteral("", prefix)}"
                         + (department is null ? "" : " and department = ?");
             var labels = (types ?? AlertTypes.All).Where(t => t != AlertTypes.DemeritThreshold).ToArray();
-            var parameters = new List<object> { labels };
-            if (department is not null) parameters.Add(department);
-            parameters.Add(take);
-            if (department is not null) parameters.Add(department);
-            parameters.Add(labels);
-            parameters.Add(take);
+            object[] whereValues = department is null ? [] : [department];
+            // In the order of the '?'s below: the open alerts' labels, filters and page; the ending alerts' filters and
+            // labels; the page per type.
+            object[] parameters = [labels, .. whereValues, take, .. whereValues, labels, take];
             var sql = $"select {StandingSql.Body()} as data from {StandingSql.Table} where id = any(array(select id from (select id, row_number() over "
                       + "(partition by label order by due_on, id) as n from ("
                       + $"select o.id, o.label, o.due_on from unnest(?::text[]) l(label) cross join lateral (select id, label, due_on from {StandingSql.Table} "
                       + $"where {where} and valid_to is null and label = l.label order by due_on, id limit ?) o "
                       + $"union all select id, label, due_on from {StandingSql.Table} where {where} and valid_to > {date} and label = any(?)"
                       + ") current) ranked where n <= ?)) order by label, due_on, id";
-            facts.AddRange(await session.QueryAsync<StandingFact>(sql, ct, [.. parameters]));
+            facts.AddRange(await session.QueryAsync<StandingFact>(sql, ct, parameters));
         }
         if ((types is null || types.Contains(AlertTypes.DemeritThreshold)) && (department is null || department == Json.Wire(Department.Health)))
         {

@@ -1,5 +1,5 @@
-using CareRegistry.Common;
 using System.Diagnostics;
+using CareRegistry.Common;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
