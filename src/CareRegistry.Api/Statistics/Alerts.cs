@@ -68,7 +68,7 @@ public static class AlertsEndpoint
         var more = page.Count > take || full.Count > 0;
         page = page.Take(take).ToList();
 
-        var institutions = (await session.LoadManyAsync<Institution>(ct, page.Select(p => p.InstitutionId).Distinct().ToArray())).ToDictionary(i => i.Id);
+        var institutions = await InstitutionLabels.LoadAsync(session, page.Select(p => p.InstitutionId), ct);
         var items = page.Select(f => View(f, institutions.GetValueOrDefault(f.InstitutionId))).ToList();
         var next = more && page.Count > 0 ? ReadParameters.EncodeCursor(page[^1].Id.ToString()) : null;
         return output == TableFormat.Json
@@ -99,7 +99,7 @@ public static class AlertsEndpoint
         return await session.QueryAsync<StandingFact>($"select {StandingSql.Body()} as data from {StandingSql.Table} where id in ({sql}) order by id", ct, [.. parameters]);
     }
 
-    public static AlertView View(StandingFact f, Institution? institution)
+    public static AlertView View(StandingFact f, InstitutionLabel? institution)
     {
         var isFinding = f.Label is AlertTypes.RectificationOverdue or AlertTypes.VerificationPending;
         var isPermit = f.Label is AlertTypes.PermitExpiring or AlertTypes.PermitExpired or AlertTypes.FilingCorrectionOverdue;
@@ -240,7 +240,7 @@ public static class AlertQueries
                 ct, [.. demeritValues]);
             facts.AddRange(demerits.Where(d => rule.Exceeds(d.Jurisdiction, d.Value)).Take(take).Select(DemeritRule.AsAlert));
         }
-        var institutions = (await session.LoadManyAsync<Institution>(ct, facts.Select(f => f.InstitutionId).Distinct().ToArray())).ToDictionary(i => i.Id);
+        var institutions = await InstitutionLabels.LoadAsync(session, facts.Select(f => f.InstitutionId), ct);
         return facts.Select(f => AlertsEndpoint.View(f, institutions.GetValueOrDefault(f.InstitutionId))).ToList();
     }
 
