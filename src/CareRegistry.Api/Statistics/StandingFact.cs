@@ -99,19 +99,22 @@ public sealed class StandingFact
             IncludeColumns = ["jurisdiction", "valid_from", "valid_to", "label", "department"],
             Predicate = "recorded_to is null and fact = 'alert'",
         });
-        // The work queues' first alerts of each type in force today (Alerts.FirstOfEachTypeAsync): the open-ended ones by
-        // type in due order, walked until a type's page is full, and those with an end, by their end, so that "ends after
-        // today" reads only the few not yet ended. Together 32 MB at 50,000 institutions (of 3.2 M facts).
+        // The work queues' first alerts of each type in force today (Alerts.FirstOfEachTypeAsync): the open-ended ones of a
+        // type and department in due order, walked until the page is full, and those with an end, by department and end,
+        // so that "ends after today" reads only the department's not yet ended (933 in force, 11,885 yet to start, 235,314
+        // ended at 50,000 institutions). With the department after the key's type instead of in the index's payload, a
+        // department's walk skips the others' alerts: Kunming's civil affairs read 18,000 entries for its 102 (4.8 ms), now
+        // about 340 (0.5 ms). A reader without a department sorts each type's alerts of the division instead.
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_alert_open")
         {
-            Columns = ["label", "due_on", "id"],
-            IncludeColumns = ["jurisdiction", "valid_from", "department"],
+            Columns = ["label", "department", "due_on", "id"],
+            IncludeColumns = ["jurisdiction", "valid_from"],
             Predicate = "recorded_to is null and fact = 'alert' and valid_to is null",
         });
         mapping.Indexes.Add(new IndexDefinition("ix_standingfact_alert_ending")
         {
-            Columns = ["valid_to"],
-            IncludeColumns = ["label", "due_on", "id", "jurisdiction", "valid_from", "department"],
+            Columns = ["department", "valid_to"],
+            IncludeColumns = ["label", "due_on", "id", "jurisdiction", "valid_from"],
             Predicate = "recorded_to is null and fact = 'alert' and valid_to is not null",
         });
         // Findings by rectification deadline (the work queues' "due this week"): a week's findings of the whole country, not
@@ -140,6 +143,15 @@ public sealed class StandingFact
             Columns = ["jurisdiction"],
             IncludeColumns = ["valid_from", "valid_to", "institution_id"],
             Predicate = "recorded_to is null and fact = 'partnered'",
+        });
+        // A district's inspections in id order (GET /api/inspections?jurisdiction=<district>, Inspections/GetInspection.cs):
+        // one fact per inspected institution, so a page of 51 inspections reads a few hundred entries. 24 MB at 50,000
+        // institutions (495,000 inspection facts).
+        mapping.Indexes.Add(new IndexDefinition("ix_standingfact_inspection_place")
+        {
+            Columns = ["jurisdiction", "subject"],
+            IncludeColumns = ["valid_from"],
+            Predicate = "recorded_to is null and fact = 'inspection'",
         });
         // Permits by type and status, and by department (permitType, department, the work queues' pending
         // applications): only those permits of the jurisdiction, instead of every permit of it. Permits only.
