@@ -73,6 +73,8 @@ switch (args.FirstOrDefault())
         // A steady load of one kind for a profiler to attach to, with the service's CPU per request:
         //   load --url U --pid P --kind writes --first-cluster C [--clients 16] [--seconds 40]
         //   load --url U --pid P --kind get-by-id --db CONN [--clients 4] [--seconds 40]
+        //   load --url U --pid P --kind path --path /queues [--console km-civil-affairs] [--clients 4] [--seconds 40]
+        //     (one API route as an auditor, or one console page as the preset signed in)
         using var http = Http.Client(a.Str("url"));
         var tokens = Tokens.FromEnvironment();
         var seconds = a.Dbl("seconds", 40);
@@ -86,6 +88,33 @@ switch (args.FirstOrDefault())
             requests = run.Ok + run.Refused + run.Failed;
             foreach (var p in run.Problems.Take(3)) await log.WriteLineAsync("refused: " + p);
             await log.WriteLineAsync($"next cluster {next}; {run.Ok} ok, {run.Refused} refused, {run.Failed} failed");
+        }
+        else if (kind == "path")
+        {
+            var path = a.Str("path");
+            var console = a.Value("console") is { } preset ? await ConsoleSession.SignInAsync(a.Str("url"), preset) : null;
+            var token = tokens.For(null, Role.Auditor);
+            var sw = Stopwatch.StartNew();
+            long count = 0, errors = 0;
+            var times = new System.Collections.Concurrent.ConcurrentBag<double>();
+            await Task.WhenAll(Enumerable.Range(0, a.Int("clients", 4)).Select(_ => Task.Run(async () =>
+            {
+                while (sw.Elapsed.TotalSeconds < seconds)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                    if (console is not null) request.Headers.Add("Cookie", console);
+                    else request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                    var started = sw.Elapsed.TotalMilliseconds;
+                    using var response = await http.SendAsync(request);
+                    await response.Content.ReadAsByteArrayAsync();
+                    times.Add(sw.Elapsed.TotalMilliseconds - started);
+                    Interlocked.Increment(ref count);
+                    if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
+                }
+            })));
+            requests = count;
+            var (p50, p99) = Stats.P50P99(times.ToList());
+            await log.WriteLineAsync($"{errors} errors; p50 {p50:0.0} ms, p99 {p99:0.0} ms");
         }
         else
         {
@@ -137,7 +166,7 @@ switch (args.FirstOrDefault())
 
 internal sealed class Args(string[] args)
 {
-    private string? Value(string name)
+    public string? Value(string name)
     {
         var i = Array.IndexOf(args, "--" + name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
