@@ -83,7 +83,7 @@ public static class SearchInstitutionsEndpoint
         if (offered is { } sv) query = HavingFact(query, prefix, Facts.Service, "f.label = ?", [Json.Wire(sv)], day, recorded);
         if (programme is { } pr) query = HavingFact(query, prefix, Facts.Designation, "f.label = ?", [Json.Wire(pr)], day, recorded);
         if (integratedValue is { } wantIntegrated) query = HavingFact(query, prefix, Facts.Integrated, null, null, day, recorded, negate: !wantIntegrated);
-        if (partnered is { } wantPartner) query = HavingFact(query, prefix, Facts.Partnered, null, null, day, recorded, negate: !wantPartner);
+        if (partnered is { } wantPartner) query = HavingFact(query, prefix, Facts.Partnered, null, null, day, recorded, negate: !wantPartner, valuesInSql: true);
         if (type is { } t)
             query = HavingFact(query, prefix, Facts.Permit, "f.label = ?" + (status is null ? "" : " and f.status = ?"),
                 status is { } s ? [Json.Wire(t), Json.Wire(s)] : [Json.Wire(t)], day, recorded);
@@ -122,7 +122,11 @@ public static class SearchInstitutionsEndpoint
             var (sql, values) = InstitutionText.Contains("d.", q);
             query = query.WhereSql(sql, values);
         }
-        if (prefix.Length > 0) query = query.WhereSql("d.jurisdiction >= ? and d.jurisdiction < ?", prefix, StandingSql.PrefixEnd(prefix));
+        // The division written into the statement (digits, checked by StandingSql.WithinLiteral): as parameters, the generic
+        // plan of a prepared statement guesses a division holds a handful of institutions and reads every one of them by
+        // bitmap, then sorts (hasPartnership=false in Kunming at 50,000 institutions: 10,223 rows, 22 ms); seeing the
+        // division, it walks the (id; jurisdiction, kind) index until the page is full (7 ms).
+        if (prefix.Length > 0) query = query.WhereSql(StandingSql.WithinLiteral("d.", prefix));
         return query;
     }
 
