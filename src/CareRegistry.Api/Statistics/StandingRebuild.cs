@@ -99,23 +99,42 @@ public static class StandingRebuild
             await VacuumAsync(db, standingTable, ct);
             await IndexAsync(db, factTable, ct);
             await IndexAsync(db, standingTable, ct);
-            await using (var connection = await db.OpenConnectionAsync(ct))
-            await using (var tx = await connection.BeginTransactionAsync(ct))
+            // The swap takes the tables' locks and the shard's progression row in one transaction. PostgreSQL may end it as
+            // one side of a deadlock (full 10's first rebuild, from empty read models, right after the service started:
+            // "while inserting index tuple in relation mt_event_progression"); it then rolled back whole, so it is tried again.
+            for (var attempt = 1; ; attempt++)
             {
-                await Execute(connection, tx, $"lock table {factTable.Qualified}, {standingTable.Qualified} in access exclusive mode", ct);
-                await SwapAsync(connection, tx, factTable, ct);
-                await SwapAsync(connection, tx, standingTable, ct);
-                await ClearDerivedTablesAsync(connection, tx, ct);
-                await using (var move = new NpgsqlCommand($"""
-                    insert into {events}.mt_event_progression (name, last_seq_id, last_updated) values ($1, $2, now())
-                    on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = now()
-                    """, connection, tx))
+                try
                 {
-                    move.Parameters.Add(new NpgsqlParameter<string> { TypedValue = shard });
-                    move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
-                    await move.ExecuteNonQueryAsync(ct);
+                    await SwapAllAsync();
+                    break;
                 }
-                await tx.CommitAsync(ct);
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 3)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+                }
+            }
+
+            async Task SwapAllAsync()
+            {
+                await using (var connection = await db.OpenConnectionAsync(ct))
+                await using (var tx = await connection.BeginTransactionAsync(ct))
+                {
+                    await Execute(connection, tx, $"lock table {factTable.Qualified}, {standingTable.Qualified} in access exclusive mode", ct);
+                    await SwapAsync(connection, tx, factTable, ct);
+                    await SwapAsync(connection, tx, standingTable, ct);
+                    await ClearDerivedTablesAsync(connection, tx, ct);
+                    await using (var move = new NpgsqlCommand($"""
+                        insert into {events}.mt_event_progression (name, last_seq_id, last_updated) values ($1, $2, now())
+                        on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = now()
+                        """, connection, tx))
+                    {
+                        move.Parameters.Add(new NpgsqlParameter<string> { TypedValue = shard });
+                        move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
+                        await move.ExecuteNonQueryAsync(ct);
+                    }
+                    await tx.CommitAsync(ct);
+                }
             }
             var after = StandingProfile.Read();
             var profile = $"apply {after.ApplySeconds - profileBefore.ApplySeconds:0.0} s, reconcile {after.ReconcileSeconds - profileBefore.ReconcileSeconds:0.0} s " +
