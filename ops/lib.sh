@@ -85,6 +85,17 @@ PGDATA_DIR="$(cluster_dir)"
 
 pg_running() { [ -f "$PGDATA_DIR/postmaster.pid" ] && run_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; }
 
+# PostgreSQL's own cache: a quarter of the machine's memory, between 128 MB and 4 GB (Debian's default is 128 MB).
+# Pages the server holds there stay in memory; the kernel's page cache may not (docs/performance.md, "The machine":
+# the benchmark machine pages out files unread for about a minute, and a statement then waits for the disk).
+shared_buffers_mb() {
+  local mb; mb=$(awk '/^MemTotal:/ {print int($2 / 1024 / 4)}' /proc/meminfo 2>/dev/null)
+  [ -n "$mb" ] || mb=128
+  [ "$mb" -lt 128 ] && mb=128
+  [ "$mb" -gt 4096 ] && mb=4096
+  echo "$mb"
+}
+
 # Starts (creating if needed) the private cluster; idempotent. Sets PG_PORT.
 start_private_cluster() {
   ensure_postgres_installed
@@ -111,7 +122,7 @@ start_private_cluster() {
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     # A slow disk can take minutes for the first start (crash recovery, a cold cache); pg_ctl waits that long.
     run_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 600 \
-      -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='$PGDATA_DIR' -c max_connections=200" start >/dev/null \
+      -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='$PGDATA_DIR' -c max_connections=200 -c shared_buffers=$(shared_buffers_mb)MB" start >/dev/null \
       || { tail -n 30 "$PGDATA_DIR/server.log" >&2; die "PostgreSQL did not start"; }
   fi
   export PG_PORT
