@@ -89,8 +89,11 @@ pg_running() { [ -f "$PGDATA_DIR/postmaster.pid" ] && run_pg "$PG_BIN/pg_ctl" -D
 # Pages the server holds there stay in memory; the kernel's page cache may not (docs/performance.md, "The machine":
 # the benchmark machine pages out files unread for about a minute, and a statement then waits for the disk).
 shared_buffers_mb() {
-  local mb; mb=$(awk '/^MemTotal:/ {print int($2 / 1024 / 4)}' /proc/meminfo 2>/dev/null)
+  local mb limit; mb=$(awk '/^MemTotal:/ {print int($2 / 1024 / 4)}' /proc/meminfo 2>/dev/null)
   [ -n "$mb" ] || mb=128
+  # In a container, the memory it may use (cgroup v2), when that is less than the machine's.
+  limit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || true)
+  case "$limit" in ''|max|*[!0-9]*) ;; *) [ $((limit / 1048576 / 4)) -lt "$mb" ] && mb=$((limit / 1048576 / 4)) ;; esac
   [ "$mb" -lt 128 ] && mb=128
   [ "$mb" -gt 4096 ] && mb=4096
   echo "$mb"
