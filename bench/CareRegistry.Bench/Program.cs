@@ -94,26 +94,15 @@ switch (args.FirstOrDefault())
             var path = a.Str("path");
             var console = a.Value("console") is { } preset ? await ConsoleSession.SignInAsync(a.Str("url"), preset) : null;
             var token = tokens.For(null, Role.Auditor);
-            var sw = Stopwatch.StartNew();
-            long count = 0, errors = 0;
-            var times = new System.Collections.Concurrent.ConcurrentBag<double>();
-            await Task.WhenAll(Enumerable.Range(0, a.Int("clients", 4)).Select(_ => Task.Run(async () =>
+            var (count, errors, times) = await SteadyReads.RunAsync(http, a.Int("clients", 4), seconds, _ =>
             {
-                while (sw.Elapsed.TotalSeconds < seconds)
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, path);
-                    if (console is not null) request.Headers.Add("Cookie", console);
-                    else request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                    var started = sw.Elapsed.TotalMilliseconds;
-                    using var response = await http.SendAsync(request);
-                    await response.Content.ReadAsByteArrayAsync();
-                    times.Add(sw.Elapsed.TotalMilliseconds - started);
-                    Interlocked.Increment(ref count);
-                    if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
-                }
-            })));
+                var request = new HttpRequestMessage(HttpMethod.Get, path);
+                if (console is not null) request.Headers.Add("Cookie", console);
+                else request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                return request;
+            });
             requests = count;
-            var (p50, p99) = Stats.P50P99(times.ToList());
+            var (p50, p99) = Stats.P50P99(times);
             await log.WriteLineAsync($"{errors} errors; p50 {p50:0.0} ms, p99 {p99:0.0} ms");
         }
         else
@@ -127,21 +116,12 @@ switch (args.FirstOrDefault())
                 while (await rd.ReadAsync()) ids.Add(rd.GetGuid(0));
             }
             var token = tokens.For(null, Role.Auditor);
-            var sw = Stopwatch.StartNew();
-            long count = 0, errors = 0;
-            await Task.WhenAll(Enumerable.Range(0, a.Int("clients", 4)).Select(w => Task.Run(async () =>
+            var (count, errors, _) = await SteadyReads.RunAsync(http, a.Int("clients", 4), seconds, r =>
             {
-                var r = new Random(w);
-                while (sw.Elapsed.TotalSeconds < seconds)
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/institutions/{ids[r.Next(ids.Count)]}");
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                    using var response = await http.SendAsync(request);
-                    await response.Content.ReadAsByteArrayAsync();
-                    Interlocked.Increment(ref count);
-                    if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
-                }
-            })));
+                var request = new HttpRequestMessage(HttpMethod.Get, $"/api/institutions/{ids[r.Next(ids.Count)]}");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                return request;
+            });
             requests = count;
             await log.WriteLineAsync($"{errors} errors");
         }
@@ -162,6 +142,33 @@ switch (args.FirstOrDefault())
     default:
         await log.WriteLineAsync("usage: CareRegistry.Bench template|clone|measure|report [options] (see bench/run)");
         return 2;
+}
+
+// Closed-loop readers for `load`: each client sends the next request as soon as the last is read, until the time is up.
+internal static class SteadyReads
+{
+    public static async Task<(long Count, long Errors, List<double> Milliseconds)> RunAsync(HttpClient http, int clients, double seconds,
+        Func<Random, HttpRequestMessage> next)
+    {
+        var sw = Stopwatch.StartNew();
+        long count = 0, errors = 0;
+        var times = new System.Collections.Concurrent.ConcurrentBag<double>();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(w => Task.Run(async () =>
+        {
+            var r = new Random(w);
+            while (sw.Elapsed.TotalSeconds < seconds)
+            {
+                using var request = next(r);
+                var started = sw.Elapsed.TotalMilliseconds;
+                using var response = await http.SendAsync(request);
+                await response.Content.ReadAsByteArrayAsync();
+                times.Add(sw.Elapsed.TotalMilliseconds - started);
+                Interlocked.Increment(ref count);
+                if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
+            }
+        })));
+        return (count, errors, times.ToList());
+    }
 }
 
 internal sealed class Args(string[] args)
