@@ -23,6 +23,8 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
 
     public async Task<JsonObject> RunAsync()
     {
+        // The service's high-water mark so far: its start and the bulk load (which its daemon follows), apart from the rebuild's.
+        Rss("beforeFirstRebuild");
         // The bulk load writes events only: the first rebuild builds every read model (timed as a rebuild trial).
         if (!o.SkipFirstRebuild) await RebuildAsync(1, "first, from empty read models");
         Rss("afterFirstRebuild");

@@ -71,7 +71,8 @@ switch (args.FirstOrDefault())
     case "load":
     {
         // A steady load of one kind for a profiler to attach to, with the service's CPU per request:
-        //   load --url U --pid P --kind writes --first-cluster C [--clients 16] [--seconds 40]
+        //   load --url U --pid P --kind writes --first-cluster C [--clients 16] [--seconds 40] [--rate R]
+        //     (--rate paces the commands to R a second, as the bench's latency trials do; unpaced otherwise)
         //   load --url U --pid P --kind get-by-id --db CONN [--clients 4] [--seconds 40]
         //   load --url U --pid P --kind path --path /queues [--console km-civil-affairs] [--clients 4] [--seconds 40]
         //     (one API route as an auditor, or one console page as the preset signed in)
@@ -83,11 +84,12 @@ switch (args.FirstOrDefault())
         long requests;
         if (kind == "writes")
         {
-            var run = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(seconds), 0);
+            var run = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(seconds), a.Dbl("rate", 0));
             var next = await run.RunClustersAsync(a.Int("first-cluster"), int.MaxValue / 2 - a.Int("first-cluster"), a.Int("clients", 16));
             requests = run.Ok + run.Refused + run.Failed;
             foreach (var p in run.Problems.Take(3)) await log.WriteLineAsync("refused: " + p);
-            await log.WriteLineAsync($"next cluster {next}; {run.Ok} ok, {run.Refused} refused, {run.Failed} failed");
+            var (p50, p99) = Stats.P50P99(run.Latencies.ToList());
+            await log.WriteLineAsync($"next cluster {next}; {run.Ok} ok, {run.Refused} refused, {run.Failed} failed; p50 {p50:0.0} ms, p99 {p99:0.0} ms");
         }
         else if (kind == "path")
         {
