@@ -25,9 +25,9 @@ public record RebuildStatus(Guid Id, RebuildState State, DateTimeOffset StartedA
     double Seconds, double EventsPerSecond, IReadOnlyList<ProjectionRebuildStatus> Projections, string? Error);
 
 // Runs rebuilds of every projection in the background, one at a time: a second request while one runs is refused
-// (409, naming the running one), since two rebuilds would tear down each other's read models. Every projection is
-// rebuilt at once on the node's own daemon (ReplayCheck.RebuildAsync), so the rebuild takes as long as the slowest
-// projection rather than the sum of them. The last few runs are kept in memory for their status resource; a restart
+// (409, naming the running one), since two rebuilds would tear down each other's read models. The projections are
+// rebuilt on the node's own daemon, a few at a time beside the standing fold (ReplayCheck.RebuildAsync), so the
+// rebuild takes about as long as the standing fold. The last few runs are kept in memory for their status resource; a restart
 // forgets them (a rebuild cut short by a restart leaves the projections to be rebuilt again).
 public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<ProjectionRebuilds> logger, TimeProvider clock) : IAsyncDisposable
 {
@@ -160,22 +160,30 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
 
 // How many events the daemon reads and applies per batch, for every projection, rebuilding or following. Marten's 500
 // costs a fetch, a load of the documents the batch touches and a commit per 500 events; fewer, larger batches
-// spend the time applying events instead (docs/operations.md). Every projection rebuilds at once and each holds a few
-// batches in flight, so the batch is also what a rebuild's memory grows with: at 5,000 the old generation reached
-// about 230-280 MB during a full-scale rebuild, at 2,000 about half; the standing projection, set-based, is the long
-// pole either way.
+// spend the time applying events instead (docs/operations.md). Each projection replaying holds a few batches in
+// flight, so the batch and the projections replaying at once are what a rebuild's memory grows with: at 5,000 the old
+// generation reached about 230-280 MB during a full-scale rebuild, at 2,000 about half; the standing projection,
+// set-based, is the long pole either way.
 public static class RebuildTuning
 {
     public const int BatchSize = 2000;
 
-    // Rebuild:BatchSize and Rebuild:Concurrency (how many projections replay at once; Marten's default follows the
-    // connection pool: a hundred connections, twelve) override them, to measure.
+    // How many projections replay through the daemon at once, beside the set-based standing fold. On a replay of the
+    // benchmark's 1.1 million events (docs/performance.md, the eleventh stop), all at once (Marten's default, a twelfth
+    // of the connection pool: twelve) peaked at 432-441 MB of RSS in 230-274 s; one at a time at 352-358 MB in
+    // 214-219 s; two at 359 MB in 183 s.
+    public const int Concurrency = 2;
+
+    public static int ConcurrencyOf(IConfiguration? config) => Math.Max(1, config?.GetValue("Rebuild:Concurrency", Concurrency) ?? Concurrency);
+
+    // Rebuild:BatchSize and Rebuild:Concurrency override them, to measure. The cap is Marten's too, so that the JasperFx
+    // verb (projections rebuild) replays as many at once as the route does.
     public static void Apply(IServiceProvider services, StoreOptions opts)
     {
         var config = services.GetRequiredService<IConfiguration>();
         var batch = config.GetValue("Rebuild:BatchSize", BatchSize);
         foreach (var projection in opts.Projections.All) projection.Options.BatchSize = batch;
-        if (config.GetValue<int?>("Rebuild:Concurrency") is { } concurrency) opts.Projections.MaxConcurrentRebuildsPerDatabase = concurrency;
+        opts.Projections.MaxConcurrentRebuildsPerDatabase = ConcurrencyOf(config);
     }
 }
 

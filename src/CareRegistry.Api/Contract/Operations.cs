@@ -125,7 +125,7 @@ public static class Operations
         ["POST /api/admin/webhooks/{id}/replay"] = new("replayWebhookDelivery", "Replay a parked delivery",
             "Sends a parked delivery again with fresh attempts (and the deliveries of its stream held behind it)."),
         ["POST /api/admin/projections/rebuild"] = new("rebuildProjections", "Rebuild the projections",
-            "Starts a rebuild of every projection from the events, all projections at once on the node's own daemon, and answers 202 at once "
+            "Starts a rebuild of every projection from the events on the node's own daemon (the standing projection set-based, the others two at a time beside it), and answers 202 at once "
             + "with Location: the status resource to follow. One rebuild at a time: 409 while another runs (the detail names it). National admins only."),
         ["GET /api/admin/projections/rebuilds/{id}"] = new("getProjectionRebuild", "Follow a rebuild of the projections",
             "A rebuild's state (running, succeeded, failed), each projection's state, position in the event log and seconds, the events "

@@ -1,6 +1,7 @@
 using System.Net;
 using CareRegistry.Common;
 using CareRegistry.Audit;
+using CareRegistry.Statistics;
 using CareRegistry.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -49,6 +50,37 @@ public class RebuildTests(RegistryFixture fixture) : RegistryTest(fixture)
         // Once it has finished, the next request starts another.
         await Client.Rebuild();
         Assert.Equal("后台重建养老院", (await Client.Get("/api/institutions"))["items"][0]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_daemon_replays_at_most_the_configured_number_of_projections_at_once_beside_the_standing_fold()
+    {
+        await Client.Register(Scenario.CareHome("分批重建养老院"));
+        await Fixture.Projected();
+        var (gate, running, most, states) = (new Lock(), new HashSet<string>(), 0, new Dictionary<string, List<RebuildState>>());
+        var standingBeside = false;
+        await ReplayCheck.RebuildAsync(Fixture.Store, Fixture.Host.Services, CancellationToken.None, (name, state, _) =>
+        {
+            lock (gate)
+            {
+                (states.TryGetValue(name, out var seen) ? seen : states[name] = []).Add(state);
+                if (name == StandingProjection.Name)
+                {
+                    if (state == RebuildState.Running) standingBeside = running.Count > 0 || standingBeside;
+                    return;
+                }
+                if (state == RebuildState.Running) running.Add(name); else running.Remove(name);
+                most = Math.Max(most, running.Count);
+                if (state == RebuildState.Running && states.TryGetValue(StandingProjection.Name, out var standing)
+                    && standing[^1] == RebuildState.Running) standingBeside = true;
+            }
+        });
+
+        Assert.Equal(RebuildTuning.Concurrency, most);
+        Assert.True(standingBeside, "the standing fold runs beside the daemon's projections, not after them");
+        Assert.All(states, s => Assert.Equal([RebuildState.Running, RebuildState.Succeeded], s.Value));
+        Assert.Contains("Institution", states.Keys);
+        Assert.Equal("分批重建养老院", (await Client.Get("/api/institutions"))["items"][0]!["name"]!.GetValue<string>());
     }
 
     [Fact]
