@@ -176,14 +176,14 @@ public static class RebuildTuning
 
     public static int ConcurrencyOf(IConfiguration? config) => Math.Max(1, config?.GetValue("Rebuild:Concurrency", Concurrency) ?? Concurrency);
 
-    // Rebuild:BatchSize and Rebuild:Concurrency override them, to measure. The cap is Marten's too, so that the JasperFx
-    // verb (projections rebuild) replays as many at once as the route does.
+    // Rebuild:BatchSize and Rebuild:Concurrency override them, to measure. The runner takes the turns itself; Marten's
+    // own cap is left at its default, since a write A/B with it at 2 was slower (not separated from a loaded
+    // machine's noise, docs/performance.md), and the JasperFx verb takes --max-concurrent.
     public static void Apply(IServiceProvider services, StoreOptions opts)
     {
         var config = services.GetRequiredService<IConfiguration>();
         var batch = config.GetValue("Rebuild:BatchSize", BatchSize);
         foreach (var projection in opts.Projections.All) projection.Options.BatchSize = batch;
-        opts.Projections.MaxConcurrentRebuildsPerDatabase = ConcurrencyOf(config);
     }
 }
 
