@@ -105,13 +105,14 @@ public static partial class ReplayCheck
 
         await Task.WhenAll(projections.Select(async p =>
         {
-            var ownPath = p.Name == StandingProjection.Name && setBased is not null;
-            if (!ownPath) await turns.WaitAsync(ct);
+            // The standing projection's set-based fold takes no turn: it runs beside the daemon's replays.
+            var standing = p.Name == StandingProjection.Name ? setBased : null;
+            if (standing is null) await turns.WaitAsync(ct);
             progress(p.Name, RebuildState.Running, null);
             try
             {
-                if (ownPath)
-                    await RebuildStandingAsync(store, services!, setBased!.Value.Db, setBased.Value.Settings, await StandingShardAsync(services!, daemon), ct,
+                if (standing is { } fold)
+                    await RebuildStandingAsync(store, services!, fold.Db, fold.Settings, await StandingShardAsync(services!, daemon), ct,
                         sequence => advanced?.Invoke(p.Name, sequence));
                 else if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
                     await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
@@ -139,7 +140,7 @@ public static partial class ReplayCheck
             }
             finally
             {
-                if (!ownPath) turns.Release();
+                if (standing is null) turns.Release();
             }
         }));
         return new RebuildReport(projections.Select(p => p.Name).ToList(), watch.Elapsed.TotalSeconds);
