@@ -64,9 +64,9 @@ public static partial class ReplayCheck
     // waiting for its turn is pending, not running, and the daemon's timeouts start only when it starts. An async
     // projection goes through Wolverine's entry point (IEventSubscriptionAgentFamily.TryRebuildRegisteredProjectionAsync),
     // which resumes the shard Wolverine tracks afterwards; called on the daemon directly, the shard stays stopped under
-    // Wolverine's agent (tested). That entry
-    // point gives each projection the daemon's default five minutes. An inline projection has no shard to resume,
-    // so it is rebuilt on the same daemon (reached through the coordinator Wolverine registers) with an hour.
+    // Wolverine's agent (tested). That entry point gives each projection the daemon's default five minutes. An inline
+    // projection has no shard to resume, so it is rebuilt on the same daemon (reached through the coordinator
+    // Wolverine registers) with an hour.
     public static readonly TimeSpan ShardTimeout = TimeSpan.FromHours(1);
 
     // Follows a shard's progression until it reaches the sequence the rebuild started from. A shard that does not move
