@@ -158,16 +158,16 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
     }
 }
 
-// How many events the daemon reads and applies per batch, for every projection, rebuilding or following. Marten's 500
-// costs a fetch, a load of the documents the batch touches and a commit per 500 events; fewer, larger batches
-// spend the time applying events instead (docs/operations.md). Each projection replaying holds a few batches in
-// flight, so the batch and the projections replaying at once are what a rebuild's memory grows with: at 5,000 the old
-// generation reached about 230-280 MB during a full-scale rebuild, at 2,000 about half. At 1,000 a service that
-// followed the benchmark's bulk load and then rebuilt peaked at 393 MB of RSS against 438-444 MB at 2,000, in no more
-// time (docs/performance.md, the twelfth stop): the standing projection, set-based, is the long pole either way.
+// How many events the daemon reads and applies per batch, for every projection, rebuilding or following. Each
+// projection replaying holds a few batches in flight, so the batch and the projections replaying at once are what a
+// rebuild's memory grows with. Larger batches were meant to save a fetch and a commit per batch, but at full scale
+// they did not shorten the rebuild (the set-based standing fold is the long pole) and they raised its peak: a full
+// run's RSS peaked at 438 MB with 2,000, 393 MB with 1,000 and 370 MB with 500, Marten's own default, in no more
+// time and with the same projection lag. A rebuild after writes and reads peaked near 440 MB with 500 and 1,000 alike
+// (docs/performance.md, the twelfth and thirteenth stops).
 public static class RebuildTuning
 {
-    public const int BatchSize = 1000;
+    public const int BatchSize = 500;
 
     // How many projections replay through the daemon at once, beside the set-based standing fold. On a replay of the
     // benchmark's 1.1 million events (docs/performance.md, the eleventh stop), all at once (Marten's default, a twelfth

@@ -24,9 +24,11 @@ public static class StandingRebuild
 {
     public const string Suffix = "_rebuild";
 
-    // A partition's events, standings and facts are in memory at once on each worker: 250 institutions keep that
-    // under about 50 MB a worker at full scale (500 made the fold's phase of a rebuild peak over 400 MB of RSS).
-    public sealed record Settings(int Partition = 250, int Workers = 2);
+    // A partition's events, standings and facts are in memory at once on each worker (500 institutions made the fold's
+    // phase of a rebuild peak over 400 MB of RSS). A rebuild after writes and reads at full scale peaked at 411 MB
+    // with 250 (the heap 150 MB committed) and 363 MB with 125 (111 MB), in 175 s against 158 s
+    // (docs/performance.md, the thirteenth stop): the partitions in flight were most of the rebuild's heap.
+    public sealed record Settings(int Partition = 125, int Workers = 2);
 
     // Tables derived from the standing facts (per-district figures and the like) hang off this hook: it runs inside the
     // swap transaction, after the fresh fact table took the old one's place and before the shard starts again, and

@@ -23,9 +23,9 @@ public class MemorySettingsTests
     }
 
     [Fact]
-    public void A_rebuild_reads_batches_of_1000_events_and_folds_partitions_of_250_institutions_on_two_workers()
+    public void A_rebuild_reads_batches_of_500_events_and_folds_partitions_of_125_institutions_on_two_workers()
     {
-        Assert.Equal(1000, RebuildTuning.BatchSize);
-        Assert.Equal(new StandingRebuild.Settings(250, 2), new StandingRebuild.Settings());
+        Assert.Equal(500, RebuildTuning.BatchSize);
+        Assert.Equal(new StandingRebuild.Settings(125, 2), new StandingRebuild.Settings());
     }
 }
