@@ -163,8 +163,9 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
 // rebuild's memory grows with. Larger batches were meant to save a fetch and a commit per batch, but at full scale
 // they did not shorten the rebuild (the set-based standing fold is the long pole) and they raised its peak: a full
 // run's RSS peaked at 438 MB with 2,000, 393 MB with 1,000 and 370 MB with 500, Marten's own default, in no more
-// time and with the same projection lag. A rebuild after writes and reads peaked near 440 MB with 500 and 1,000 alike
-// (docs/performance.md, the twelfth and thirteenth stops).
+// time and with the projection lag within its target. A rebuild after writes and reads peaked near 440 MB with 500 and
+// 1,000 alike: there the standing fold's partitions held most of it (StandingRebuild.Settings; docs/performance.md,
+// the twelfth and thirteenth stops).
 public static class RebuildTuning
 {
     public const int BatchSize = 500;
