@@ -159,13 +159,9 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
 }
 
 // How many events the daemon reads and applies per batch, for every projection, rebuilding or following. Each
-// projection replaying holds a few batches in flight, so the batch and the projections replaying at once are what a
-// rebuild's memory grows with. Larger batches were meant to save a fetch and a commit per batch, but at full scale
-// they did not shorten the rebuild (the set-based standing fold is the long pole) and they raised its peak: a full
-// run's RSS peaked at 438 MB with 2,000, 393 MB with 1,000 and 370 MB with 500, Marten's own default, in no more
-// time and with the projection lag within its target. A rebuild after writes and reads peaked near 440 MB with 500 and
-// 1,000 alike: there the standing fold's partitions held most of it (StandingRebuild.Settings; docs/performance.md,
-// the twelfth and thirteenth stops).
+// projection replaying holds a few batches in flight, so a rebuild's memory grows with the batch; larger batches did
+// not shorten a full-scale rebuild, whose long pole is the set-based standing fold. 500 is Marten's own default
+// (figures for 500-5,000 in docs/performance.md, the twelfth and thirteenth stops).
 public static class RebuildTuning
 {
     public const int BatchSize = 500;

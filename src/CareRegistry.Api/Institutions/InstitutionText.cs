@@ -39,8 +39,9 @@ public static class InstitutionText
     {
         var text = q.Trim();
         var characters = text.EnumerateRunes().Count();
+        if (characters == 2)
+            return ($"{BigramsOf(alias)} @> {Bigrams}(lower(?)) and strpos(lower({Searchable(alias)}), lower(?)) > 0", [text, text]);
         var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-        if (characters != 2) return ($"{Searchable(alias)} ilike ?", [pattern]);
-        return ($"{BigramsOf(alias)} @> {Bigrams}(lower(?)) and strpos(lower({Searchable(alias)}), lower(?)) > 0", [text, text]);
+        return ($"{Searchable(alias)} ilike ?", [pattern]);
     }
 }

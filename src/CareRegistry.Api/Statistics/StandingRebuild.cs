@@ -24,10 +24,9 @@ public static class StandingRebuild
 {
     public const string Suffix = "_rebuild";
 
-    // A partition's events, standings and facts are in memory at once on each worker (500 institutions made the fold's
-    // phase of a rebuild peak over 400 MB of RSS). A rebuild after writes and reads at full scale peaked at 411 MB
-    // with 250 (the heap 150 MB committed) and 363 MB with 125 (111 MB), in 175 s against 158 s
-    // (docs/performance.md, the thirteenth stop): the partitions in flight were most of the rebuild's heap.
+    // A partition's events, standings and facts are in memory at once on each worker, and they are most of a
+    // rebuild's heap: after writes and reads at full scale, 250 institutions peaked at 411 MB of RSS and 125 at 363 MB,
+    // about a tenth slower (docs/performance.md, the thirteenth stop).
     public sealed record Settings(int Partition = 125, int Workers = 2);
 
     // Tables derived from the standing facts (per-district figures and the like) hang off this hook: it runs inside the
