@@ -51,7 +51,7 @@ public record Institution(
     // reads the index back as the same definition and leaves it in place at start and db-apply.
     public static void ConfigureMarten(Marten.Schema.DocumentMapping mapping)
     {
-        mapping.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition("ix_institution_text_trgm")
+        mapping.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition(SearchStatistics.Index)
         {
             Method = Weasel.Postgresql.Tables.IndexMethod.gin,
             Columns = [InstitutionText.Searchable("") + " gin_trgm_ops"],

@@ -19,6 +19,7 @@ public static class InstitutionsConfiguration
             .UniqueIndex(UniqueIndexType.DuplicatedField, "ux_institution_uscc", x => x.Uscc)
             .Duplicate(x => x.Jurisdiction, notNull: true)
             .Duplicate(x => x.PredecessorId!);
+        opts.ConfigureSearchStatistics();
         return opts;
     }
 }
