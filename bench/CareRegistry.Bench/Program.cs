@@ -75,7 +75,8 @@ switch (args.FirstOrDefault())
         //     (--rate paces the commands to R a second, as the bench's latency trials do; unpaced otherwise)
         //   load --url U --pid P --kind get-by-id --db CONN [--clients 4] [--seconds 40]
         //   load --url U --pid P --kind path --path /queues [--console km-civil-affairs] [--clients 4] [--seconds 40]
-        //     (one API route as an auditor, or one console page as the preset signed in)
+        //     (one API route as an auditor, or one console page as the preset signed in; --paths FILE instead picks
+        //     each request's path at random from the file's lines; the slowest requests are listed with their paths)
         using var http = Http.Client(a.Str("url"));
         var tokens = Tokens.FromEnvironment();
         var seconds = a.Dbl("seconds", 40);
@@ -93,19 +94,21 @@ switch (args.FirstOrDefault())
         }
         else if (kind == "path")
         {
-            var path = a.Str("path");
+            var paths = a.Value("paths") is { } file ? File.ReadAllLines(file).Where(l => l.Length > 0).ToArray() : [a.Str("path")];
             var console = a.Value("console") is { } preset ? await ConsoleSession.SignInAsync(a.Str("url"), preset) : null;
             var token = tokens.For(null, Role.Auditor);
-            var (count, errors, times) = await SteadyReads.RunAsync(http, a.Int("clients", 4), seconds, _ =>
+            var (count, errors, times) = await SteadyReads.RunAsync(http, a.Int("clients", 4), seconds, r =>
             {
-                var request = new HttpRequestMessage(HttpMethod.Get, path);
+                var request = new HttpRequestMessage(HttpMethod.Get, paths[r.Next(paths.Length)]);
                 if (console is not null) request.Headers.Add("Cookie", console);
                 else request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                 return request;
             });
             requests = count;
-            var (p50, p99) = Stats.P50P99(times);
+            var (p50, p99) = Stats.P50P99(times.Select(t => t.Milliseconds).ToList());
             await log.WriteLineAsync($"{errors} errors; p50 {p50:0.0} ms, p99 {p99:0.0} ms");
+            foreach (var slow in times.OrderByDescending(t => t.Milliseconds).Take(a.Int("slowest", 0)))
+                await log.WriteLineAsync($"  {slow.Milliseconds,8:0.0} ms at {slow.StartedAt / 1000,6:0.000} s  {Uri.UnescapeDataString(slow.Path)}");
         }
         else
         {
@@ -149,12 +152,12 @@ switch (args.FirstOrDefault())
 // Closed-loop readers for `load`: each client sends the next request as soon as the last is read, until the time is up.
 internal static class SteadyReads
 {
-    public static async Task<(long Count, long Errors, List<double> Milliseconds)> RunAsync(HttpClient http, int clients, double seconds,
+    public static async Task<(long Count, long Errors, List<(string Path, double StartedAt, double Milliseconds)> Times)> RunAsync(HttpClient http, int clients, double seconds,
         Func<Random, HttpRequestMessage> next)
     {
         var sw = Stopwatch.StartNew();
         long count = 0, errors = 0;
-        var times = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var times = new System.Collections.Concurrent.ConcurrentBag<(string, double, double)>();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(w => Task.Run(async () =>
         {
             var r = new Random(w);
@@ -164,7 +167,7 @@ internal static class SteadyReads
                 var started = sw.Elapsed.TotalMilliseconds;
                 using var response = await http.SendAsync(request);
                 await response.Content.ReadAsByteArrayAsync();
-                times.Add(sw.Elapsed.TotalMilliseconds - started);
+                times.Add((request.RequestUri!.OriginalString, started, sw.Elapsed.TotalMilliseconds - started));
                 Interlocked.Increment(ref count);
                 if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
             }
