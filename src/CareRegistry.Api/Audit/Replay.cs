@@ -112,7 +112,7 @@ public static partial class ReplayCheck
             try
             {
                 if (standing is { } fold)
-                    await RebuildStandingAsync(store, services!, fold.Db, fold.Settings, await StandingShardAsync(services!, daemon), ct,
+                    await RebuildStandingAsync(store, services!, fold.Db, fold.Settings, () => StandingShardAsync(services!, daemon), ct,
                         sequence => advanced?.Invoke(p.Name, sequence));
                 else if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
                     await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
@@ -179,7 +179,7 @@ public static partial class ReplayCheck
     }
 
     private static async Task RebuildStandingAsync(IDocumentStore store, IServiceProvider services, NpgsqlDataSource db, StandingRebuild.Settings settings,
-        StandingRebuild.ShardControl? shard, CancellationToken ct, Action<long> progress)
+        Func<Task<StandingRebuild.ShardControl?>> shard, CancellationToken ct, Action<long> progress)
     {
         var report = await StandingRebuild.RunAsync(store, db, shard, settings, progress, ct);
         services.GetService<ILoggerFactory>()?.CreateLogger(typeof(StandingRebuild)).LogInformation(

@@ -86,7 +86,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
         var shard = await ReplayCheck.StandingShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single());
         Assert.NotNull(shard);
-        var report = await StandingRebuild.RunAsync(Fixture.Store, Db, shard, new StandingRebuild.Settings(Partition: 1, Workers: 2), null, CancellationToken.None);
+        var report = await StandingRebuild.RunAsync(Fixture.Store, Db, () => Task.FromResult(shard), new StandingRebuild.Settings(Partition: 1, Workers: 2), null, CancellationToken.None);
         Assert.Equal(3, report.Institutions);
         var rebuilt = await Snapshot();
         Assert.Equal(daemonRows.Facts, rebuilt.Facts);
@@ -112,5 +112,46 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         Assert.Contains(agents.AllRunningAgentUris(), u => u.AbsolutePath.EndsWith("/institutionstanding/all", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(after.Facts, r => r.Contains(Facts.Beds) && r.Contains(",120,"));
         Assert.True(after.Facts.Count > daemonRows.Facts.Count);
+    }
+
+    // Wolverine's leader starts an agent it finds stopped on its next check, and a fold at full scale outlasts several
+    // checks. A shard running again when the fold ends is stopped before the swap moves its progression (otherwise its
+    // next batch fails as out of order and Wolverine leaves it stopped), and started after it.
+    [Fact]
+    public async Task A_shard_started_again_during_the_fold_is_stopped_before_the_swap_and_runs_on_after_it()
+    {
+        var (a, _, _) = await BuildWorld();
+        var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
+        var real = await ReplayCheck.StandingShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single());
+        Assert.NotNull(real);
+
+        var steps = new List<string>();
+        var running = true;
+        // The fresh fact table exists from the fold's start until the swap puts it in the old one's place.
+        async Task<string> Fresh()
+        {
+            await using var fresh = Db.CreateCommand($"select to_regclass('{StandingSql.Table}{StandingRebuild.Suffix}') is not null");
+            return (bool)(await fresh.ExecuteScalarAsync())! ? "with the fresh tables filled" : "without fresh tables";
+        }
+        var control = new StandingRebuild.ShardControl(
+            async () => { steps.Add("stopped " + await Fresh()); running = false; await real.Stop(); },
+            async () => { steps.Add("started " + await Fresh()); running = true; await real.Start(); });
+        // The leader's check, as the first partition is folded: the shard runs again.
+        var restarted = 0;
+        void Leader(long sequence)
+        {
+            if (sequence == 0 || Interlocked.Exchange(ref restarted, 1) == 1) return;
+            real.Start().GetAwaiter().GetResult();
+            running = true;
+            steps.Add("started by the leader");
+        }
+
+        await StandingRebuild.RunAsync(Fixture.Store, Db, () => Task.FromResult(running ? control : null),
+            new StandingRebuild.Settings(Partition: 1, Workers: 1), Leader, CancellationToken.None);
+
+        Assert.Equal(["stopped without fresh tables", "started by the leader", "stopped with the fresh tables filled", "started without fresh tables"], steps);
+        (await Client.Post($"/api/institutions/{a}/beds", new ChangeBeds(D(2021, 1, 1), new BedsInput(ElderlyCare: 130), "扩建"))).ShouldBe(HttpStatusCode.OK);
+        await Fixture.Projected();
+        Assert.Contains((await Snapshot()).Facts, r => r.Contains(Facts.Beds) && r.Contains(",130,"));
     }
 }
