@@ -210,7 +210,7 @@ public static class IdempotencySchema
     public static StoreOptions ConfigureIdempotency(this StoreOptions opts)
     {
         var schema = opts.Events.DatabaseSchemaName;
-        var table = new Table(new PostgresqlObjectName(schema, Idempotency.Table)) { PrimaryKeyName = $"{Idempotency.Table}_pkey" };
+        var table = new Table(new PostgresqlObjectName(schema, Idempotency.Table, SchemaUtils.IdentifierUsage.General)) { PrimaryKeyName = $"{Idempotency.Table}_pkey" };
         table.AddColumn("key", "text").AsPrimaryKey();
         table.AddColumn("request_hash", "text").NotNull();
         table.AddColumn("status", "integer");

@@ -48,7 +48,7 @@ public static class AuditChain
 
     private static Table ChainTable(string schema)
     {
-        var table = new Table(new PostgresqlObjectName(schema, Table)) { PrimaryKeyName = $"{Table}_pkey" };
+        var table = new Table(new PostgresqlObjectName(schema, Table, SchemaUtils.IdentifierUsage.General)) { PrimaryKeyName = $"{Table}_pkey" };
         table.AddColumn("seq_id", "bigint").AsPrimaryKey();
         table.AddColumn("stream_id", "uuid").NotNull();
         table.AddColumn("version", "bigint").NotNull();
@@ -108,7 +108,7 @@ public static class AuditChain
     // pg_get_triggerdef, which Weasel compares a trigger with, names the function with or without its schema as the
     // reading session's search_path has it; either spelling is the same trigger.
     private sealed class EventsTrigger(string schema, string name, string function)
-        : Trigger(new PostgresqlObjectName(schema, name), new PostgresqlObjectName(schema, "mt_events"), $"{schema}.{function}()")
+        : Trigger(new PostgresqlObjectName(schema, name, SchemaUtils.IdentifierUsage.General), new PostgresqlObjectName(schema, "mt_events", SchemaUtils.IdentifierUsage.General), $"{schema}.{function}()")
     {
         public override async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
         {

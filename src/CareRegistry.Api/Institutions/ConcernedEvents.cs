@@ -86,7 +86,7 @@ public static class ConcernedEvents
     // and no pending list (fastupdate off): every search would scan the whole list against each of its keys, which
     // cost a rebuild's 250-institution searches more than the index itself (docs/performance.md, the sixth stop); an
     // append writes its one to three keys at once instead. An older index gets the setting and its list flushed.
-    private sealed class ExpressionIndex(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, Index))
+    private sealed class ExpressionIndex(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, Index, SchemaUtils.IdentifierUsage.General))
     {
         public override void WriteCreateStatement(Migrator migrator, TextWriter writer)
         {

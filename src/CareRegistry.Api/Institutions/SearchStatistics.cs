@@ -25,7 +25,7 @@ public static class SearchStatistics
         return opts;
     }
 
-    private sealed class IndexStatistics(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, Index + "_statistics"))
+    private sealed class IndexStatistics(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, Index + "_statistics", SchemaUtils.IdentifierUsage.General))
     {
         // Analysed at once: otherwise the finer statistics wait for autovacuum's next analyse of the table.
         public override void WriteCreateStatement(Migrator migrator, TextWriter writer) =>

@@ -41,7 +41,7 @@ public static class StandingVacuum
         await write.ExecuteNonQueryAsync(ct);
     }
 
-    private sealed class TableSettings(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, StandingSql.Table + "_vacuum"))
+    private sealed class TableSettings(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, StandingSql.Table + "_vacuum", SchemaUtils.IdentifierUsage.General))
     {
         private string Table => $"{schema}.{StandingSql.Table}";
 
