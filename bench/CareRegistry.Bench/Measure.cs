@@ -18,6 +18,8 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
     private readonly List<double> rebuildRates = new();
     private readonly List<double> rebuildSeconds = new();
     private readonly JsonArray rebuildNotes = new();
+    // Async projection shards found stopped behind the log's end (WaitForAsyncProjectionsAsync).
+    private readonly HashSet<string> stalled = new();
     // Every command sent while pg_stat_statements counts the write phase (warm-up, trials, paced trials, lag probes).
     private long commandsSent;
 
@@ -47,6 +49,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         await SizeAsync();
         result["nextCluster"] = next;
         result["rssMbByPhase"] = rssByPhase;
+        result["stalledShards"] = new JsonArray(stalled.Order().Select(x => (JsonNode)x).ToArray());
         result["peakRssMb"] = rssByPhase.Select(kv => kv.Value!.GetValue<double>()).DefaultIfEmpty(0).Max();
         return result;
     }
@@ -131,7 +134,9 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
     }
 
     // The async daemon has been projecting the loaded events since they appeared; the write and read figures are
-    // taken once every progression row has reached the last event.
+    // taken once every progression row has reached the last event. A shard behind that does not move for a minute has
+    // stopped (the daemon gave it up): it is named in the results rather than waited on, since every figure after it
+    // is then taken without its work.
     private async Task<JsonObject> WaitForAsyncProjectionsAsync(string after)
     {
         await using var db = new NpgsqlConnection(o.Db);
@@ -140,18 +145,36 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         await using (var max = new NpgsqlCommand("select coalesce(max(seq_id), 0) from mt_events", db)) target = (long)(await max.ExecuteScalarAsync())!;
         var sw = Stopwatch.StartNew();
         var rows = new JsonObject();
+        var moved = new Dictionary<string, (long Sequence, TimeSpan At)>();
+        var stalled = new List<string>();
         while (sw.Elapsed.TotalMinutes < 40)
         {
             rows = new JsonObject();
-            var behind = false;
+            var behind = new List<string>();
             await using (var cmd = new NpgsqlCommand("select name, last_seq_id from mt_event_progression where name not like 'HighWater%'", db))
             await using (var rd = await cmd.ExecuteReaderAsync())
-                while (await rd.ReadAsync()) { rows[rd.GetString(0)] = rd.GetInt64(1); behind |= rd.GetInt64(1) < target; }
-            if (!behind) break;
+                while (await rd.ReadAsync())
+                {
+                    var (name, sequence) = (rd.GetString(0), rd.GetInt64(1));
+                    rows[name] = sequence;
+                    if (sequence >= target) continue;
+                    behind.Add(name);
+                    if (!moved.TryGetValue(name, out var last) || last.Sequence != sequence) moved[name] = (sequence, sw.Elapsed);
+                }
+            if (behind.Count == 0) break;
+            stalled = behind.Where(n => sw.Elapsed - moved[n].At > TimeSpan.FromMinutes(1)).ToList();
+            if (stalled.Count > 0 && stalled.Count == behind.Count) break;
             await Task.Delay(500);
         }
-        await log.WriteLineAsync($"async projections caught up with sequence {target} {sw.Elapsed.TotalSeconds:0.0} s after {after}: {rows.ToJsonString()}");
-        return new JsonObject { ["targetSequence"] = target, ["after"] = after, ["seconds"] = Stats.R(sw.Elapsed.TotalSeconds), ["progression"] = rows };
+        var stalledNote = stalled.Count == 0 ? "" : $"; STALLED (no progress for a minute): {string.Join(", ", stalled)}";
+        await log.WriteLineAsync($"async projections caught up with sequence {target} {sw.Elapsed.TotalSeconds:0.0} s after {after}: {rows.ToJsonString()}{stalledNote}");
+        var result = new JsonObject { ["targetSequence"] = target, ["after"] = after, ["seconds"] = Stats.R(sw.Elapsed.TotalSeconds), ["progression"] = rows };
+        if (stalled.Count > 0)
+        {
+            result["stalled"] = new JsonArray(stalled.Select(x => (JsonNode)x).ToArray());
+            this.stalled.UnionWith(stalled);
+        }
+        return result;
     }
 
     // Event appended (the command's answer received) until every async projection shard has processed it.
