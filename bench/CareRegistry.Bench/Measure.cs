@@ -161,9 +161,8 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
                     behind.Add(name);
                     if (!moved.TryGetValue(name, out var last) || last.Sequence != sequence) moved[name] = (sequence, sw.Elapsed);
                 }
-            if (behind.Count == 0) break;
             stalled = behind.Where(n => sw.Elapsed - moved[n].At > TimeSpan.FromMinutes(1)).ToList();
-            if (stalled.Count > 0 && stalled.Count == behind.Count) break;
+            if (stalled.Count == behind.Count) break;
             await Task.Delay(500);
         }
         var stalledNote = stalled.Count == 0 ? "" : $"; STALLED (no progress for a minute): {string.Join(", ", stalled)}";
