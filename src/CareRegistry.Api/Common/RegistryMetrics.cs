@@ -122,11 +122,13 @@ public sealed class RegistryMetricsSampler(IDocumentStore store, NpgsqlDataSourc
             .Select(s => new Measurement<long>(Math.Max(0, last - progress.GetValueOrDefault(s.Identity)), new KeyValuePair<string, object?>("shard", s.Identity)))
             .ToList());
 
-        // As GET /api/alerts?jurisdiction=00 counts them today, by the console's own counting (AlertQueries: the
-        // standing alert facts, and the demerit rule the alerts list applies).
+        // As GET /api/alerts?jurisdiction=00 counts them today: the standing alert facts and the demerit rule the alerts
+        // list applies, counted from the facts' indexes (about 0.2 s at 50,000 institutions). Not from the districts'
+        // stored figures: under writes nearly every district is stale by the next sample, and recomputing the nation's
+        // figures every 15 s took 6 s of a core each time.
         var counts = AlertTypes.All.ToDictionary(t => t, _ => 0L);
         await using var session = store.QuerySession();
-        foreach (var (type, count) in await AlertQueries.CountByTypeAsync(session, db, "", clock.Today(), null, null, ct)) counts[type] = count;
+        foreach (var (type, count) in await AlertQueries.CountByTypeFromFactsAsync(session, db, "", clock.Today(), null, null, ct)) counts[type] = count;
         RegistryMetrics.SetAlerts(counts.Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("alert.type", c.Key))).ToList());
     }
 }
