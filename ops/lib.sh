@@ -99,6 +99,16 @@ shared_buffers_mb() {
   echo "$mb"
 }
 
+# Checkpoints by time, not by every gigabyte of WAL: the registry writes several kB of WAL per command (the standing
+# facts' index entries), and at 1 GB (the default) a checkpoint came about every minute under a write load, each
+# followed by a full page image of every page touched again (docs/performance.md, "The fifteenth stop"). Full page
+# images compressed (lz4 from PostgreSQL 15; pglz before it).
+wal_options() {
+  local version; version="$(basename "$(dirname "$PG_BIN")")"
+  local compression=on; case "$version" in ''|*[!0-9]*) ;; *) [ "$version" -ge 15 ] && compression=lz4 ;; esac
+  echo "-c max_wal_size=8GB -c checkpoint_timeout=15min -c wal_compression=$compression"
+}
+
 # Starts (creating if needed) the private cluster; idempotent. Sets PG_PORT.
 start_private_cluster() {
   ensure_postgres_installed
@@ -125,7 +135,7 @@ start_private_cluster() {
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     # A slow disk can take minutes for the first start (crash recovery, a cold cache); pg_ctl waits that long.
     run_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 600 \
-      -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='$PGDATA_DIR' -c max_connections=200 -c shared_buffers=$(shared_buffers_mb)MB" start >/dev/null \
+      -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='$PGDATA_DIR' -c max_connections=200 -c shared_buffers=$(shared_buffers_mb)MB $(wal_options)" start >/dev/null \
       || { tail -n 30 "$PGDATA_DIR/server.log" >&2; die "PostgreSQL did not start"; }
   fi
   export PG_PORT
