@@ -8,7 +8,8 @@ using Npgsql;
 namespace CareRegistry.Bench;
 
 public sealed record MeasureOptions(string Url, string Db, int Pid, int FirstCluster, int WriteClients, int WriteTrials, double WriteSeconds,
-    double LatencySeconds, int ReadClients, int ReadTrials, double ReadSeconds, int RebuildTrials, int VerifyTrials, bool SkipFirstRebuild = false);
+    double LatencySeconds, int ReadClients, int ReadTrials, double ReadSeconds, int RebuildTrials, int VerifyTrials, bool SkipFirstRebuild = false,
+    double WarmSeconds = 30, string? Pgbench = null);
 
 public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, TextWriter log)
 {
@@ -58,12 +59,18 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
     private async Task<int> WritesAsync()
     {
         var cluster = o.FirstCluster;
-        // Warm-up, not counted: Wolverine compiles each endpoint's code on its first request. Two whole clusters
-        // touch every command route.
+        // Warm-up, not counted: Wolverine compiles each endpoint's code on its first request (two whole clusters at 2
+        // clients touch every command route), and .NET compiles hot code again, optimised, once it has run a while: the
+        // first saturated trial after a start was the slowest of three in most runs. So WarmSeconds more at the trials'
+        // clients.
         var warm = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(90), 0);
         cluster = await warm.RunClustersAsync(cluster, 2, 2);
-        commandsSent += warm.Ok + warm.Refused + warm.Failed;
-        await log.WriteLineAsync($"writes warm-up: {warm.Ok + warm.Refused} commands in {warm.Elapsed:0.0} s");
+        var warmSaturated = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(o.WarmSeconds), 0);
+        cluster = await warmSaturated.RunClustersAsync(cluster, int.MaxValue / 2 - cluster, o.WriteClients);
+        var warmUpSeconds = warm.Elapsed + warmSaturated.Elapsed;   // read now: a run's clock goes on after it ends
+        commandsSent += warm.Ok + warm.Refused + warm.Failed + warmSaturated.Ok + warmSaturated.Refused + warmSaturated.Failed;
+        await log.WriteLineAsync($"writes warm-up: {warm.Ok + warm.Refused} commands in {warm.Elapsed:0.0} s, then {warmSaturated.Ok + warmSaturated.Refused} in {warmSaturated.Elapsed:0.0} s at {o.WriteClients} clients");
+        var pgbenchTps = new List<double>();
         var rates = new List<double>();
         var p50s = new List<double>();
         var p99s = new List<double>();
@@ -71,12 +78,22 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         var problems = new JsonArray();
         // CPU per command over the saturated trials: the service's (and the harness's) user + system time divided by
         // the commands answered. Other work on the machine lowers the rate but hardly this figure.
-        var cpuWrites = new CpuSpan(o.Pid);
+        double writeServiceCpu = 0, writeHarnessCpu = 0, writeWall = 0;
         long cpuCommands = 0;
         for (var t = 0; t < o.WriteTrials; t++)
         {
+            // pgbench's trial just before each of the service's, on the same cluster with the same clients, once the async
+            // daemon has worked off the previous trial (its catch-up would otherwise take cores from pgbench).
+            if (o.Pgbench is not null)
+            {
+                await WaitForAsyncProjectionsAsync(t == 0 ? "the warm-up" : $"write trial {t}");
+                pgbenchTps.Add(await PgbenchAsync(t + 1));
+            }
+            var cpuTrial = new CpuSpan(o.Pid);
             var run = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(o.WriteSeconds), 0);
             cluster = await run.RunClustersAsync(cluster, int.MaxValue / 2 - cluster, o.WriteClients);
+            var (trialService, trialHarness, trialWall) = cpuTrial.Stop();
+            writeServiceCpu += trialService; writeHarnessCpu += trialHarness; writeWall += trialWall;
             var seconds = run.Elapsed;
             var done = run.Ok + run.Refused;
             commandsSent += run.Ok + run.Refused + run.Failed;
@@ -88,7 +105,6 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             foreach (var p in run.Problems.Take(5)) if (problems.Count < 10) problems.Add(p);
             await log.WriteLineAsync($"writes trial {t + 1}: {done} commands in {seconds:0.0} s = {done / seconds:0} commands/s (saturated p50 {p50:0.0} ms, p99 {p99:0.0} ms, refused {run.Refused}, failed {run.Failed})");
         }
-        var (writeServiceCpu, writeHarnessCpu, writeWall) = cpuWrites.Stop();
         var rate = Stats.Median(rates) / 2;
         await log.WriteLineAsync($"writes CPU: service {writeServiceCpu * 1000 / cpuCommands:0.000} ms per command ({writeServiceCpu / writeWall:0.00} cores), " +
                                  $"harness {writeHarnessCpu * 1000 / cpuCommands:0.000} ms per command, {cpuCommands} commands, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
@@ -121,6 +137,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             ["commandsPerSecondTrials"] = Stats.Trials(rates, 0), ["p50MsTrials"] = Stats.Trials(lat50), ["p99MsTrials"] = Stats.Trials(lat99),
             ["saturatedP50MsTrials"] = Stats.Trials(p50s), ["saturatedP99MsTrials"] = Stats.Trials(p99s),
             ["refusedOrFailed"] = refused, ["problems"] = problems, ["asyncCatchUpBeforePacedTrials"] = catchUp,
+            ["warmUpSeconds"] = Stats.R(warmUpSeconds),
             ["cpu"] = new JsonObject
             {
                 ["serviceMsPerCommand"] = Stats.R(writeServiceCpu * 1000 / cpuCommands, 3), ["harnessMsPerCommand"] = Stats.R(writeHarnessCpu * 1000 / cpuCommands, 3),
@@ -129,8 +146,27 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
                 ["via"] = "/proc/<service pid>/stat utime + stime over the saturated trials, divided by the commands answered (the async daemon's share included)",
             },
         };
+        if (pgbenchTps.Count > 0)
+        {
+            ((JsonObject)result["writes"]!)["pgbenchTps"] = Stats.R(Stats.Median(pgbenchTps), 0);
+            ((JsonObject)result["writes"]!)["pgbenchTpsTrials"] = Stats.Trials(pgbenchTps, 0);
+        }
         result["projectionLag"] = lag;
         return cluster;
+    }
+
+    // One pgbench trial (o.Pgbench, a shell command line); its TPS without the connections' set-up.
+    private async Task<double> PgbenchAsync(int trial)
+    {
+        using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", o.Pgbench!]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"^tps = ([0-9.]+) \(without initial connection time\)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        if (process.ExitCode != 0 || !match.Success) throw new InvalidOperationException($"pgbench failed ({process.ExitCode}): {output}{errors}");
+        var tps = double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        await log.WriteLineAsync($"pgbench trial {trial}: {tps:0} TPS");
+        return tps;
     }
 
     // The async daemon has been projecting the loaded events since they appeared; the write and read figures are

@@ -63,7 +63,8 @@ switch (args.FirstOrDefault())
         var o = new MeasureOptions(a.Str("url"), a.Str("db"), a.Int("pid"), a.Int("first-cluster"),
             WriteClients: a.Int("clients", 16), WriteTrials: a.Int("write-trials", 3), WriteSeconds: a.Dbl("write-seconds", quick ? 3 : 20),
             LatencySeconds: a.Dbl("latency-seconds", quick ? 3 : 15), ReadClients: a.Int("read-clients", 4), ReadTrials: a.Int("read-trials", 3),
-            ReadSeconds: a.Dbl("read-seconds", quick ? 0.5 : 3), RebuildTrials: a.Int("rebuild-trials", quick ? 2 : 1), VerifyTrials: a.Int("verify-trials", 3), SkipFirstRebuild: a.Has("skip-first-rebuild"));
+            ReadSeconds: a.Dbl("read-seconds", quick ? 0.5 : 3), RebuildTrials: a.Int("rebuild-trials", quick ? 2 : 1), VerifyTrials: a.Int("verify-trials", 3), SkipFirstRebuild: a.Has("skip-first-rebuild"),
+            WarmSeconds: a.Dbl("warm-seconds", quick ? 5 : 30), Pgbench: a.Value("pgbench"));
         var result = await new Measure(o, http, Tokens.FromEnvironment(), log).RunAsync();
         File.WriteAllText(a.Str("result"), result.ToJsonString(options));
         return 0;

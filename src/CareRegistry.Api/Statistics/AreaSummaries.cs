@@ -70,7 +70,7 @@ public static class AreaSummaries
         opts.Schema.For<StandingAreaVersion>();
         opts.Schema.For<StandingAreaFigures>();
         opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Sequence(
-            new Weasel.Postgresql.PostgresqlObjectName(opts.DatabaseSchemaName, StandingAreaVersion.Sequence)));
+            new Weasel.Postgresql.PostgresqlObjectName(opts.DatabaseSchemaName, StandingAreaVersion.Sequence, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General)));
         return opts;
     }
 
