@@ -1,4 +1,5 @@
 using CareRegistry.Permits;
+using CareRegistry.Institutions;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,6 +15,6 @@ public static class PublicInsuranceDesignationsEndpoint
     [ProducesResponseType<CareRegistry.Common.Page<PublicInstitution>>(200)]
     [Produces("application/json", "text/csv", Spreadsheets.Tabular.XlsxType)]
     public static Task<IResult> List(string? q, string? jurisdiction, string? cursor, string? limit, string? format,
-        IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        PublicPermitHolders.ListAsync(PermitType.InsuranceDesignation, q, jurisdiction, cursor, limit, format, session, database, clock, http, ct);
+        IQuerySession session, NpgsqlDataSource database, UnpreparedConnections unprepared, TimeProvider clock, HttpContext http, CancellationToken ct) =>
+        PublicPermitHolders.ListAsync(PermitType.InsuranceDesignation, q, jurisdiction, cursor, limit, format, session, database, unprepared, clock, http, ct);
 }

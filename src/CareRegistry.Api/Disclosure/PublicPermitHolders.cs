@@ -25,7 +25,7 @@ public static class PublicPermitHolders
     private static readonly string[] InForce = Enum.GetValues<PermitStatus>().Where(PermitTypes.IsInForce).Select(Json.Wire).ToArray();
 
     public static async Task<IResult> ListAsync(PermitType type, string? q, string? jurisdiction, string? cursor, string? limit, string? format,
-        IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct)
+        IQuerySession session, NpgsqlDataSource database, UnpreparedConnections unprepared, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var v = new Validation();
         var output = Tabular.Requested(http, v, format);
@@ -43,8 +43,9 @@ public static class PublicPermitHolders
         query = SearchInstitutionsEndpoint.HavingFact(query, prefix, Facts.Permit,
             $"f.label = ? and f.status in ({string.Join(", ", InForce.Select(_ => "?"))})", [label, .. InForce], day, null);
         if (after is { } a) query = query.WhereSql("d.id > ?", a);
-        var rows = await query.OrderBy(x => x.Id).Take(take + 1).ToListAsync(ct);
-        var institutions = rows.Take(take).ToList();
+        var ids = await SearchInstitutionsEndpoint.PageIdsAsync(query, q, take + 1, unprepared, ct);
+        var shown = ids.Take(take).ToArray();
+        var institutions = shown.Length == 0 ? [] : (await session.LoadManyAsync<Institution>(ct, shown)).OrderBy(x => x.Id).ToList();
 
         // The permit fact in force for each (its subject is the permit; it began the current run of its status).
         var (inForce, values) = StandingSql.InForce("", day, null);
@@ -64,7 +65,7 @@ public static class PublicPermitHolders
                 Json.Wire(i.Ownership), i.Operator, i.Jurisdiction, i.Address, i.Beds, i.Beds.Total,
                 permit.Id, label, Json.Wire(permit.Regime), permit.Number, fact.ValidFrom, permit.PeriodOn(day)?.ExpiresOn);
         }).ToList();
-        var next = rows.Count > take ? ReadParameters.EncodeCursor(rows[take - 1].Id.ToString()) : null;
+        var next = ids.Count > take ? ReadParameters.EncodeCursor(ids[take - 1].ToString()) : null;
         return PublicAnswer.Answer(http, output, type == PermitType.ElderlyCare ? "care-institutions" : "insurance-designated", new Page<PublicInstitution>(items, next), Sheets.PublicInstitutions, await PublicAnswer.LastRecordedAsync(database, ct));
     }
 }
