@@ -131,7 +131,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         }
         stopLag.Cancel();
         if (await lagTask is { } l) lag = l;
-        result["writes"] = new JsonObject
+        var writes = new JsonObject
         {
             ["commandsPerSecond"] = Stats.R(Stats.Median(rates), 0), ["p50Ms"] = Stats.R(Stats.Median(lat50)), ["p99Ms"] = Stats.R(Stats.Median(lat99)),
             ["clients"] = o.WriteClients, ["trialSeconds"] = o.WriteSeconds, ["latencyRatePerSecond"] = Stats.R(rate, 0),
@@ -149,9 +149,10 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         };
         if (pgbenchTps.Count > 0)
         {
-            ((JsonObject)result["writes"]!)["pgbenchTps"] = Stats.R(Stats.Median(pgbenchTps), 0);
-            ((JsonObject)result["writes"]!)["pgbenchTpsTrials"] = Stats.Trials(pgbenchTps, 0);
+            writes["pgbenchTps"] = Stats.R(Stats.Median(pgbenchTps), 0);
+            writes["pgbenchTpsTrials"] = Stats.Trials(pgbenchTps, 0);
         }
+        result["writes"] = writes;
         result["projectionLag"] = lag;
         return cluster;
     }
@@ -160,8 +161,9 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
     private async Task<double> PgbenchAsync(int trial)
     {
         using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", o.Pgbench!]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var errors = await process.StandardError.ReadToEndAsync();
+        // Both streams at once: one left unread can fill its pipe and stop pgbench.
+        var (outputRead, errorsRead) = (process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        var (output, errors) = (await outputRead, await errorsRead);
         await process.WaitForExitAsync();
         var match = System.Text.RegularExpressions.Regex.Match(output, @"^tps = ([0-9.]+) \(without initial connection time\)", System.Text.RegularExpressions.RegexOptions.Multiline);
         if (process.ExitCode != 0 || !match.Success) throw new InvalidOperationException($"pgbench failed ({process.ExitCode}): {output}{errors}");

@@ -29,7 +29,7 @@ public static class Report
         var alternating = writes["pgbenchTps"] is not null;
         var pg = alternating ? Num(writes["pgbenchTps"]) : Num(pgbench["tps"]);
         writes["pgbenchTps"] = Stats.R(pg, 0);
-        writes["pgbenchTpsTrials"] = alternating ? writes["pgbenchTpsTrials"]?.DeepClone() : pgbench["tpsTrials"]?.DeepClone();
+        if (!alternating) writes["pgbenchTpsTrials"] = pgbench["tpsTrials"]?.DeepClone();
         writes["pgbenchAlternating"] = alternating;
         writes["ratio"] = Stats.R(service / pg, 3);
 
