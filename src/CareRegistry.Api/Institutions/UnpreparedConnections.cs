@@ -12,7 +12,12 @@ namespace CareRegistry.Institutions;
 // execution is planned for its own fragment (the trigram index for a rare one, the walk for a common one), at about
 // 0.3 ms of planning. Without parallel workers: planned for its values, a two-character search read the pairs index
 // with two processes (10.5 ms alone, 5.5 ms with one), and on 2 cores shared by concurrent requests a worker only
-// waits for a core (4 clients: p50 40-49 ms with workers).
+// waits for a core (4 clients: p50 40-49 ms with workers). With pages costed as read from memory, which the
+// institutions' table and its text indexes are (every search reads them): at the default costs, which price a page
+// as read from disk, the planner walked the primary key for fragments of a few hundred matches and tested thousands
+// of names (如意养老 at 53,962 institutions: 19.5 ms walked, 1.8 ms through the trigram index). Priced as memory, a
+// fragment is walked only when it is common enough that the walk is the shorter (养老院: 11 ms either way); over 186
+// fragments the slowest went from 19.5 to 11 ms (docs/performance.md, the sixteenth stop).
 public sealed class UnpreparedConnections : IAsyncDisposable
 {
     private readonly NpgsqlDataSource source;
@@ -20,7 +25,7 @@ public sealed class UnpreparedConnections : IAsyncDisposable
     public UnpreparedConnections(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0, NoResetOnClose = true };
-        builder.Options = $"{builder.Options} -c max_parallel_workers_per_gather=0".Trim();
+        builder.Options = $"{builder.Options} -c max_parallel_workers_per_gather=0 -c random_page_cost=0.1 -c seq_page_cost=0.1".Trim();
         source = NpgsqlDataSource.Create(builder);
     }
 
