@@ -138,6 +138,7 @@ public static class StatisticsConfiguration
         opts.Schema.For<InstitutionStanding>();
         opts.Schema.For<StandingFact>();
         opts.ConfigureStandingVacuum();
+        opts.ConfigureStandingCompression();
         opts.ConfigureAreaSummaries();
         return opts;
     }

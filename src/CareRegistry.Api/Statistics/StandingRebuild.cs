@@ -266,11 +266,12 @@ public static class StandingRebuild
         return new Table(name.Schema, name.Name);
     }
 
-    // The fresh table: the old one's columns, defaults and settings (StandingVacuum), no index yet (they are built
-    // once, after the rows are in).
+    // The fresh table: the old one's columns, defaults and settings (StandingVacuum; the standings' compression,
+    // StandingCompression), no index yet (they are built once, after the rows are in).
     private static async Task PrepareAsync(NpgsqlDataSource db, Table table, CancellationToken ct)
     {
-        await using var command = db.CreateCommand($"drop table if exists {table.Fresh}; create table {table.Fresh} (like {table.Qualified} including defaults)");
+        var compression = table.Name == StandingCompression.Table ? StandingCompression.Sql(table.Fresh) : "";
+        await using var command = db.CreateCommand($"drop table if exists {table.Fresh}; create table {table.Fresh} (like {table.Qualified} including defaults); {compression}");
         await command.ExecuteNonQueryAsync(ct);
         await StandingVacuum.CopySettingsAsync(db, table.Qualified, table.Fresh, ct);
     }

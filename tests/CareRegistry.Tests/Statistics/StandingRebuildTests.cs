@@ -99,6 +99,8 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
             Assert.Equal(StandingVacuum.Settings, row.GetFieldValue<string[]>(0));
             Assert.True(row.GetFloat(1) >= 3);
         }
+        // The fresh standings table compresses as the old one did.
+        Assert.Equal("l", await StandingCompressionTests.Compression(Db));
 
         // The route takes the same path, and the shard runs on afterwards from the progression the swap set.
         await Client.Rebuild();

@@ -1,0 +1,43 @@
+using CareRegistry.Statistics;
+using CareRegistry.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Weasel.Core;
+
+namespace CareRegistry.Tests.Statistics;
+
+// The standings are compressed with lz4 (StandingCompression): the schema sets it, db-assert checks it, and db-apply
+// puts it back when it is lost.
+public class StandingCompressionTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    private NpgsqlDataSource Db => Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
+
+    internal static async Task<string?> Compression(NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand(
+            $"select nullif(attcompression::text, '') from pg_attribute where attrelid = '{StandingCompression.Table}'::regclass and attname = 'data'");
+        return await cmd.ExecuteScalarAsync() as string;
+    }
+
+    private async Task<SchemaPatchDifference> Difference()
+    {
+        var migration = await Fixture.Store.Storage.Database.CreateMigrationAsync();
+        return migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == StandingCompression.Table + "_compression").Difference;
+    }
+
+    [Fact]
+    public async Task Standings_are_compressed_with_lz4_and_the_schema_restores_it()
+    {
+        Assert.Equal("l", await Compression(Db));
+        Assert.Equal(SchemaPatchDifference.None, await Difference());
+
+        await using (var reset = Db.CreateCommand($"alter table {StandingCompression.Table} alter column data set compression default"))
+            await reset.ExecuteNonQueryAsync();
+        Assert.Null(await Compression(Db));
+        Assert.Equal(SchemaPatchDifference.Create, await Difference());
+
+        await Fixture.Store.Storage.Database.ApplyAllConfiguredChangesToDatabaseAsync();
+        Assert.Equal("l", await Compression(Db));
+        Assert.Equal(SchemaPatchDifference.None, await Difference());
+    }
+}
