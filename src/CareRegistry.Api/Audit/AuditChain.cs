@@ -52,12 +52,28 @@ public static class AuditChain
         table.AddColumn("seq_id", "bigint").AsPrimaryKey();
         table.AddColumn("stream_id", "uuid").NotNull();
         table.AddColumn("version", "bigint").NotNull();
-        table.AddColumn("prev_hash", "text");
-        table.AddColumn("hash", "text").NotNull();
+        table.AddColumn(new HashColumn("prev_hash"));
+        table.AddColumn(new HashColumn("hash")).NotNull();
         // The trigger looks up the previous link of a stream on every append.
         table.Indexes.Add(new IndexDefinition($"ix_{Table}_stream") { Columns = ["stream_id", "version"], IsUnique = true });
         return table;
     }
+
+    // A link's hashes are stored as their 32 bytes; the chain is defined over their hex text (careregistry_event_hash
+    // hashes the previous hash's hex digits, and the API and the digest show hex), so the bytes are decoded to text
+    // wherever a hash is computed or shown. As hex text they took 65 bytes each, 130 of the row's 173 (about 75 MB per
+    // million events; docs/performance.md, the sixteenth stop). A chain stored as text before is converted in place,
+    // each value decoded from its hex digits (an ALTER that rewrites the table once).
+    private sealed class HashColumn(string name) : TableColumn(name, "bytea")
+    {
+        public override bool CanAlter(TableColumn actual) => actual.Type.Equals("text", StringComparison.OrdinalIgnoreCase);
+
+        public override string AlterColumnTypeSql(Table table, TableColumn changeActual) =>
+            $"alter table {table.Identifier} alter column {Name} type bytea using decode({Name}, 'hex');";
+    }
+
+    // Hex text of a stored hash, as the chain is defined over it and the API shows it.
+    public static string Hex(string column) => $"encode({column}, 'hex')";
 
     // jsonb::text is canonical (keys ordered, no insignificant whitespace), so the hash does not depend on how a
     // client formatted its JSON. chr(31) separates fields so that no two different events share an input.
@@ -81,14 +97,14 @@ public static class AuditChain
          RETURNS trigger
          LANGUAGE plpgsql
         AS $function$
-        declare prev text;
+        declare prev bytea;
         begin
             if {IsTombstone("new")} then return new; end if;
             select c.hash into prev from {schema}.{Table} c where c.stream_id = new.stream_id and c.version = new.version - 1;
             insert into {schema}.{Table} (seq_id, stream_id, version, prev_hash, hash)
             values (new.seq_id, new.stream_id, new.version, prev,
-                    {schema}.careregistry_event_hash(prev, new.stream_id, new.version, new.type, new.data, new.headers,
-                        new.user_name, new.correlation_id, new.causation_id, new.timestamp));
+                    decode({schema}.careregistry_event_hash({Hex("prev")}, new.stream_id, new.version, new.type, new.data, new.headers,
+                        new.user_name, new.correlation_id, new.causation_id, new.timestamp), 'hex'));
             return new;
         end $function$;
         """;

@@ -25,7 +25,7 @@ public static class AuditStreamEndpoint
         if (events.Count == 0) return Results.Problem(Problems.NotFound(L.T("no stream {0}", id)));
         var chain = new Dictionary<long, (string? Prev, string Hash)>();
         await using (var cmd = dataSource.CreateCommand(
-            $"select seq_id, prev_hash, hash from {store.Options.Events.DatabaseSchemaName}.{AuditChain.Table} where stream_id = $1"))
+            $"select seq_id, {AuditChain.Hex("prev_hash")}, {AuditChain.Hex("hash")} from {store.Options.Events.DatabaseSchemaName}.{AuditChain.Table} where stream_id = $1"))
         {
             cmd.Parameters.AddWithValue(id);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -51,7 +51,7 @@ public static class AuditStreamEndpoint
         }
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var cmd = dataSource.CreateCommand(
-            $"select seq_id, hash from {schema}.{AuditChain.Table} where seq_id <= $1 order by seq_id");
+            $"select seq_id, {AuditChain.Hex("hash")} from {schema}.{AuditChain.Table} where seq_id <= $1 order by seq_id");
         cmd.Parameters.AddWithValue(ceiling ?? long.MaxValue);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long count = 0, last = 0;

@@ -42,7 +42,7 @@ public static class ChainVerifier
         var deleted = Task.Run(async () =>
         {
             await using var cmd = dataSource.CreateCommand($"""
-                select c.seq_id, c.stream_id, c.version, 'event-deleted', c.hash, null
+                select c.seq_id, c.stream_id, c.version, 'event-deleted', {AuditChain.Hex("c.hash")}, null
                 from {schema}.{AuditChain.Table} c where not exists (select 1 from {schema}.mt_events e where e.seq_id = c.seq_id)
                 """);
             cmd.CommandTimeout = 600;
@@ -122,14 +122,14 @@ public static class ChainVerifier
         var where = string.Join(" and ", new[] { from ? "e.stream_id >= @from" : null, to ? "e.stream_id < @to" : null }.Where(c => c is not null));
         return $"""
             with walked as (
-                select e.seq_id, e.stream_id, e.version, t.tombstone, c.hash as found, c.seq_id is null as unchained,
+                select e.seq_id, e.stream_id, e.version, t.tombstone, {AuditChain.Hex("c.hash")} as found, c.seq_id is null as unchained,
                        bool_and(t.tombstone) over s as tombstones_only,
                        lag(e.version) over w as prev_version,
                        case when not t.tombstone
-                            then {hash}(lag(c.hash) over w, e.stream_id, e.version, e.type, e.data, e.headers,
+                            then {hash}({AuditChain.Hex("lag(c.hash) over w")}, e.stream_id, e.version, e.type, e.data, e.headers,
                                      e.user_name, e.correlation_id, e.causation_id, e.timestamp)
                             when c.seq_id is not null
-                            then {hash}(c.prev_hash, e.stream_id, e.version, e.type, e.data, e.headers,
+                            then {hash}({AuditChain.Hex("c.prev_hash")}, e.stream_id, e.version, e.type, e.data, e.headers,
                                      e.user_name, e.correlation_id, e.causation_id, e.timestamp)
                        end as expected
                 from {schema}.mt_events e

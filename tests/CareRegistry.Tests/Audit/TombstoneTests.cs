@@ -170,8 +170,8 @@ public class TombstoneTests(RegistryFixture fixture) : RegistryTest(fixture)
         // Tombstones chained before the trigger left them out still verify against their links.
         await Sql("""
             insert into careregistry_audit_chain (seq_id, stream_id, version, prev_hash, hash)
-            select seq_id, stream_id, version, null, careregistry_event_hash(null, stream_id, version, type, data, headers,
-                   user_name, correlation_id, causation_id, timestamp)
+            select seq_id, stream_id, version, null, decode(careregistry_event_hash(null, stream_id, version, type, data, headers,
+                   user_name, correlation_id, causation_id, timestamp), 'hex')
             from mt_events where type = 'tombstone'
             """);
         Assert.Equal("ok", (await Verify())["status"]!.GetValue<string>());
