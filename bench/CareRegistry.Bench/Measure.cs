@@ -500,7 +500,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
 
     // The statements that took the most time since the reset: calls, total and mean time, rows, shared blocks. With
     // the commands sent in the phase, the statements per command: those of the commands' own transactions, apart
-    // from what runs beside them (the async daemon's fetches and its projections' tables, Wolverine's node and
+    // from what runs beside them (the async daemon's fetches, its high-water probe and its projections' tables, Wolverine's node and
     // envelope tables, the webhook relay) and the harness's own probes (tagged /* bench */). The bodies of the
     // registry's SQL functions that index expressions call (careregistry_bigrams on an institution's text,
     // careregistry_concerned_institutions on every event) are no statements a command sends: PostgreSQL runs them inside
@@ -509,9 +509,10 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
     private const string StatementPart = """
         case when query like '/* bench */%' then 'harness'
              when query ~ '^select coalesce[(]array_agg[(]distinct (substr[(]text, i|v[)])' then 'function'
-             when query ~* '(mt_doc_standingfact|mt_doc_institutionstanding|mt_doc_registrycounts|mt_event_progression|mt_high_water|mt_event_projection_floors|mt_mark_event_progression|mt_doc_webhookdelivery|mt_doc_envelope|mt_doc_deadletterevent|wolverine_)'
+             when query ~* '(mt_doc_standingfact|mt_doc_institutionstanding|mt_doc_standingarea|mt_doc_registrycounts|mt_event_progression|mt_high_water|mt_event_projection_floors|mt_mark_event_progression|mt_doc_webhookdelivery|mt_doc_envelope|mt_doc_deadletterevent|wolverine_)'
                   then 'background'
              when query ~* 'from public[.]mt_events as d inner join public[.]mt_streams' and query ~* 'seq_id >' then 'background'
+             when query ~ '[(]select min[(]seq_id[)] from [a-z_]+[.]mt_events where seq_id > [$]1[)] as first_after' then 'background'
              else 'command' end
         """;
 
