@@ -23,11 +23,7 @@ public class ChainStorageTests(RegistryFixture fixture) : RegistryTest(fixture)
         return (string)(await cmd.ExecuteScalarAsync())!;
     }
 
-    private async Task<SchemaPatchDifference> Difference()
-    {
-        var migration = await Fixture.Store.Storage.Database.CreateMigrationAsync();
-        return migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == AuditChain.Table).Difference;
-    }
+    private Task<SchemaPatchDifference> Difference() => Fixture.SchemaDifferenceAsync(AuditChain.Table);
 
     private async Task<List<string?>> Links(Guid stream)
     {

@@ -99,6 +99,13 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
+    // How one of the store's schema objects compares with the database, as db-assert sees it (None: as configured).
+    public async Task<Weasel.Core.SchemaPatchDifference> SchemaDifferenceAsync(string objectName)
+    {
+        var migration = await Store.Storage.Database.CreateMigrationAsync();
+        return migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == objectName).Difference;
+    }
+
     public async Task DisposeAsync()
     {
         // ops/test asks for the operations and statuses the suite saw, to show what the contract check covered.

@@ -19,11 +19,7 @@ public class SearchStatisticsTests(RegistryFixture fixture) : RegistryTest(fixtu
         return Convert.ToInt32(await cmd.ExecuteScalarAsync());
     }
 
-    private async Task<SchemaPatchDifference> Difference()
-    {
-        var migration = await Fixture.Store.Storage.Database.CreateMigrationAsync();
-        return migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == SearchStatistics.Index + "_statistics").Difference;
-    }
+    private Task<SchemaPatchDifference> Difference() => Fixture.SchemaDifferenceAsync(SearchStatistics.Index + "_statistics");
 
     [Fact]
     public async Task The_name_search_index_keeps_a_thousand_values_and_the_schema_restores_them()

@@ -19,11 +19,7 @@ public class StandingCompressionTests(RegistryFixture fixture) : RegistryTest(fi
         return await cmd.ExecuteScalarAsync() as string;
     }
 
-    private async Task<SchemaPatchDifference> Difference()
-    {
-        var migration = await Fixture.Store.Storage.Database.CreateMigrationAsync();
-        return migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == StandingCompression.Table + "_compression").Difference;
-    }
+    private Task<SchemaPatchDifference> Difference() => Fixture.SchemaDifferenceAsync(StandingCompression.Table + "_compression");
 
     [Fact]
     public async Task Standings_are_compressed_with_lz4_and_the_schema_restores_it()
