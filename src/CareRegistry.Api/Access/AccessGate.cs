@@ -10,6 +10,7 @@ namespace CareRegistry.Access;
 // loaded: 401 without a usable token, 403 when the role may not call the route. Check runs once the endpoint has
 // understood the request — the typed command bound, the aggregates it names loaded — and before it validates, so a
 // caller outside their scope gets 403 whatever else is wrong with the request, and learns nothing of what exists.
+// Only a place that is no division code at all comes first, as a 400: it names nothing that could exist.
 public static class AccessGate
 {
     public static ProblemDetails Admit(HttpContext http)
@@ -42,6 +43,9 @@ public static class AccessGate
 
     public static ProblemDetails Check(HttpContext http, AccessSubject subject)
     {
+        // A place that is not a division code is no place at all: nothing to judge, and the request is not understood.
+        if (subject.Malformed.Count > 0)
+            return subject.Malformed.Aggregate(new Validation(), (v, m) => v.Add(m.Field, m.Reason)).ToProblem();
         var caller = Caller.Of(http);
         var reading = HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method);
         if (subject.DecidedBy.Count > 0 && (caller.Department is not { } own || !subject.DecidedBy.Contains(own)))

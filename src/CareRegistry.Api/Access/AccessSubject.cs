@@ -14,16 +14,26 @@ public sealed record AccessSubject(IReadOnlyList<Department> DecidedBy, IReadOnl
 {
     public static readonly AccessSubject Nothing = new([], [], []);
 
-    public static AccessSubject Division(string? code) =>
-        string.IsNullOrEmpty(code) ? Nothing : Nothing.Within(code, L.T("division {0}", code));
+    // Fields of the request that were to name a place but are not division codes (GB/T 2260): such a value names no
+    // place, so no jurisdiction can be judged to cover it. AccessGate.Check answers 400 naming them, which tells the
+    // caller nothing about what the registry holds (the table of divisions is public).
+    public IReadOnlyList<(string Field, Text Reason)> Malformed { get; init; } = [];
+
+    // A division named by the request's field (a body's jurisdiction).
+    public static AccessSubject Division(string? code, string field = "jurisdiction") =>
+        string.IsNullOrEmpty(code) ? Nothing : Nothing.Named(field, code, () => L.T("division {0}", code));
 
     // A jurisdiction's own rules: "00" is the nation, which only a national caller covers.
-    public static AccessSubject Jurisdiction(string code) =>
-        Nothing.Within(code == "00" ? "" : code, code == "00" ? L.T("the nation (00)") : L.T("jurisdiction {0}", code));
+    public static AccessSubject Jurisdiction(string code, string field = "code") =>
+        code == "00" ? Nothing.Within("", L.T("the nation (00)")) : Nothing.Named(field, code, () => L.T("jurisdiction {0}", code));
 
     // A list asked for a division prefix; none (or 00) is narrowed to the caller's own by AccessGate.ReadPrefix.
     public static AccessSubject ReadingIn(string? jurisdiction) =>
-        jurisdiction is null or "" or "00" ? Nothing : Nothing.Within(jurisdiction, L.T("jurisdiction {0}", jurisdiction));
+        jurisdiction is null or "" or "00" ? Nothing : Nothing.Named("jurisdiction", jurisdiction, () => L.T("jurisdiction {0}", jurisdiction));
+
+    // A place the request names in one of its fields: within it when it is a division code, else malformed.
+    private AccessSubject Named(string field, string code, Func<Text> what) =>
+        Common.Division.PrefixProblem(code) is { } problem ? this with { Malformed = [.. Malformed, (field, problem)] } : Within(code, what());
 
     public static AccessSubject Institution(Institutions.Institution? institution) =>
         institution is null ? Nothing : Nothing.Within(institution);

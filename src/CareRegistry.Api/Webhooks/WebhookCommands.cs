@@ -90,7 +90,7 @@ public static class SubscribeWebhookEndpoint
 {
     [WolverineBefore]
     public static AccessSubject Concerns(SubscribeWebhook command) =>
-        AccessSubject.Jurisdiction(string.IsNullOrEmpty(command.Jurisdiction) ? "00" : command.Jurisdiction);
+        AccessSubject.Jurisdiction(string.IsNullOrEmpty(command.Jurisdiction) ? "00" : command.Jurisdiction, "jurisdiction");
 
     public static ProblemDetails Validate(SubscribeWebhook command) => command.Validate();
 

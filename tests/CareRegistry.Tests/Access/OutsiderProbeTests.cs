@@ -161,6 +161,32 @@ public class OutsiderProbeTests(RegistryFixture fixture) : RegistryTest(fixture)
     }
 
     [Fact]
+    public async Task A_place_that_is_no_division_code_is_400_naming_the_field_not_a_refusal_about_jurisdictions()
+    {
+        var officer = Fixture.Tokens.For("probe", Department.CivilAffairs, Role.Officer, "5301");
+        var before = await Events();
+
+        foreach (var asked in new[] { "53x", "5301%25", "530199", "5" })
+        {
+            var read = (await Send(HttpMethod.Get, $"/api/institutions?jurisdiction={asked}", officer)).ShouldBeProblem(HttpStatusCode.BadRequest, "jurisdiction");
+            Assert.DoesNotContain("outside your jurisdiction", read.Text);
+            (await Send(HttpMethod.Get, $"/api/alerts?jurisdiction={asked}", officer)).ShouldBeProblem(HttpStatusCode.BadRequest, "jurisdiction");
+        }
+        (await Send(HttpMethod.Post, "/api/jurisdictions/53x/population", officer,
+            """{"aged60":1000,"effectiveOn":"2020-01-01","source":"probe"}""")).ShouldBeProblem(HttpStatusCode.BadRequest, "code");
+        var home = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Scenario.CareHome("无此区", "530111"), Json.Options))!;
+        home["jurisdiction"] = "5301ab";
+        (await Send(HttpMethod.Post, "/api/institutions", officer, home.ToJsonString())).ShouldBeProblem(HttpStatusCode.BadRequest, "jurisdiction");
+
+        // A real division outside the caller's is still a refusal, and one inside is read.
+        (await Send(HttpMethod.Get, "/api/institutions?jurisdiction=5303", officer)).ShouldBeProblem(HttpStatusCode.Forbidden);
+        (await Send(HttpMethod.Post, "/api/jurisdictions/5303/population", officer,
+            """{"aged60":1000,"effectiveOn":"2020-01-01","source":"probe"}""")).ShouldBeProblem(HttpStatusCode.Forbidden);
+        (await Send(HttpMethod.Get, "/api/institutions?jurisdiction=530111", officer)).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(before, await Events());
+    }
+
+    [Fact]
     public async Task If_match_compares_strongly_and_a_taken_uscc_names_no_institution_outside_the_callers_jurisdiction()
     {
         var command = Scenario.CareHome("强比较", "500112");
