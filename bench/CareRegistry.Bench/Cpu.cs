@@ -12,7 +12,7 @@ public static class Cpu
     private static extern long SysConf(int name);
 
     private const int ScClkTck = 2;
-    private static readonly double TicksPerSecond = TryTicks();
+    internal static readonly double TicksPerSecond = TryTicks();
 
     private static double TryTicks()
     {
@@ -46,4 +46,27 @@ public sealed class CpuSpan(int pid)
 
     public (double ServiceSeconds, double HarnessSeconds, double WallSeconds) Stop() =>
         (Cpu.Seconds(pid) - service0, Cpu.Own() - harness0, wall.Elapsed.TotalSeconds);
+}
+
+// The whole machine's CPU from /proc/stat's first line, in seconds: busy (user, nice, system, irq, softirq, steal) and
+// waiting for I/O. The difference of two reads over the wall time between them is cores in use.
+public readonly record struct MachineCpu(double BusySeconds, double IoWaitSeconds, double At)
+{
+    public static MachineCpu Read()
+    {
+        var at = Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+        try
+        {
+            var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+            // user nice system idle iowait irq softirq steal
+            return new((f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / Cpu.TicksPerSecond, f[4] / Cpu.TicksPerSecond, at);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { return new(double.NaN, double.NaN, at); }
+    }
+
+    public (double Busy, double IoWait) Since(MachineCpu start)
+    {
+        var wall = At - start.At;
+        return wall <= 0 ? (double.NaN, double.NaN) : ((BusySeconds - start.BusySeconds) / wall, (IoWaitSeconds - start.IoWaitSeconds) / wall);
+    }
 }

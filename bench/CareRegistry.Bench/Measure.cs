@@ -246,6 +246,11 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         var ids = await SampleInstitutionsAsync(db, 200);
         var lags = new List<double>();
         var slow = new List<string>();
+        // What the machine did while a sample waited: the first look at 300 ms of waiting, then every 300 ms (at most
+        // four per sample), and the CPU the service and the whole machine used over the sample.
+        var looks = new JsonArray();
+        await using var probe = new NpgsqlConnection(o.Db);
+        await probe.OpenAsync();
         var r = new Random(7);
         var sw = Stopwatch.StartNew();
         while (!stop.IsCancellationRequested)
@@ -266,6 +271,9 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             seqCmd.Parameters.AddWithValue(id); seqCmd.Parameters.AddWithValue(version);
             var seq = (long)(await seqCmd.ExecuteScalarAsync())!;
             string? last = null;
+            var sampleLooks = new JsonArray();
+            var serviceCpu0 = Cpu.Seconds(o.Pid);
+            var machine0 = MachineCpu.Read();
             while (true)
             {
                 // The shard furthest behind, so a slow sample says which projection it waited for.
@@ -274,18 +282,50 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
                 await using (var row = await progress.ExecuteReaderAsync())
                     if (!await row.ReadAsync() || row.GetInt64(1) >= seq) break;
                     else last = row.GetString(0);
-                if (sw.Elapsed.TotalMilliseconds - appended > 60_000) break;
+                var waited = sw.Elapsed.TotalMilliseconds - appended;
+                if (waited > 60_000) break;
+                if (waited >= 300 * (sampleLooks.Count + 1) && sampleLooks.Count < 4) sampleLooks.Add(await LookAsync(probe, waited));
                 await Task.Delay(5);
             }
             var lag = sw.Elapsed.TotalMilliseconds - appended;
             lags.Add(lag);
             if (lag > 500) slow.Add($"{lag:0} ms waiting for {last}");
+            if (sampleLooks.Count > 0)
+            {
+                var busy = MachineCpu.Read().Since(machine0);
+                looks.Add(new JsonObject
+                {
+                    ["lagMs"] = Stats.R(lag, 0), ["waitingFor"] = last, ["atSecond"] = Stats.R(appended / 1000, 1),
+                    ["serviceCores"] = Stats.R((Cpu.Seconds(o.Pid) - serviceCpu0) / (lag / 1000)),
+                    ["machineBusyCores"] = Stats.R(busy.Busy), ["machineIoWaitCores"] = Stats.R(busy.IoWait),
+                    ["looks"] = sampleLooks,
+                });
+            }
             try { await Task.Delay(250, stop); } catch (TaskCanceledException) { }
         }
         var (p50, p99) = Stats.P50P99(lags);
         await log.WriteLineAsync($"projection lag: {lags.Count} samples, p50 {p50:0} ms, p99 {p99:0} ms");
         return new JsonObject { ["p50Ms"] = Stats.R(p50), ["p99Ms"] = Stats.R(p99), ["samples"] = lags.Count, ["maxMs"] = Stats.R(lags.DefaultIfEmpty(0).Max()),
-            ["over500Ms"] = new JsonArray(slow.Select(x => (JsonNode)x).ToArray()), ["shards"] = new JsonArray(shards.Select(x => (JsonNode)x).ToArray()) };
+            ["over500Ms"] = new JsonArray(slow.Select(x => (JsonNode)x).ToArray()), ["shards"] = new JsonArray(shards.Select(x => (JsonNode)x).ToArray()),
+            ["slowSamples"] = looks };
+    }
+
+    // The database's sessions that were doing something at one instant of a slow lag sample: each with what it waits on
+    // ("cpu" when on no wait event), how long its transaction has run and the start of its statement. Autovacuum
+    // workers are named by their statement ("autovacuum: VACUUM …").
+    private static async Task<JsonObject> LookAsync(NpgsqlConnection db, double waited)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "/* bench */ select backend_type, coalesce(wait_event_type || ':' || wait_event, 'cpu'), " +
+            "coalesce((extract(epoch from clock_timestamp() - coalesce(xact_start, query_start)) * 1000)::int, 0), " +
+            "left(regexp_replace(query, '\\s+', ' ', 'g'), 90) from pg_stat_activity " +
+            "where pid <> pg_backend_pid() and state is distinct from 'idle' and backend_type in ('client backend', 'autovacuum worker') " +
+            "and datname = current_database() order by 3 desc", db);
+        var sessions = new JsonArray();
+        await using (var rd = await cmd.ExecuteReaderAsync())
+            while (await rd.ReadAsync())
+                sessions.Add($"{(rd.GetString(0) == "autovacuum worker" ? "autovacuum" : "client")} {rd.GetString(1)} {rd.GetInt32(2)} ms: {rd.GetString(3)}");
+        return new JsonObject { ["waitedMs"] = Stats.R(waited, 0), ["loadAverage"] = File.ReadAllText("/proc/loadavg").Split(' ')[0], ["sessions"] = sessions };
     }
 
     // ---- reads -------------------------------------------------------------------------------------------------

@@ -138,6 +138,25 @@ public static class Report
             md.AppendLine($"| bench/run wall time ({run["mode"]}) | {F(wall / 60, "0.0")} min | ≤ {(full ? 30 : 3)} min | {Met(wall <= (full ? 1800 : 180))} |");
         var importRate = Num(import["eventsPerSecond"]);
         if (double.IsFinite(importRate)) md.AppendLine($"| loading the cloned log: {import["via"]} | {F(importRate, "0")} events/s ({F(Num(import["seconds"]), "0")} s) | | |");
+        if (m["projectionLag"]?["slowSamples"] is JsonArray { Count: > 0 } samples)
+        {
+            md.AppendLine();
+            md.AppendLine("## Lag samples that waited over 300 ms: what ran meanwhile");
+            md.AppendLine();
+            md.AppendLine("Each sample's CPU over its whole wait (the service's, and the machine's busy and I/O-wait cores of 2), then the");
+            md.AppendLine("database sessions at work at each look (every 300 ms of waiting): what each waits on, how long its transaction has run.");
+            md.AppendLine();
+            foreach (var sample in samples)
+            {
+                md.AppendLine($"- {sample!["lagMs"]} ms at {sample["atSecond"]} s of the paced trials, waiting for {sample["waitingFor"]}: service {sample["serviceCores"]} cores, " +
+                              $"machine busy {sample["machineBusyCores"]}, I/O wait {sample["machineIoWaitCores"]}");
+                foreach (var look in sample["looks"]!.AsArray())
+                {
+                    var sessions = look!["sessions"]!.AsArray().Select(x => x!.ToString()).ToList();
+                    md.AppendLine($"  - at {look["waitedMs"]} ms (load {look["loadAverage"]}): {sessions.Count} active" + (sessions.Count == 0 ? "" : ": " + string.Join("; ", sessions.Take(6).Select(x => $"`{x.Replace("`", "'")}`"))));
+                }
+            }
+        }
         File.WriteAllText(mdPath, md.ToString());
     }
 }
