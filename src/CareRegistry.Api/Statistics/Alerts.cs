@@ -176,19 +176,34 @@ public static class AlertQueries
     public static async Task<Dictionary<string, int>> CountByTypeFromFactsAsync(IQuerySession session, NpgsqlDataSource db, string prefix, DateOnly day,
         DateTimeOffset? recorded, string? department, CancellationToken ct)
     {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await CountByTypeFromFactsAsync(session, connection, prefix, day, recorded, department, ct);
+    }
+
+    // The same on a connection the caller holds (the metrics sampler's, limited to one process).
+    public static async Task<Dictionary<string, int>> CountByTypeFromFactsAsync(IQuerySession session, NpgsqlConnection db, string prefix, DateOnly day,
+        DateTimeOffset? recorded, string? department, CancellationToken ct)
+    {
         var counts = new Dictionary<string, int>();
-        var sql = $"select label, count(*) from {StandingSql.Table} where fact = @fact and {StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}"
-                  + (department is null ? "" : " and department = @department") + " group by label";
-        await using (var command = Command(db, sql, Facts.Alert, prefix, day, recorded, department))
-        await using (var row = await command.ExecuteReaderAsync(ct))
+        await using (var command = Command(db, CountAlertsSql(prefix, recorded, department), Facts.Alert, prefix, day, recorded, department))
+        {
+            if (recorded is null && department is null) command.Parameters.AddWithValue("departments", Enum.GetValues<Department>().Select(Json.Wire).ToArray());
+            await using var row = await command.ExecuteReaderAsync(ct);
             while (await row.ReadAsync(ct))
                 if (!row.IsDBNull(0)) counts[row.GetString(0)] = (int)row.GetInt64(1);
+        }
         if (department is not null && department != Json.Wire(Department.Health)) return counts;
 
+        // Believed now: the demerit intervals that hold the day, over the rule's lowest threshold, from their GiST index
+        // (the nation at 50,000 institutions: 0.8 ms; the same rows read through the covering index took 77 ms on three
+        // processes). The fact is written into the statement so that a cached generic plan still matches the partial index.
+        var inForce = recorded is null
+            ? $"fact = '{Facts.Demerit}' and {StandingSql.DemeritPeriod("")} @> @day and recorded_to is null"
+            : $"fact = @fact and {StandingSql.InForceNamed("", recorded)}";
         var rule = await DemeritRule.ReadAsync(session, day, ct);
         var over = 0;
-        await using (var command = Command(db, $"select jurisdiction, value from {StandingSql.Table} where fact = @fact and value >= @lowest and "
-                                               + $"{StandingSql.Within("", prefix)} and {StandingSql.InForceNamed("", recorded)}", Facts.Demerit, prefix, day, recorded, null))
+        await using (var command = Command(db, $"select jurisdiction, value from {StandingSql.Table} where {inForce} and value >= @lowest and "
+                                               + $"{StandingSql.Within("", prefix)}", Facts.Demerit, prefix, day, recorded, null))
         {
             command.Parameters.AddWithValue("lowest", rule.Lowest);
             await using var row = await command.ExecuteReaderAsync(ct);
@@ -244,9 +259,28 @@ public static class AlertQueries
         return facts.Select(f => AlertsEndpoint.View(f, institutions.GetValueOrDefault(f.InstitutionId))).ToList();
     }
 
-    private static NpgsqlCommand Command(NpgsqlDataSource db, string sql, string fact, string prefix, DateOnly day, DateTimeOffset? recorded, string? department)
+    // Alerts in force on the day, counted by type. Believed now, they are read from their two partial indexes, not from
+    // every alert believed now (most ended long ago: of 335,000 at 50,000 institutions, 82,700 are open-ended and 850
+    // end after today): the open-ended ones, and those ending after the day by department, which that index leads with
+    // (every alert names the department that must act; one without would be counted by the last branch). The nation
+    // at 50,000 institutions: 100 ms on three processes before, 25 ms on one. The fact and the believed-now conditions
+    // are written into the statement, so that a cached generic plan still matches the partial indexes.
+    private static string CountAlertsSql(string prefix, DateTimeOffset? recorded, string? department)
     {
-        var command = db.CreateCommand(sql);
+        var filters = $"fact = '{Facts.Alert}' and {StandingSql.Within("", prefix)}" + (department is null ? "" : " and department = @department");
+        if (recorded is not null)
+            return $"select label, count(*) from {StandingSql.Table} where {filters} and {StandingSql.InForceNamed("", recorded)} group by label";
+        var believed = $"{filters} and recorded_to is null and valid_from <= @day";
+        var ending = department is null
+            ? $"select label from {StandingSql.Table} where {believed} and valid_to > @day and department = any(@departments) "
+              + $"union all select label from {StandingSql.Table} where {believed} and valid_to > @day and department is null"
+            : $"select label from {StandingSql.Table} where {believed} and valid_to > @day";
+        return $"select label, count(*) from (select label from {StandingSql.Table} where {believed} and valid_to is null union all {ending}) alerts group by label";
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection db, string sql, string fact, string prefix, DateOnly day, DateTimeOffset? recorded, string? department)
+    {
+        var command = new NpgsqlCommand(sql, db);
         command.Parameters.AddWithValue("fact", fact);
         command.Parameters.AddWithValue("day", day);
         if (recorded is { } at) command.Parameters.AddWithValue("recorded", at);
