@@ -181,8 +181,9 @@ public static partial class ReplayCheck
     private static async Task RebuildStandingAsync(IDocumentStore store, IServiceProvider services, NpgsqlDataSource db, StandingRebuild.Settings settings,
         Func<Task<StandingRebuild.ShardControl?>> shard, CancellationToken ct, Action<long> progress)
     {
-        var report = await StandingRebuild.RunAsync(store, db, shard, settings, progress, ct);
-        services.GetService<ILoggerFactory>()?.CreateLogger(typeof(StandingRebuild)).LogInformation(
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(StandingRebuild));
+        var report = await StandingRebuild.RunAsync(store, db, shard, settings, progress, ct, logger);
+        logger?.LogInformation(
             "Standing rebuilt set-based to {Ceiling}: {Institutions} institutions, {Events} events, {Facts} facts in {Seconds:0.0} s (folded and copied by {Folded:0.0} s, index and swap {Swap:0.0} s); {Profile}",
             report.Ceiling, report.Institutions, report.Events, report.Facts, report.Seconds, report.FoldSeconds, report.SwapSeconds, report.Profile);
     }

@@ -3,6 +3,7 @@ using CareRegistry.Common;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -47,7 +48,7 @@ public static class StandingRebuild
 
     // shardOnThisNode: the shard's control where it runs on this node at the moment of asking, or null.
     public static async Task<StandingRebuildReport> RunAsync(IDocumentStore store, NpgsqlDataSource db, Func<Task<ShardControl?>> shardOnThisNode,
-        Settings settings, Action<long>? progress, CancellationToken ct)
+        Settings settings, Action<long>? progress, CancellationToken ct, ILogger? logger = null)
     {
         var watch = Stopwatch.StartNew();
         var options = (StoreOptions)store.Options;
@@ -165,7 +166,55 @@ public static class StandingRebuild
         }
         finally
         {
-            if (shardControl is not null) await shardControl.Start();
+            if (shardControl is not null)
+            {
+                await shardControl.Start();
+                _ = KeepRunningAsync(db, events, shard, shardControl, logger);
+            }
+        }
+    }
+
+    // How long after the swap the shard is watched, how often, and how long it may stand still behind the log's
+    // high-water mark before it counts as stopped.
+    public static TimeSpan WatchAfterSwap { get; set; } = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan WatchEvery = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan StillFor = TimeSpan.FromSeconds(5);
+
+    // A batch begun before the swap can still reach the database after it — one the shard had in flight when it was
+    // stopped, or one of an agent Wolverine's leader started again between the last stop and the swap — find the
+    // progression moved, and fail as out of order; the shard then stands still for good, though Wolverine and the
+    // daemon both still list its agent as running (full run 33: the standing facts stood still from the first
+    // rebuild on, a batch of 731,000 to 731,500 failing after the swap to 1,102,470). So the shard is judged by its
+    // progression: for a while after the swap, one that stands still behind the high-water mark is stopped and started
+    // again on this node, where it was started, and goes on from the progression the swap set. The rebuild does not
+    // wait for this: it runs beside the shard's first batches.
+    private static async Task KeepRunningAsync(NpgsqlDataSource db, string events, string shard, ShardControl control, ILogger? logger)
+    {
+        try
+        {
+            await using var look = db.CreateCommand(
+                $"select (select last_seq_id from {events}.mt_event_progression where name = $1), (select last_seq_id from {events}.mt_event_progression where name = 'HighWaterMark')");
+            look.Parameters.Add(new NpgsqlParameter<string> { TypedValue = shard });
+            var (watch, still, last, restarts) = (Stopwatch.StartNew(), Stopwatch.StartNew(), -1L, 0);
+            while (watch.Elapsed < WatchAfterSwap && restarts < 3)
+            {
+                await Task.Delay(WatchEvery);
+                await using var reader = await look.ExecuteReaderAsync();
+                await reader.ReadAsync();
+                var (at, mark) = (reader.IsDBNull(0) ? 0 : reader.GetInt64(0), reader.IsDBNull(1) ? 0 : reader.GetInt64(1));
+                if (at >= mark || at != last) { (last, still) = (at, Stopwatch.StartNew()); continue; }
+                if (still.Elapsed < StillFor) continue;
+                restarts++;
+                logger?.LogWarning("The {Shard} shard stood still at {Sequence} behind the high-water mark {Mark} right after the standing rebuild's swap "
+                                   + "(a batch begun before it fails as out of order); starting it again", shard, at, mark);
+                await control.Stop();
+                await control.Start();
+                still = Stopwatch.StartNew();
+            }
+        }
+        catch (Exception e)
+        {
+            logger?.LogError(e, "Could not watch or start the {Shard} shard again after the standing rebuild", shard);
         }
     }
 
