@@ -143,12 +143,12 @@ public static class Report
             md.AppendLine();
             md.AppendLine("## Lag samples that waited over 300 ms: what ran meanwhile");
             md.AppendLine();
-            md.AppendLine("Each sample's CPU over its whole wait (the service's, and the machine's busy and I/O-wait cores of 2), then the");
+            md.AppendLine("Each sample's CPU over its whole wait (the service's cores, and the whole machine's busy and I/O-wait cores), then the");
             md.AppendLine("database sessions at work at each look (every 300 ms of waiting): what each waits on, how long its transaction has run.");
             md.AppendLine();
             foreach (var sample in samples)
             {
-                md.AppendLine($"- {sample!["lagMs"]} ms at {sample["atSecond"]} s of the paced trials, waiting for {sample["waitingFor"]}: service {sample["serviceCores"]} cores, " +
+                md.AppendLine($"- {sample!["lagMs"]} ms at {sample["atSecond"]} s into the lag probe, waiting for {sample["waitingFor"]}: service {sample["serviceCores"]} cores, " +
                               $"machine busy {sample["machineBusyCores"]}, I/O wait {sample["machineIoWaitCores"]}");
                 foreach (var look in sample["looks"]!.AsArray())
                 {

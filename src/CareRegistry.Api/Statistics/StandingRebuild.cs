@@ -176,7 +176,7 @@ public static class StandingRebuild
 
     // How long after the swap the shard is watched, how often, and how long it may stand still behind the log's
     // high-water mark before it counts as stopped.
-    public static TimeSpan WatchAfterSwap { get; set; } = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan WatchAfterSwap = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan WatchEvery = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan StillFor = TimeSpan.FromSeconds(5);
 
