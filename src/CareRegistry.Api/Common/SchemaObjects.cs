@@ -29,6 +29,15 @@ public abstract class CheckedSchemaObject(DbObjectName identifier) : ISchemaObje
     // One statement whose first column counts the object as wanted.
     public abstract void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder);
 
+    // A subquery counting the columns of a table or index in a schema that meet a condition on pg_attribute (alias a).
+    protected static string CountColumns(Weasel.Core.DbCommandBuilder builder, string schema, string relation, string condition)
+    {
+        var name = builder.AddParameter(relation).ParameterName;
+        var nsp = builder.AddParameter(schema).ParameterName;
+        return "(select count(*) from pg_attribute a join pg_class r on r.oid = a.attrelid join pg_namespace n on n.oid = r.relnamespace "
+               + $"where r.relname = :{name} and n.nspname = :{nsp} and {condition})";
+    }
+
     public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
     {
         var present = await reader.ReadAsync(ct) && await reader.GetFieldValueAsync<long>(0, ct) > 0;

@@ -34,14 +34,7 @@ public static class SearchStatistics
         public override void WriteDropStatement(Migrator rules, TextWriter writer) =>
             writer.WriteLine($"ALTER INDEX IF EXISTS {schema}.{Index} ALTER COLUMN 1 SET STATISTICS -1;");
 
-        public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
-        {
-            var name = builder.AddParameter(Index).ParameterName;
-            var nsp = builder.AddParameter(schema).ParameterName;
-            builder.Append($$"""
-                select count(*) from pg_attribute a join pg_class i on i.oid = a.attrelid join pg_namespace n on n.oid = i.relnamespace
-                where i.relname = :{{name}} and n.nspname = :{{nsp}} and a.attnum = 1 and a.attstattarget = {{Values}};
-                """);
-        }
+        public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder) =>
+            builder.Append($"select {CountColumns(builder, schema, Index, $"a.attnum = 1 and a.attstattarget = {Values}")};");
     }
 }

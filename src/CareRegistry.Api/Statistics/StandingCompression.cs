@@ -53,15 +53,8 @@ public static class StandingCompression
 
         // Present when the column says lz4, or when the server has no per-column method to set (read through to_jsonb:
         // the catalogue has no attcompression before 14).
-        public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
-        {
-            var name = builder.AddParameter(Table).ParameterName;
-            var nsp = builder.AddParameter(schema).ParameterName;
-            builder.Append($$"""
-                select case when current_setting('server_version_num')::int < 140000 then 1 else (
-                  select count(*) from pg_attribute a join pg_class t on t.oid = a.attrelid join pg_namespace n on n.oid = t.relnamespace
-                  where t.relname = :{{name}} and n.nspname = :{{nsp}} and a.attname = 'data' and to_jsonb(a) ->> 'attcompression' = 'l') end;
-                """);
-        }
+        public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder) =>
+            builder.Append("select case when current_setting('server_version_num')::int < 140000 then 1 else "
+                           + CountColumns(builder, schema, Table, "a.attname = 'data' and to_jsonb(a) ->> 'attcompression' = 'l'") + " end;");
     }
 }

@@ -62,6 +62,7 @@ public static class StandingRebuild
         // when the shard does not run on this node: it is left to the node that runs it).
         var shardControl = await shardOnThisNode();
         if (shardControl is not null) await shardControl.Stop();
+        var swapped = false;
         try
         {
             var ceiling = await CeilingAsync(db, events, ct);
@@ -121,6 +122,7 @@ public static class StandingRebuild
                 try
                 {
                     await SwapAllAsync();
+                    swapped = true;
                     break;
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 3)
@@ -169,7 +171,7 @@ public static class StandingRebuild
             if (shardControl is not null)
             {
                 await shardControl.Start();
-                _ = KeepRunningAsync(db, events, shard, shardControl, logger);
+                if (swapped) _ = KeepRunningAsync(db, events, shard, shardControl, logger);
             }
         }
     }

@@ -3,8 +3,6 @@ using System.Text.Json.Nodes;
 using CareRegistry.Audit;
 using CareRegistry.Institutions;
 using CareRegistry.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Weasel.Core;
 
 namespace CareRegistry.Tests.Audit;
@@ -14,8 +12,6 @@ namespace CareRegistry.Tests.Audit;
 // and verify still finds the chain whole, with appends after it chained as before.
 public class ChainStorageTests(RegistryFixture fixture) : RegistryTest(fixture)
 {
-    private NpgsqlDataSource Db => Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
-
     private async Task<string> HashType()
     {
         await using var cmd = Db.CreateCommand(

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CareRegistry.Institutions;
 using CareRegistry.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -12,8 +11,6 @@ namespace CareRegistry.Tests.Audit;
 // registry events: verify counts them apart, no read shows them, and tampering next to them is still found.
 public class TombstoneTests(RegistryFixture fixture) : RegistryTest(fixture)
 {
-    private NpgsqlDataSource Db => Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
-
     private async Task Sql(string sql)
     {
         await using var cmd = Db.CreateCommand(sql);

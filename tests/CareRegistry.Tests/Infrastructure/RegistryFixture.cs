@@ -99,6 +99,9 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
+    // The service's own data source, for statements a test runs beside the API.
+    public Npgsql.NpgsqlDataSource Db => Host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+
     // How one of the store's schema objects compares with the database, as db-assert sees it (None: as configured).
     public async Task<Weasel.Core.SchemaPatchDifference> SchemaDifferenceAsync(string objectName)
     {
@@ -132,6 +135,8 @@ public abstract class RegistryTest(RegistryFixture fixture) : IAsyncLifetime
     protected RegistryFixture Fixture { get; } = fixture;
 
     protected HttpClient Client => Fixture.Client;
+
+    protected Npgsql.NpgsqlDataSource Db => Fixture.Db;
 
     public Task InitializeAsync() => Fixture.ResetAsync();
 

@@ -1,7 +1,5 @@
 using CareRegistry.Institutions;
 using CareRegistry.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Weasel.Core;
 
 namespace CareRegistry.Tests.Institutions;
@@ -10,8 +8,6 @@ namespace CareRegistry.Tests.Institutions;
 // db-assert checks it, and db-apply puts it back when it is lost (an index dropped and created again loses it).
 public class SearchStatisticsTests(RegistryFixture fixture) : RegistryTest(fixture)
 {
-    private NpgsqlDataSource Db => Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
-
     private async Task<int> StatisticsTarget()
     {
         await using var cmd = Db.CreateCommand(

@@ -8,7 +8,6 @@ using CareRegistry.Statistics;
 using CareRegistry.Tests.Infrastructure;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace CareRegistry.Tests.Statistics;
 
@@ -21,8 +20,6 @@ public class AreaSummariesTests(RegistryFixture fixture) : RegistryTest(fixture)
     private static DateOnly D(int y, int m, int d) => new(y, m, d);
 
     private static readonly string[] Prefixes = ["530111", "530102", "5301", "5303", "53", "50", ""];
-
-    private NpgsqlDataSource Db => Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
 
     private DateOnly[] Days() => [D(2019, 6, 19), D(2025, 3, 15), D(2025, 6, 1), D(2025, 7, 1), Fixture.Host.Services.GetRequiredService<TimeProvider>().Today()];
 

@@ -1,6 +1,5 @@
 using CareRegistry.Statistics;
 using CareRegistry.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Weasel.Core;
 
@@ -10,8 +9,6 @@ namespace CareRegistry.Tests.Statistics;
 // puts it back when it is lost.
 public class StandingCompressionTests(RegistryFixture fixture) : RegistryTest(fixture)
 {
-    private NpgsqlDataSource Db => Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
-
     internal static async Task<string?> Compression(NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand(

@@ -10,7 +10,6 @@ using CareRegistry.Tests.Infrastructure;
 using Marten;
 using Marten.Events.Daemon.Coordination;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace CareRegistry.Tests.Statistics;
 
@@ -21,8 +20,6 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
     private static DateOnly D(int y, int m, int d) => new(y, m, d);
 
     private const string District = "530112";
-
-    private NpgsqlDataSource Db => Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
 
     // Two care homes and a hospital: a partnership across a home and the hospital, a beds change retracted, a filing
     // correction requested and made then that correction retracted, an inspection with a finding, a closure.
