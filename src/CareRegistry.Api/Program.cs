@@ -82,6 +82,8 @@ builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection(
 builder.Services.AddHostedService<IdempotencyJanitor>();
 // Rebuilds of every projection run in the background, one at a time (Audit/Rebuilds.cs).
 builder.Services.AddProjectionRebuilds();
+// Stale districts' figures that reads took are computed again in the background (Statistics/AreaFiguresRefresher.cs).
+builder.Services.AddAreaFiguresRefresher();
 
 // Wolverine's endpoint and handler code is generated ahead of time (ops/codegen) into Internal/Generated and compiled
 // with the service, which loads those types as they are and ships no runtime compiler: Roslyn compiling every chain at

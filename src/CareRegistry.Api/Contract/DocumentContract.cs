@@ -144,6 +144,19 @@ public sealed class DocumentContract : IOpenApiDocumentTransformer
                 Description = "The stream version the command was decided on, as the ETag gave it (\"3\"); 412 if the stream has moved on. A weak tag never matches.",
             });
 
+        // Figures believed now may be summed from districts' stored figures up to a minute behind (figuresAsOf says so);
+        // a client that must see what it has just recorded asks for none.
+        if (key == "GET /api/statistics/integrated-care")
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "Cache-Control", In = ParameterLocation.Header, Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                Description = "no-cache (or max-age=0): every figure computed from the facts as projected, which under writes can take seconds for "
+                              + "a province or the nation; max-age=N: figures at most N seconds behind (at most the default, 60).",
+            });
+        }
+
         if (hasBody && operation.RequestBody is OpenApiRequestBody body && body.Content?.TryGetValue("application/json", out var media) == true)
         {
             var command = description.ParameterDescriptions.FirstOrDefault(p => p.Source == Microsoft.AspNetCore.Mvc.ModelBinding.BindingSource.Body)?.Type;

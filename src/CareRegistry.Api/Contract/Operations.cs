@@ -96,7 +96,8 @@ public static class Operations
         ["POST /api/partnerships/{id}/renewal"] = new("renewPartnership", "Renew a partnership", "Extends the agreement to validTo from effectiveOn."),
         ["POST /api/partnerships/{id}/termination"] = new("terminatePartnership", "Terminate a partnership", "Ends the agreement from effectiveOn, with the reason."),
         ["GET /api/statistics/integrated-care"] = new("getMonitoringTable", "Read the monitoring table (监测表)",
-            "The integrated-care figures rolled up over a division prefix on asOf as recorded by recordedAsOf, each share with its numerator and denominator; with include=ids the institutions behind each count. Accept: text/csv gives the same table as CSV."),
+            "The integrated-care figures rolled up over a division prefix on asOf as recorded by recordedAsOf, each share with its numerator and denominator; with include=ids the institutions behind each count. Accept: text/csv gives the same table as CSV. "
+            + "Believed now, figures read under writes may be summed from districts' figures computed up to a minute before: figuresAsOf is then when the oldest of them was computed (absent: all current), and they are being brought up to date."),
         ["GET /api/alerts"] = new("listAlerts", "List alerts",
             "What some department must act on, on asOf: expiring and expired permits, overdue rectifications and filing corrections, demerit thresholds reached, care homes without a partnership, integrated institutions without insurance designation; paged."),
         ["GET /api/statistics/counts"] = new("getRegistryCounts", "Read the registry counts", "How many institutions, permits, inspections and agreements the registry holds."),

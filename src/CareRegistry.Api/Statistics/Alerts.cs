@@ -157,19 +157,20 @@ public sealed class DemeritRule(RegimeBook book, DateOnly day, int lowest)
 // console asks the API's own gate, AccessGate).
 public static class AlertQueries
 {
-    // Believed now: summed from the districts' stored figures (AreaSummaries); as recorded by an instant: from the facts.
-    public static async Task<Dictionary<string, int>> CountByTypeAsync(IQuerySession session, NpgsqlDataSource db, string prefix, DateOnly day,
-        DateTimeOffset? recorded, string? department, CancellationToken ct)
+    // Believed now: summed from the districts' stored figures (AreaSummaries), as stale as allowed, with when the
+    // oldest stale figures were computed (null: none stale); as recorded by an instant: from the facts.
+    public static async Task<(Dictionary<string, int> Counts, DateTimeOffset? FiguresAsOf)> CountByTypeAsync(IQuerySession session, NpgsqlDataSource db,
+        string prefix, DateOnly day, DateTimeOffset? recorded, string? department, Staleness staleness, CancellationToken ct)
     {
-        if (recorded is not null) return await CountByTypeFromFactsAsync(session, db, prefix, day, recorded, department, ct);
-        var sums = await AreaSummaries.ReadAsync(db, prefix, day, ct);
+        if (recorded is not null) return (await CountByTypeFromFactsAsync(session, db, prefix, day, recorded, department, ct), null);
+        var sums = await AreaSummaries.ReadAsync(db, prefix, day, staleness, ct);
         var counts = sums.Alerts.Where(a => department is null || a.Department == department).GroupBy(a => a.Label)
             .Where(g => g.Sum(a => a.Count) > 0).ToDictionary(g => g.Key, g => g.Sum(a => a.Count));
-        if (department is not null && department != Json.Wire(Department.Health)) return counts;
+        if (department is not null && department != Json.Wire(Department.Health)) return (counts, sums.FiguresAsOf);
         var rule = await DemeritRule.ReadAsync(session, day, ct);
         var over = sums.Demerits.Where(d => d.Demerits.Points >= rule.Lowest && rule.Exceeds(d.Jurisdiction, d.Demerits.Points)).Sum(d => d.Demerits.Count);
         if (over > 0) counts[AlertTypes.DemeritThreshold] = over;
-        return counts;
+        return (counts, sums.FiguresAsOf);
     }
 
     // The reference: the alert and demerit facts in force under the prefix, read and counted at once.

@@ -37,6 +37,7 @@ public sealed class StandingAreaFigures
     public Guid[] Inspections { get; set; } = [];        // the inspections of the 12-month window (a joint one may span districts)
     public AlertCount[] Alerts { get; set; } = [];       // alert facts by type and department
     public DemeritCount[] Demerits { get; set; } = [];   // demerit facts by points (the threshold is the reader's)
+    public DateTimeOffset ComputedAt { get; set; }       // when these were computed: how far behind they are once stale
 
     public const string Table = "mt_doc_standingareafigures";
 
@@ -53,14 +54,28 @@ public sealed record AlertCount(string Label, string? Department, int Count);
 
 public sealed record DemeritCount(int Points, int Count);
 
-// What a prefix's districts add up to on a day.
-public sealed record AreaSums(long[] Measures, long Inspections, IReadOnlyList<AlertCount> Alerts, IReadOnlyList<(string Jurisdiction, DemeritCount Demerits)> Demerits);
+// What a prefix's districts add up to on a day. FiguresAsOf: null when every district's figures match its facts as
+// projected; else when the oldest of the stale figures summed was computed.
+public sealed record AreaSums(long[] Measures, long Inspections, IReadOnlyList<AlertCount> Alerts,
+    IReadOnlyList<(string Jurisdiction, DemeritCount Demerits)> Demerits, DateTimeOffset? FiguresAsOf);
+
+// How far behind its facts a read may take a district's stored figures (Zero: not at all), and who brings up to date
+// those it takes (null: nobody; the next read past MaxAge computes them).
+public sealed record Staleness(TimeSpan MaxAge, AreaFiguresRefresher? Refresher)
+{
+    public static readonly Staleness None = new(TimeSpan.Zero, null);
+}
 
 // The monitoring table and the alert counts of a jurisdiction, believed now, from figures kept per district and day:
 // a read sums the stored rows of its districts whose version is current and computes (then stores) only the missing
 // or stale districts, with the same SQL as the reference grouped by district. A past day is stored the same way (a
 // district's figures on a day change only when its facts do); today's are keyed by today, so midnight (expiries,
 // 12-month windows) needs no event. "As recorded by an instant" reads the facts themselves.
+//
+// Under writes nearly every district is stale by the next read, and computing them in the read made a city wait
+// about a second and the nation about five (docs/performance.md). So a read may take a stale district's figures
+// while they are younger than Staleness.MaxAge, says how old (AreaSums.FiguresAsOf), and leaves the district to the
+// refresher; older or missing figures are still computed in the read.
 public static class AreaSummaries
 {
     private static readonly JsonSerializerOptions Wire = new(JsonSerializerDefaults.Web);
@@ -86,30 +101,38 @@ public static class AreaSummaries
             """, (object)jurisdictions);
     }
 
-    public static async Task<AreaSums> ReadAsync(NpgsqlDataSource db, string prefix, DateOnly day, CancellationToken ct)
+    public static async Task<AreaSums> ReadAsync(NpgsqlDataSource db, string prefix, DateOnly day, Staleness staleness, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var (seeded, rows) = await ReadOnceAsync(db, prefix, day, ct);
-            if (seeded) return Sum(rows);
+            var (seeded, rows, behind) = await ReadOnceAsync(db, prefix, day, staleness.MaxAge, ct);
+            if (seeded)
+            {
+                if (behind.Count > 0) staleness.Refresher?.Refresh(day, behind.Select(r => r.Jurisdiction));
+                return Sum(rows, behind.Count == 0 ? null : behind.Min(r => r.ComputedAt));
+            }
             if (attempt == 2) throw new InvalidOperationException("the districts' versions could not be seeded");
             await SeedAsync(db, ct);
         }
     }
 
-    // One snapshot (repeatable read): the current versions, the stored figures matching them, and the missing
-    // districts computed from the facts as they stand in that same snapshot. Stored after, outside it.
-    private static async Task<(bool Seeded, List<StandingAreaFigures> Rows)> ReadOnceAsync(NpgsqlDataSource db, string prefix, DateOnly day, CancellationToken ct)
+    // One snapshot (repeatable read): the current versions, the stored figures of the day, and the districts without
+    // usable figures computed from the facts as they stand in that same snapshot. Stored after, outside it. Behind:
+    // the stale figures taken (also in Rows).
+    private static async Task<(bool Seeded, List<StandingAreaFigures> Rows, List<StandingAreaFigures> Behind)> ReadOnceAsync(NpgsqlDataSource db,
+        string prefix, DateOnly day, TimeSpan maxAge, CancellationToken ct)
     {
         var rows = new List<StandingAreaFigures>();
+        var behind = new List<StandingAreaFigures>();
         var missing = new Dictionary<string, long>();
         var seeded = false;
+        var oldest = DateTimeOffset.UtcNow - maxAge;
         await using (var connection = await db.OpenConnectionAsync(ct))
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct))
         {
             await using (var command = new NpgsqlCommand($"""
-                select v.id, v.version, f.data from {StandingAreaVersion.Table} v
-                left join {StandingAreaFigures.Table} f on f.id = v.id || '|' || @dayText and f.version = v.version and f.shape = @shape
+                select v.id, v.version, f.version, f.data from {StandingAreaVersion.Table} v
+                left join {StandingAreaFigures.Table} f on f.id = v.id || '|' || @dayText and f.shape = @shape
                 where v.id = '{StandingAreaVersion.Seeded}' or ({(prefix.Length == 0 ? "true" : "v.id >= @prefix and v.id < @prefixEnd")} and v.id <> '{StandingAreaVersion.Seeded}')
                 """, connection, transaction))
             {
@@ -121,11 +144,14 @@ public static class AreaSummaries
                 {
                     var id = reader.GetString(0);
                     if (id == StandingAreaVersion.Seeded) { seeded = true; continue; }
-                    if (reader.IsDBNull(2)) missing[id] = reader.GetInt64(1);
-                    else rows.Add(JsonSerializer.Deserialize<StandingAreaFigures>(reader.GetString(2), Wire)!);
+                    var version = reader.GetInt64(1);
+                    var stored = reader.IsDBNull(3) ? null : Stored(reader.GetString(3));
+                    if (stored is not null && reader.GetInt64(2) == version) rows.Add(stored);
+                    else if (stored is not null && maxAge > TimeSpan.Zero && stored.ComputedAt >= oldest) { rows.Add(stored); behind.Add(stored); }
+                    else missing[id] = version;
                 }
             }
-            if (!seeded) return (false, rows);
+            if (!seeded) return (false, rows, behind);
             if (missing.Count > 0)
             {
                 var computed = await ComputeAsync(connection, transaction, missing, day, ct);
@@ -135,7 +161,28 @@ public static class AreaSummaries
             }
             else await transaction.CommitAsync(ct);
         }
-        return (true, rows);
+        return (true, rows, behind);
+    }
+
+    // The refresher's work: the districts' figures on the day computed from their facts in one snapshot, and stored.
+    public static async Task RefreshAsync(NpgsqlDataSource db, DateOnly day, IReadOnlyCollection<string> districts, CancellationToken ct)
+    {
+        List<StandingAreaFigures> computed;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct))
+        {
+            var versions = new Dictionary<string, long>();
+            await using (var command = new NpgsqlCommand($"select id, version from {StandingAreaVersion.Table} where id = any(@districts)", connection, transaction))
+            {
+                command.Parameters.AddWithValue("districts", districts.ToArray());
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) versions[reader.GetString(0)] = reader.GetInt64(1);
+            }
+            if (versions.Count == 0) return;
+            computed = await ComputeAsync(connection, transaction, versions, day, ct);
+            await transaction.CommitAsync(ct);
+        }
+        await StoreAsync(db, computed, ct);
     }
 
     private static async Task<List<StandingAreaFigures>> ComputeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
@@ -145,7 +192,7 @@ public static class AreaSummaries
         var figures = areas.ToDictionary(a => a, a => new StandingAreaFigures
         {
             Id = $"{a}|{DayText(day)}", Jurisdiction = a, Day = day, Version = versions[a], Shape = MonitoringTableEndpoint.Shape,
-            Measures = new long[MonitoringTableEndpoint.MeasureColumns.Count],
+            Measures = new long[MonitoringTableEndpoint.MeasureColumns.Count], ComputedAt = DateTimeOffset.UtcNow,
         });
         var inForce = StandingSql.InForceNamed("", null);
 
@@ -187,8 +234,9 @@ public static class AreaSummaries
         return figures.Values.ToList();
     }
 
-    // A cache write: the last writer wins, and a row whose version is no longer current is only ever skipped. The
-    // district's rows of earlier versions (other days) go with it, so stored figures do not pile up.
+    // A cache write: a row never replaces one of a later version (a read and the refresher may compute the same district
+    // at once), and a row whose version is no longer current is only ever taken as stale. The district's rows of
+    // earlier versions (other days) go with it, so stored figures do not pile up.
     private static async Task StoreAsync(NpgsqlDataSource db, List<StandingAreaFigures> figures, CancellationToken ct)
     {
         await using var command = db.CreateCommand($"""
@@ -197,6 +245,7 @@ public static class AreaSummaries
                 select d->>'id', d, '{typeof(StandingAreaFigures).FullName}', d->>'jurisdiction', (d->>'day')::date, (d->>'version')::bigint, d->>'shape'
                 from jsonb_array_elements(@rows::jsonb) d
                 on conflict (id) do update set data = excluded.data, version = excluded.version, shape = excluded.shape, mt_last_modified = now()
+                    where {StandingAreaFigures.Table}.version <= excluded.version
                 returning jurisdiction, version)
             delete from {StandingAreaFigures.Table} f using stored s where f.jurisdiction = s.jurisdiction and f.version < s.version
             """);
@@ -216,7 +265,14 @@ public static class AreaSummaries
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private static AreaSums Sum(List<StandingAreaFigures> rows)
+    // Stored figures that no longer read (written by hand, or by a former shape of this class) are computed again.
+    private static StandingAreaFigures? Stored(string json)
+    {
+        try { return JsonSerializer.Deserialize<StandingAreaFigures>(json, Wire); }
+        catch (JsonException) { return null; }
+    }
+
+    private static AreaSums Sum(List<StandingAreaFigures> rows, DateTimeOffset? figuresAsOf)
     {
         var measures = new long[MonitoringTableEndpoint.MeasureColumns.Count];
         foreach (var row in rows)
@@ -224,7 +280,7 @@ public static class AreaSummaries
         var inspections = rows.SelectMany(r => r.Inspections).Distinct().LongCount();
         var alerts = rows.SelectMany(r => r.Alerts).GroupBy(a => (a.Label, a.Department)).Select(g => new AlertCount(g.Key.Label, g.Key.Department, g.Sum(a => a.Count))).ToList();
         var demerits = rows.SelectMany(r => r.Demerits.Select(d => (r.Jurisdiction, d))).ToList();
-        return new AreaSums(measures, inspections, alerts, demerits);
+        return new AreaSums(measures, inspections, alerts, demerits, figuresAsOf);
     }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, string[] areas, DateOnly day)

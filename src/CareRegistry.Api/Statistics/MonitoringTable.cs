@@ -18,8 +18,10 @@ namespace CareRegistry.Statistics;
 public record MonitoringFigure(string Key, string Title, decimal? Value, int? Numerator = null, int? Denominator = null,
     string? Note = null, IReadOnlyList<Guid>? InstitutionIds = null);
 
+// FiguresAsOf: null when every figure was computed from the facts as projected; else the instant the oldest figures
+// summed were computed (a city's or the nation's table read under writes; see AreaSummaries).
 public record MonitoringTable(string Jurisdiction, DateOnly AsOf, DateTimeOffset? RecordedAsOf, DateOnly SupervisionFrom,
-    ElderlyPopulationRecorded? Population, IReadOnlyList<MonitoringFigure> Figures);
+    ElderlyPopulationRecorded? Population, IReadOnlyList<MonitoringFigure> Figures, DateTimeOffset? FiguresAsOf);
 
 public static class MonitoringTableEndpoint
 {
@@ -126,7 +128,7 @@ public static class MonitoringTableEndpoint
     [ProducesResponseType<MonitoringTable>(200)]
     [Produces("application/json", "text/csv", Tabular.XlsxType)]
     public static async Task<IResult> Get(string? jurisdiction, string? asOf, string? recordedAsOf, string? include, string? format,
-        IQuerySession session, NpgsqlDataSource database, TimeProvider clock, HttpContext http, CancellationToken ct)
+        IQuerySession session, NpgsqlDataSource database, AreaFiguresRefresher areaFigures, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         jurisdiction = AccessGate.ReadPrefix(http, jurisdiction);
         var v = new Validation();
@@ -140,11 +142,11 @@ public static class MonitoringTableEndpoint
         var withIds = include == "ids";
         var prefix = Division.NormalizePrefix(jurisdiction);
 
-        // The figures believed now come from the districts' stored figures (AreaSummaries); the institutions behind
-        // them and "as recorded by an instant" are read from the facts themselves.
-        var values = withIds || recorded is not null
-            ? await FromFactsAsync(database, prefix, day, recorded, withIds, ct)
-            : await FromSummariesAsync(database, prefix, day, ct);
+        // The figures believed now come from the districts' stored figures (AreaSummaries), as stale as the request
+        // allows; the institutions behind them and "as recorded by an instant" are read from the facts themselves.
+        var (values, figuresAsOf) = withIds || recorded is not null
+            ? (await FromFactsAsync(database, prefix, day, recorded, withIds, ct), null)
+            : await FromSummariesAsync(database, prefix, day, areaFigures.For(http.Request), ct);
 
         var population = await PopulationAsync(session, prefix, day, recorded, ct);
         var figures = new List<MonitoringFigure>
@@ -179,7 +181,7 @@ public static class MonitoringTableEndpoint
         }
 
         figures.AddRange(await DesignatedJurisdictionsAsync(session, prefix, day, recorded, ct));
-        var table = new MonitoringTable(prefix.Length == 0 ? "00" : prefix, day, recorded, day.AddYears(-1).AddDays(1), population, figures);
+        var table = new MonitoringTable(prefix.Length == 0 ? "00" : prefix, day, recorded, day.AddYears(-1).AddDays(1), population, figures, figuresAsOf);
         return output == TableFormat.Json
             ? Results.Json(table, Json.Options)
             : Tabular.File(http, output, $"monitoring-{table.Jurisdiction}-{table.AsOf:yyyy-MM-dd}", table.Figures, Sheets.Monitoring(table));
@@ -219,13 +221,14 @@ public static class MonitoringTableEndpoint
 
     // The same figures believed now, summed over the stored figures of the districts inside the prefix; inspections,
     // which a joint inspection may share between districts, are counted once over the union of their ids.
-    public static async Task<Dictionary<string, (long Value, Guid[]? Ids)>> FromSummariesAsync(NpgsqlDataSource database, string prefix, DateOnly day, CancellationToken ct)
+    public static async Task<(Dictionary<string, (long Value, Guid[]? Ids)> Values, DateTimeOffset? FiguresAsOf)> FromSummariesAsync(NpgsqlDataSource database,
+        string prefix, DateOnly day, Staleness staleness, CancellationToken ct)
     {
-        var sums = await AreaSummaries.ReadAsync(database, prefix, day, ct);
+        var sums = await AreaSummaries.ReadAsync(database, prefix, day, staleness, ct);
         var values = new Dictionary<string, (long Value, Guid[]? Ids)>();
         for (var i = 0; i < Measures.Length; i++)
             values[Measures[i].Key] = (Measures[i].Key == InspectionsKey ? sums.Inspections : sums.Measures[i], null);
-        return values;
+        return (values, sums.FiguresAsOf);
     }
 
     private const string InspectionsKey = "inspections";

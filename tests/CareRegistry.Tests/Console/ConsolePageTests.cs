@@ -119,6 +119,24 @@ public sealed class ConsolePageTests(RegistryFixture fixture) : RegistryTest(fix
     }
 
     [Fact]
+    public async Task The_overview_says_when_its_figures_were_computed_while_changes_recorded_since_are_brought_in()
+    {
+        await Client.Register(Scenario.CareHome("时效总览养老院甲", "530111"));
+        await Fixture.Projected();
+        using var browser = new ConsoleBrowser(Fixture);
+        var page = await browser.SignInPreset("km-civil-affairs");
+        page.ShouldShow("昆明市 医养结合监测").ShouldNotShow("以下数字按");
+
+        // Recorded since the figures were computed: the page shows them as they were, says when, and is current later.
+        await Client.Register(Scenario.CareHome("时效总览养老院乙", "530111"));
+        await Fixture.Projected();
+        (await browser.Get("/")).ShouldShow("以下数字按", "(UTC+8)", "正在更新中");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((await browser.Get("/")).Html.Contains("以下数字按") && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(100);
+        (await browser.Get("/")).ShouldNotShow("以下数字按");
+    }
+
+    [Fact]
     public async Task The_overview_refuses_a_jurisdiction_outside_the_caller_s()
     {
         using var browser = new ConsoleBrowser(Fixture);

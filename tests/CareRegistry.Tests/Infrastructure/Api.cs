@@ -26,6 +26,15 @@ public static class Api
 
     public static async Task<Answer> Get(this HttpClient client, string url) => await Answer.From(await client.GetAsync(url));
 
+    // A read that must see what was just recorded: figures believed now are otherwise allowed to be summed from
+    // districts' figures up to a minute behind (Statistics/AreaSummaries).
+    public static async Task<Answer> GetCurrent(this HttpClient client, string url, string cacheControl = "no-cache")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Cache-Control", cacheControl);
+        return await Answer.From(await client.SendAsync(request));
+    }
+
     // Starts a rebuild of every projection (202 with Location) and follows its status until it is no longer running:
     // the rebuild's final status, which must say succeeded.
     public static async Task<JsonNode> Rebuild(this HttpClient client)

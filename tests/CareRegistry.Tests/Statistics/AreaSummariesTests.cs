@@ -31,13 +31,13 @@ public class AreaSummariesTests(RegistryFixture fixture) : RegistryTest(fixture)
         foreach (var prefix in Prefixes)
         {
             var expected = await MonitoringTableEndpoint.FromFactsAsync(Db, prefix, day, null, false, CancellationToken.None);
-            var actual = await MonitoringTableEndpoint.FromSummariesAsync(Db, prefix, day, CancellationToken.None);
+            var (actual, _) = await MonitoringTableEndpoint.FromSummariesAsync(Db, prefix, day, Staleness.None, CancellationToken.None);
             foreach (var (key, value) in expected)
                 Assert.True(value.Value == actual[key].Value, $"{when}: {key} in '{prefix}' on {day}: facts say {value.Value}, summaries {actual[key].Value}");
             foreach (var department in new string?[] { null, Json.Wire(Department.Health), Json.Wire(Department.CivilAffairs) })
             {
                 var alerts = await AlertQueries.CountByTypeFromFactsAsync(session, Db, prefix, day, null, department, CancellationToken.None);
-                var summed = await AlertQueries.CountByTypeAsync(session, Db, prefix, day, null, department, CancellationToken.None);
+                var (summed, _) = await AlertQueries.CountByTypeAsync(session, Db, prefix, day, null, department, Staleness.None, CancellationToken.None);
                 Assert.True(alerts.OrderBy(a => a.Key).SequenceEqual(summed.OrderBy(a => a.Key)),
                     $"{when}: alerts in '{prefix}' on {day} for {department}: facts {Show(alerts)}, summaries {Show(summed)}");
                 // Believed now, the facts are counted from the alerts' partial indexes; as recorded by an instant still to
@@ -109,14 +109,63 @@ public class AreaSummariesTests(RegistryFixture fixture) : RegistryTest(fixture)
         // (nothing in the replay touches that district again).
         await Sql($"insert into {StandingAreaVersion.Table} (id, data, mt_dotnet_type, version) "
                   + $"values ('530102', '{{\"id\": \"530102\"}}', '', nextval('{StandingAreaVersion.Sequence}'))");
-        await MonitoringTableEndpoint.FromSummariesAsync(Db, "530102", D(2025, 7, 1), CancellationToken.None);
+        await MonitoringTableEndpoint.FromSummariesAsync(Db, "530102", D(2025, 7, 1), Staleness.None, CancellationToken.None);
         await Sql($"update {StandingAreaFigures.Table} set data = jsonb_set(data, '{{measures,0}}', '7') where jurisdiction = '530102'");
-        Assert.Equal(8, (await MonitoringTableEndpoint.FromSummariesAsync(Db, "53", D(2025, 7, 1), CancellationToken.None))["elderly-care-institutions"].Value);
+        Assert.Equal(8, (await MonitoringTableEndpoint.FromSummariesAsync(Db, "53", D(2025, 7, 1), Staleness.None, CancellationToken.None)).Values["elderly-care-institutions"].Value);
         await CareRegistry.Audit.ReplayCheck.RebuildAsync(Fixture.Store, Fixture.Host.Services, CancellationToken.None);
         await AssertSameAsFacts("after the rebuild");
         var other = await Client.Register(Scenario.CareHome("重建后养老院", "530111"));
         (await Client.Submit(other, PermitType.ElderlyCare, D(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
         await AssertSameAsFacts("after the rebuild and a new home");
         Assert.Equal(2, await Figure("53", "elderly-care-institutions", D(2025, 7, 1)));
+    }
+
+    private async Task<(decimal? Homes, DateTimeOffset? FiguresAsOf)> Homes(string jurisdiction, string? cacheControl = null)
+    {
+        var url = $"/api/statistics/integrated-care?jurisdiction={jurisdiction}";
+        var table = (cacheControl is null ? await Client.Get(url) : await Client.GetCurrent(url, cacheControl)).ShouldBe(HttpStatusCode.OK);
+        var homes = table["figures"].AsArray().Single(f => f!["key"]!.GetValue<string>() == "elderly-care-institutions")!["value"]?.GetValue<decimal>();
+        return (homes, table.Body!["figuresAsOf"]?.GetValue<DateTimeOffset>());
+    }
+
+    private async Task<Guid> FiledHome(string name, string district)
+    {
+        var home = await Client.Register(Scenario.CareHome(name, district));
+        (await Client.Submit(home, PermitType.ElderlyCare, D(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
+        await Fixture.Projected();
+        return home;
+    }
+
+    [Fact]
+    public async Task A_read_under_writes_takes_young_stale_figures_says_when_they_were_computed_and_they_are_brought_up_to_date()
+    {
+        await Client.Regime("00", PermitType.ElderlyCare, Regime.Filing, D(2018, 12, 29));
+        await FiledHome("时效养老院一", "530111");
+        var first = DateTimeOffset.UtcNow;
+        Assert.Equal((1m, null), await Homes("5301"));
+
+        // Written since: the stored figures of 530111 are stale but young, so the default read takes them and says so.
+        await FiledHome("时效养老院二", "530111");
+        var (homes, asOf) = await Homes("5301");
+        Assert.Equal(1m, homes);
+        Assert.NotNull(asOf);
+        Assert.InRange(asOf!.Value, first.AddSeconds(-5), DateTimeOffset.UtcNow);
+
+        // The read left the district to the refresher, which brings it up to date without another read computing it.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await Homes("5301") != (2m, null) && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(100);
+        Assert.Equal((2m, null), await Homes("5301"));
+
+        // A client that must see what it has just recorded asks for no stale figure; a header that does not parse asks nothing.
+        await FiledHome("时效养老院三", "530111");
+        Assert.Equal((3m, null), await Homes("5301", "no-cache"));
+        await FiledHome("时效养老院四", "530111");
+        Assert.Equal((4m, null), await Homes("5301", "max-age=0"));
+        Assert.Equal(4m, (await Homes("5301", "max-age=banana")).Homes);
+
+        // Stale figures older than the maximum age are computed in the read, whoever asks.
+        await FiledHome("时效养老院五", "530111");
+        await Sql($"update {StandingAreaFigures.Table} set data = jsonb_set(data, '{{computedAt}}', to_jsonb(now() - interval '10 minutes')) where jurisdiction = '530111'");
+        Assert.Equal((5m, null), await Homes("5301"));
     }
 }

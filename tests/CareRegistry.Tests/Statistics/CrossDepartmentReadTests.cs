@@ -63,7 +63,8 @@ public class CrossDepartmentReadTests(RegistryFixture fixture) : RegistryTest(fi
 
     private async Task<Dictionary<string, JsonNode>> Table(string query)
     {
-        var table = (await Client.Get($"/api/statistics/integrated-care?{query}")).ShouldBe(HttpStatusCode.OK);
+        // Read right after the commands each time: every figure as projected, none taken while stale.
+        var table = (await Client.GetCurrent($"/api/statistics/integrated-care?{query}")).ShouldBe(HttpStatusCode.OK);
         return table["figures"].AsArray().ToDictionary(f => f!["key"]!.GetValue<string>(), f => f!);
     }
 
