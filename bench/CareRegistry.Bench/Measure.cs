@@ -38,6 +38,8 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         var next = await WritesAsync();
         profile["writes"] = await ProfileAsync(commandsSent);
         Rss("afterWrites");
+        // After the write profile: its reads would count among the commands' statements.
+        next = await TablesUnderWritesAsync(next);
         await ProfileResetAsync();
         result["reads"] = await ReadsAsync();
         profile["reads"] = await ProfileAsync(null);
@@ -326,6 +328,79 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
             while (await rd.ReadAsync())
                 sessions.Add($"{(rd.GetString(0) == "autovacuum worker" ? "autovacuum" : "client")} {rd.GetString(1)} {rd.GetInt32(2)} ms: {rd.GetString(3)}");
         return new JsonObject { ["waitedMs"] = Stats.R(waited, 0), ["loadAverage"] = File.ReadAllText("/proc/loadavg").Split(' ')[0], ["sessions"] = sessions };
+    }
+
+    // ---- monitoring tables read under writes ----------------------------------------------------------------------
+    // What a regulator waits for during the working day: the nation's, a province's and a city's monitoring table read
+    // while commands arrive at half the maximum rate (the paced trials' rate), so the standing projection keeps moving
+    // their districts' figures. Each table is read once first (a registry whose tables are read), then one read every
+    // 500 ms in turn, for twice a paced trial's length; a read's latency counts from when it was due, so one slow read
+    // is charged for the reads it held up.
+    private async Task<int> TablesUnderWritesAsync(int cluster)
+    {
+        var rate = (double?)result["writes"]?["latencyRatePerSecond"] ?? 0;
+        if (rate <= 0) return cluster;
+        var token = tokens.For(null, Role.Auditor);
+        var tables = new[] { ("statisticsNation", "00"), ("statisticsProvince", "53"), ("statisticsCity", "5301") };
+        async Task<(HttpStatusCode Status, DateTimeOffset? FiguresAsOf)> ReadAsync(string code)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/statistics/integrated-care?jurisdiction={code}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+            var body = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode) return (response.StatusCode, null);
+            return (response.StatusCode, JsonNode.Parse(body)?["figuresAsOf"] is { } at ? DateTimeOffset.Parse(at.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) : null);
+        }
+        foreach (var (_, code) in tables) await ReadAsync(code);
+
+        var seconds = 2 * o.LatencySeconds;
+        var latencies = tables.ToDictionary(t => t.Item1, _ => new List<double>());
+        var stale = tables.ToDictionary(t => t.Item1, _ => 0);
+        var oldest = tables.ToDictionary(t => t.Item1, _ => 0.0);
+        long errors = 0;
+        var run = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(seconds), rate);
+        var reader = Task.Run(async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            for (var k = 0; ; k++)
+            {
+                var due = k * 0.5;
+                if (due >= seconds) return;
+                var wait = due - clock.Elapsed.TotalSeconds;
+                if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(wait));
+                var (name, code) = tables[k % tables.Length];
+                var (status, figuresAsOf) = await ReadAsync(code);
+                latencies[name].Add((clock.Elapsed.TotalSeconds - due) * 1000);
+                if (status != HttpStatusCode.OK) errors++;
+                if (figuresAsOf is { } at)
+                {
+                    stale[name]++;
+                    oldest[name] = Math.Max(oldest[name], (DateTimeOffset.UtcNow - at).TotalSeconds);
+                }
+            }
+        });
+        cluster = await run.RunClustersAsync(cluster, int.MaxValue / 2 - cluster, o.WriteClients);
+        await reader;
+        var (commandP50, commandP99) = Stats.P50P99(run.Latencies);
+        var node = new JsonObject
+        {
+            ["seconds"] = seconds, ["commandsPerSecond"] = Stats.R(rate, 0), ["commands"] = run.Ok + run.Refused, ["commandP50Ms"] = Stats.R(commandP50),
+            ["commandP99Ms"] = Stats.R(commandP99), ["errors"] = errors,
+        };
+        foreach (var (name, code) in tables)
+        {
+            var (p50, p99) = Stats.P50P99(latencies[name]);
+            node[name] = new JsonObject
+            {
+                ["what"] = $"GET /api/statistics/integrated-care?jurisdiction={code} under writes", ["reads"] = latencies[name].Count, ["p50Ms"] = Stats.R(p50),
+                ["p99Ms"] = Stats.R(p99), ["maxMs"] = Stats.R(latencies[name].DefaultIfEmpty(0).Max()), ["targetP99Ms"] = 50, ["met"] = p99 <= 50,
+                ["tookStaleFigures"] = stale[name], ["oldestFiguresSeconds"] = Stats.R(oldest[name], 1),
+            };
+            await log.WriteLineAsync($"table {code} under writes: p50 {p50:0.0} ms, p99 {p99:0.0} ms, {latencies[name].Count} reads, {stale[name]} took stale figures (oldest {oldest[name]:0.0} s)");
+        }
+        await log.WriteLineAsync($"tables under writes: commands at {rate:0}/s p50 {commandP50:0.0} ms, p99 {commandP99:0.0} ms, read errors {errors}");
+        result["tablesUnderWrites"] = node;
+        return cluster;
     }
 
     // ---- reads -------------------------------------------------------------------------------------------------
