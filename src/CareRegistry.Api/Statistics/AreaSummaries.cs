@@ -126,7 +126,8 @@ public static class AreaSummaries
         var behind = new List<StandingAreaFigures>();
         var missing = new Dictionary<string, long>();
         var seeded = false;
-        var oldest = DateTimeOffset.UtcNow - maxAge;
+        var snapshot = DateTimeOffset.UtcNow;   // no later than the snapshot the figures are computed in
+        var oldest = snapshot - maxAge;
         await using (var connection = await db.OpenConnectionAsync(ct))
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct))
         {
@@ -154,7 +155,7 @@ public static class AreaSummaries
             if (!seeded) return (false, rows, behind);
             if (missing.Count > 0)
             {
-                var computed = await ComputeAsync(connection, transaction, missing, day, ct);
+                var computed = await ComputeAsync(connection, transaction, missing, day, snapshot, ct);
                 await transaction.CommitAsync(ct);
                 await StoreAsync(db, computed, ct);
                 rows.AddRange(computed);
@@ -164,35 +165,43 @@ public static class AreaSummaries
         return (true, rows, behind);
     }
 
-    // The refresher's work: the districts' figures on the day computed from their facts in one snapshot, and stored.
+    // The refresher's work: the districts' figures on the day computed from their facts in one snapshot, and stored;
+    // those a read has brought up to date meanwhile are left.
     public static async Task RefreshAsync(NpgsqlDataSource db, DateOnly day, IReadOnlyCollection<string> districts, CancellationToken ct)
     {
         List<StandingAreaFigures> computed;
+        var snapshot = DateTimeOffset.UtcNow;
         await using (var connection = await db.OpenConnectionAsync(ct))
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct))
         {
             var versions = new Dictionary<string, long>();
-            await using (var command = new NpgsqlCommand($"select id, version from {StandingAreaVersion.Table} where id = any(@districts)", connection, transaction))
+            await using (var command = new NpgsqlCommand($"""
+                select v.id, v.version from {StandingAreaVersion.Table} v
+                left join {StandingAreaFigures.Table} f on f.id = v.id || '|' || @dayText and f.shape = @shape and f.version = v.version
+                where v.id = any(@districts) and f.id is null
+                """, connection, transaction))
             {
                 command.Parameters.AddWithValue("districts", districts.ToArray());
+                command.Parameters.AddWithValue("dayText", DayText(day));
+                command.Parameters.AddWithValue("shape", MonitoringTableEndpoint.Shape);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) versions[reader.GetString(0)] = reader.GetInt64(1);
             }
             if (versions.Count == 0) return;
-            computed = await ComputeAsync(connection, transaction, versions, day, ct);
+            computed = await ComputeAsync(connection, transaction, versions, day, snapshot, ct);
             await transaction.CommitAsync(ct);
         }
         await StoreAsync(db, computed, ct);
     }
 
     private static async Task<List<StandingAreaFigures>> ComputeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        Dictionary<string, long> versions, DateOnly day, CancellationToken ct)
+        Dictionary<string, long> versions, DateOnly day, DateTimeOffset computedAt, CancellationToken ct)
     {
         var areas = versions.Keys.ToArray();
         var figures = areas.ToDictionary(a => a, a => new StandingAreaFigures
         {
             Id = $"{a}|{DayText(day)}", Jurisdiction = a, Day = day, Version = versions[a], Shape = MonitoringTableEndpoint.Shape,
-            Measures = new long[MonitoringTableEndpoint.MeasureColumns.Count], ComputedAt = DateTimeOffset.UtcNow,
+            Measures = new long[MonitoringTableEndpoint.MeasureColumns.Count], ComputedAt = computedAt,
         });
         var inForce = StandingSql.InForceNamed("", null);
 
