@@ -20,6 +20,8 @@ public static class Sheets
         new("行政区划代码", _ => table.Jurisdiction), new("统计日期", _ => table.AsOf), new("指标代码", f => f.Key), new("指标名称", f => f.Title),
         new("数值", f => f.Value), new("分子", f => f.Numerator), new("分母", f => f.Denominator), new("说明", f => f.Note),
         new("机构ID", f => f.InstitutionIds is null ? null : string.Join(' ', f.InstitutionIds)),
+        // Empty when every figure is as projected; else when the oldest district figures summed were computed (under writes).
+        new("数据计算时间", _ => table.FiguresAsOf),
     ];
 
     public static readonly Column<AlertView>[] Alerts =

@@ -19,7 +19,7 @@ public record MonitoringFigure(string Key, string Title, decimal? Value, int? Nu
     string? Note = null, IReadOnlyList<Guid>? InstitutionIds = null);
 
 // FiguresAsOf: null when every figure was computed from the facts as projected; else the instant the oldest figures
-// summed were computed (a city's or the nation's table read under writes; see AreaSummaries).
+// summed were computed (a table read under writes; see AreaSummaries).
 public record MonitoringTable(string Jurisdiction, DateOnly AsOf, DateTimeOffset? RecordedAsOf, DateOnly SupervisionFrom,
     ElderlyPopulationRecorded? Population, IReadOnlyList<MonitoringFigure> Figures, DateTimeOffset? FiguresAsOf);
 

@@ -48,7 +48,7 @@ public class DownloadTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Equal(Xlsx, type);
         Assert.EndsWith(".xlsx", name);
         var sheet = Sheet(bytes);
-        Assert.Equal(["行政区划代码", "统计日期", "指标代码", "指标名称", "数值", "分子", "分母", "说明", "机构ID"], Headers(sheet));
+        Assert.Equal(["行政区划代码", "统计日期", "指标代码", "指标名称", "数值", "分子", "分母", "说明", "机构ID", "数据计算时间"], Headers(sheet));
         var asOf = sheet.Cell(2, 2);
         Assert.Equal(XLDataType.DateTime, asOf.DataType);
         Assert.Equal(new DateTime(2024, 6, 1), asOf.GetDateTime());
