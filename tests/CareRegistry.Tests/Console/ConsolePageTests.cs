@@ -125,15 +125,15 @@ public sealed class ConsolePageTests(RegistryFixture fixture) : RegistryTest(fix
         await Fixture.Projected();
         using var browser = new ConsoleBrowser(Fixture);
         var page = await browser.SignInPreset("km-civil-affairs");
-        page.ShouldShow("昆明市 医养结合监测").ShouldNotShow("以下数字按");
+        page.ShouldShow("昆明市 医养结合监测").ShouldNotShow("本页统计数字按");
 
         // Recorded since the figures were computed: the page shows them as they were, says when, and is current later.
         await Client.Register(Scenario.CareHome("时效总览养老院乙", "530111"));
         await Fixture.Projected();
-        (await browser.Get("/")).ShouldShow("以下数字按", "(UTC+8)", "正在更新中");
+        (await browser.Get("/")).ShouldShow("本页统计数字按", "(UTC+8)", "正在计入");
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while ((await browser.Get("/")).Html.Contains("以下数字按") && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(100);
-        (await browser.Get("/")).ShouldNotShow("以下数字按");
+        while ((await browser.Get("/")).Html.Contains("本页统计数字按") && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(100);
+        (await browser.Get("/")).ShouldNotShow("本页统计数字按");
     }
 
     [Fact]
