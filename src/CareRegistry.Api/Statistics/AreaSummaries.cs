@@ -165,34 +165,50 @@ public static class AreaSummaries
         return (true, rows, behind);
     }
 
-    // The refresher's work: the districts' figures on the day computed from their facts in one snapshot, and stored;
-    // those a read has brought up to date meanwhile are left.
-    public static async Task RefreshAsync(NpgsqlDataSource db, DateOnly day, IReadOnlyCollection<string> districts, CancellationToken ct)
+    // The refresher's work: the named districts' figures on the day computed from their facts in one snapshot, and
+    // stored; those a read has brought up to date meanwhile are left. Districts null: every district whose figures were
+    // stored for the day or the day before (the districts somebody reads), so that they stay current under writes and
+    // roll over to the new day at midnight without a reader waiting. Several nodes: one does it at a time (the others
+    // find the lock taken and leave it). The districts computed.
+    public static async Task<int> RefreshAsync(NpgsqlDataSource db, DateOnly day, IReadOnlyCollection<string>? districts, CancellationToken ct)
     {
         List<StandingAreaFigures> computed;
         var snapshot = DateTimeOffset.UtcNow;
         await using (var connection = await db.OpenConnectionAsync(ct))
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct))
         {
+            // It never waits long for a lock (a rebuild's swap): it gives way and comes back, rather than queue others behind it.
+            await using (var patient = new NpgsqlCommand("set local lock_timeout = '200ms'", connection, transaction))
+                await patient.ExecuteNonQueryAsync(ct);
+            await using (var locked = new NpgsqlCommand($"select pg_try_advisory_xact_lock({RefreshLock})", connection, transaction))
+                if (!(bool)(await locked.ExecuteScalarAsync(ct))!) return 0;
             var versions = new Dictionary<string, long>();
+            var which = districts is null
+                ? $"exists (select 1 from {StandingAreaFigures.Table} r where r.jurisdiction = v.id and r.day >= @dayBefore and r.shape = @shape)"
+                : "v.id = any(@districts)";
             await using (var command = new NpgsqlCommand($"""
                 select v.id, v.version from {StandingAreaVersion.Table} v
                 left join {StandingAreaFigures.Table} f on f.id = v.id || '|' || @dayText and f.shape = @shape and f.version = v.version
-                where v.id = any(@districts) and f.id is null
+                where v.id <> '{StandingAreaVersion.Seeded}' and {which} and f.id is null
                 """, connection, transaction))
             {
-                command.Parameters.AddWithValue("districts", districts.ToArray());
+                if (districts is null) command.Parameters.AddWithValue("dayBefore", day.AddDays(-1));
+                else command.Parameters.AddWithValue("districts", districts.ToArray());
                 command.Parameters.AddWithValue("dayText", DayText(day));
                 command.Parameters.AddWithValue("shape", MonitoringTableEndpoint.Shape);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) versions[reader.GetString(0)] = reader.GetInt64(1);
             }
-            if (versions.Count == 0) return;
+            if (versions.Count == 0) return 0;
             computed = await ComputeAsync(connection, transaction, versions, day, snapshot, ct);
             await transaction.CommitAsync(ct);
         }
         await StoreAsync(db, computed, ct);
+        return computed.Count;
     }
+
+    // One refresher at a time over the whole database (a transaction-scoped advisory lock; the key is arbitrary).
+    private const long RefreshLock = 0x43524152454146; // "CRAREAF"
 
     private static async Task<List<StandingAreaFigures>> ComputeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         Dictionary<string, long> versions, DateOnly day, DateTimeOffset computedAt, CancellationToken ct)

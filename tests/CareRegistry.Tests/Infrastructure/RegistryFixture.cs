@@ -37,6 +37,9 @@ public sealed class RegistryFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__CareRegistry", connectionString);
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
+        // The figures refresher runs its rounds when a read asks (or a test calls RoundAsync), not on its own clock, so a
+        // test decides when stored figures move.
+        Environment.SetEnvironmentVariable("Statistics__RefreshSeconds", "3600");
         // docs/openapi.json is the document as served here; it names the address ops/up serves on.
         Environment.SetEnvironmentVariable("OpenApi__ServerUrl", "http://127.0.0.1:5080");
         Host = await AlbaHost.For<Program>(builder => builder.ConfigureServices(services =>
@@ -81,6 +84,8 @@ public sealed class RegistryFixture : IAsyncLifetime
     {
         // A rebuild a test started in the background ends before the next test's data goes in.
         await Host.Services.GetRequiredService<CareRegistry.Audit.ProjectionRebuilds>().IdleAsync();
+        // Nor may the figures refresher store, after the data is gone, figures it computed from the previous test's facts.
+        await using var paused = await Host.Services.GetRequiredService<CareRegistry.Statistics.AreaFiguresRefresher>().PauseAsync();
         var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
         var agents = Host.Services.GetRequiredService<IWolverineRuntime>().Agents;
         var shards = await Host.Services.GetRequiredService<EventSubscriptionAgentFamily>().AllKnownAgentsAsync();

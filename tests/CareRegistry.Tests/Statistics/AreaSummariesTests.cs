@@ -168,4 +168,44 @@ public class AreaSummariesTests(RegistryFixture fixture) : RegistryTest(fixture)
         await Sql($"update {StandingAreaFigures.Table} set data = jsonb_set(data, '{{computedAt}}', to_jsonb(now() - interval '10 minutes')) where jurisdiction = '530111'");
         Assert.Equal((5m, null), await Homes("5301"));
     }
+
+    private async Task<long?> StoredVersion(string district, DateOnly day)
+    {
+        await using var command = Db.CreateCommand($"select version from {StandingAreaFigures.Table} where id = '{district}|{day:yyyy-MM-dd}'");
+        return (long?)await command.ExecuteScalarAsync();
+    }
+
+    private async Task<long> CurrentVersion(string district)
+    {
+        await using var command = Db.CreateCommand($"select version from {StandingAreaVersion.Table} where id = '{district}'");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task The_refresher_keeps_the_districts_somebody_reads_current_and_rolls_them_over_to_a_new_day_without_a_reader()
+    {
+        var refresher = Fixture.Host.Services.GetRequiredService<AreaFiguresRefresher>();
+        var today = Fixture.Host.Services.GetRequiredService<TimeProvider>().Today();
+        await Client.Regime("00", PermitType.ElderlyCare, Regime.Filing, D(2018, 12, 29));
+        await FiledHome("常新养老院一", "530111");
+        await FiledHome("常新养老院二", "530102");
+        Assert.Equal((1m, null), await Homes("530111"));      // 530111 is read; 530102 is not
+
+        // Written since, and no read: a round brings the district that is read up to date, and leaves the other alone.
+        await FiledHome("常新养老院三", "530111");
+        await FiledHome("常新养老院四", "530102");
+        Assert.NotEqual(await CurrentVersion("530111"), await StoredVersion("530111", today));
+        Assert.Equal(1, await refresher.RoundAsync(CancellationToken.None));
+        Assert.Equal(await CurrentVersion("530111"), await StoredVersion("530111", today));
+        Assert.Null(await StoredVersion("530102", today));
+        Assert.Equal((2m, null), await Homes("530111"));
+        Assert.Equal(0, await refresher.RoundAsync(CancellationToken.None));
+
+        // Midnight: yesterday's figures are all a district has; the next round computes today's before anybody reads.
+        await Sql($"update {StandingAreaFigures.Table} set id = jurisdiction || '|' || '{today.AddDays(-1):yyyy-MM-dd}', day = '{today.AddDays(-1):yyyy-MM-dd}', "
+                  + $"data = jsonb_set(jsonb_set(data, '{{id}}', to_jsonb(jurisdiction || '|' || '{today.AddDays(-1):yyyy-MM-dd}')), '{{day}}', to_jsonb('{today.AddDays(-1):yyyy-MM-dd}'::text))");
+        Assert.Null(await StoredVersion("530111", today));
+        Assert.Equal(1, await refresher.RoundAsync(CancellationToken.None));
+        Assert.Equal(await CurrentVersion("530111"), await StoredVersion("530111", today));
+    }
 }
