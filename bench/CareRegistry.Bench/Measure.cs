@@ -344,12 +344,9 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         var tables = new[] { ("statisticsNation", "00"), ("statisticsProvince", "53"), ("statisticsCity", "5301") };
         async Task<(HttpStatusCode Status, DateTimeOffset? FiguresAsOf)> ReadAsync(string code)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/statistics/integrated-care?jurisdiction={code}");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
-            var body = await response.Content.ReadAsStringAsync();
-            if (!response.IsSuccessStatusCode) return (response.StatusCode, null);
-            return (response.StatusCode, JsonNode.Parse(body)?["figuresAsOf"] is { } at ? DateTimeOffset.Parse(at.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) : null);
+            var (status, body) = await GetAsync($"/api/statistics/integrated-care?jurisdiction={code}", token);
+            if (status != HttpStatusCode.OK) return (status, null);
+            return (status, JsonNode.Parse(body)?["figuresAsOf"] is { } at ? DateTimeOffset.Parse(at.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) : null);
         }
         foreach (var (_, code) in tables) await ReadAsync(code);
 
@@ -495,7 +492,7 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
                 await log.WriteLineAsync($"read {spec.Name}: skipped (filter {f} not in the OpenAPI document)");
                 continue;
             }
-            var probe = spec.Console ? HttpStatusCode.OK : await GetAsync(spec.Url(new Random(1)));
+            var probe = spec.Console ? HttpStatusCode.OK : (await GetAsync(spec.Url(new Random(1)))).Status;
             if (probe is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed && spec.RouteProbe)
             {
                 reads[spec.Name] = new JsonObject { ["what"] = spec.What, ["skipped"] = "route not available", ["targetP99Ms"] = spec.TargetP99Ms };
@@ -571,12 +568,13 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
         return (all, sw.Elapsed.TotalSeconds, errors, first);
     }
 
-    private async Task<HttpStatusCode> GetAsync(string url)
+    // A GET as an auditor (a fresh token unless one is given): the status and the body.
+    private async Task<(HttpStatusCode Status, string Body)> GetAsync(string url, string? token = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(null, Role.Auditor));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? tokens.For(null, Role.Auditor));
         using var response = await http.SendAsync(request);
-        return response.StatusCode;
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private async Task<HashSet<string>> SearchParametersAsync()

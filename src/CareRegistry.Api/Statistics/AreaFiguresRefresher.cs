@@ -44,13 +44,16 @@ public sealed class AreaFiguresRefresher(NpgsqlDataSource db, TimeProvider clock
 
     public Staleness Default => new(MaxAge, this);
 
+    // A read took these districts' figures of the day while stale. Today's are every round's anyway (they are read, so
+    // warm): only a past day's are kept for the next round.
     public void Refresh(DateOnly day, IEnumerable<string> districts)
     {
-        lock (gate)
-        {
-            if (!waiting.TryGetValue(day, out var set)) waiting[day] = set = [];
-            set.UnionWith(districts);
-        }
+        if (day != clock.Today())
+            lock (gate)
+            {
+                if (!waiting.TryGetValue(day, out var set)) waiting[day] = set = [];
+                set.UnionWith(districts);
+            }
         signal.Writer.TryWrite(true);
     }
 

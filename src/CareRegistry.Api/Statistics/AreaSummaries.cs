@@ -133,12 +133,11 @@ public static class AreaSummaries
         {
             await using (var command = new NpgsqlCommand($"""
                 select v.id, v.version, f.version, f.data from {StandingAreaVersion.Table} v
-                left join {StandingAreaFigures.Table} f on f.id = v.id || '|' || @dayText and f.shape = @shape
+                {StoredOnDay}
                 where v.id = '{StandingAreaVersion.Seeded}' or ({(prefix.Length == 0 ? "true" : "v.id >= @prefix and v.id < @prefixEnd")} and v.id <> '{StandingAreaVersion.Seeded}')
                 """, connection, transaction))
             {
-                command.Parameters.AddWithValue("dayText", DayText(day));
-                command.Parameters.AddWithValue("shape", MonitoringTableEndpoint.Shape);
+                AddDay(command, day);
                 AddPrefix(command, prefix);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
@@ -188,14 +187,13 @@ public static class AreaSummaries
                 : "v.id = any(@districts)";
             await using (var command = new NpgsqlCommand($"""
                 select v.id, v.version from {StandingAreaVersion.Table} v
-                left join {StandingAreaFigures.Table} f on f.id = v.id || '|' || @dayText and f.shape = @shape and f.version = v.version
+                {StoredOnDay} and f.version = v.version
                 where v.id <> '{StandingAreaVersion.Seeded}' and {which} and f.id is null
                 """, connection, transaction))
             {
                 if (districts is null) command.Parameters.AddWithValue("dayBefore", day.AddDays(-1));
                 else command.Parameters.AddWithValue("districts", districts.ToArray());
-                command.Parameters.AddWithValue("dayText", DayText(day));
-                command.Parameters.AddWithValue("shape", MonitoringTableEndpoint.Shape);
+                AddDay(command, day);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) versions[reader.GetString(0)] = reader.GetInt64(1);
             }
@@ -314,6 +312,15 @@ public static class AreaSummaries
         command.Parameters.AddWithValue("areas", areas);
         command.Parameters.AddWithValue("day", day);
         return command;
+    }
+
+    // A district's stored figures (f) of the day under the current definitions, joined to its version row (v).
+    private static readonly string StoredOnDay = $"left join {StandingAreaFigures.Table} f on f.id = v.id || '|' || @dayText and f.shape = @shape";
+
+    private static void AddDay(NpgsqlCommand command, DateOnly day)
+    {
+        command.Parameters.AddWithValue("dayText", DayText(day));
+        command.Parameters.AddWithValue("shape", MonitoringTableEndpoint.Shape);
     }
 
     private static void AddPrefix(NpgsqlCommand command, string prefix)
