@@ -45,7 +45,7 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         else if (e.Data is PermitApplicationSubmitted or PermitFiled || Permits.Any(p => p.Id == e.StreamId))
             Permits = Replace(Permits, p => p.Id, e.StreamId, Permit.Next(Permits.FirstOrDefault(p => p.Id == e.StreamId), e.Data));
         else if (e.Data is InspectionOpened || Inspections.Any(i => i.Id == e.StreamId))
-            Inspections = Replace(Inspections, i => i.Id, e.StreamId, Inspection.Next(Inspections.FirstOrDefault(i => i.Id == e.StreamId), Inspection.Read(e)));
+            Inspections = Replace(Inspections, i => i.Id, e.StreamId, Kept(Inspection.Next(Inspections.FirstOrDefault(i => i.Id == e.StreamId), Inspection.Read(e))));
         else if (e.Data is PartnershipSigned || Partnerships.Any(p => p.Id == e.StreamId))
             Partnerships = Replace(Partnerships, p => p.Id, e.StreamId, Partnership.Next(Partnerships.FirstOrDefault(p => p.Id == e.StreamId), e.Data));
     }
@@ -64,10 +64,16 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         else if (Permits.Any(p => p.Id == id))
             Permits = Replace(Permits, p => p.Id, id, await session.Events.AggregateStreamAsync<Permit>(id, version: retraction.Version, token: ct));
         else if (Inspections.Any(i => i.Id == id))
-            Inspections = Replace(Inspections, i => i.Id, id, await session.Events.AggregateStreamAsync<Inspection>(id, version: retraction.Version, token: ct));
+            Inspections = Replace(Inspections, i => i.Id, id, Kept(await session.Events.AggregateStreamAsync<Inspection>(id, version: retraction.Version, token: ct)));
         else if (Partnerships.Any(p => p.Id == id))
             Partnerships = Replace(Partnerships, p => p.Id, id, await session.Events.AggregateStreamAsync<Partnership>(id, version: retraction.Version, token: ct));
     }
+
+    // What a standing keeps of an inspection: what its facts are derived from (DeriveInto), not the institutions
+    // inspected with it, its inspectors or its summary. A cluster's inspection names all eight of its institutions,
+    // and those ids were a fifth of a standing's JSON (full 38's data: 3.3 of 16.8 kB; 5.1 -> 4.4 kB stored).
+    private static Inspection? Kept(Inspection? inspection) =>
+        inspection is null ? null : inspection with { InstitutionIds = [], Inspectors = [], Summary = null };
 
     private static List<BedsPeriod> Beds(List<BedsPeriod> history, IEvent e) => e.Data switch
     {

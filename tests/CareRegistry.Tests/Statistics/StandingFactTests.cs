@@ -95,6 +95,33 @@ public class StandingFactTests
         Assert.Equal("civil-affairs", Assert.Single(s.Derive(), f => f.Fact == Facts.Finding).Department);
     }
 
+    // A cluster's inspection names every institution it inspected; each one's standing keeps only what its own facts
+    // come from, so the stored standings do not carry the cluster eight times over, and derive what the whole
+    // inspection gives.
+    [Fact]
+    public async Task A_standing_keeps_of_a_cluster_inspection_what_its_own_facts_come_from()
+    {
+        var inspection = Guid.NewGuid();
+        var ours = Guid.NewGuid();
+        var opened = new InspectionOpened(inspection, InspectionKind.Joint, [Home, Partner], [Department.Health, Department.CivilAffairs], ["王卫", "李民"], D(2023, 3, 1));
+        var found = new FindingRecorded(inspection, ours, Home, FindingCategory.FireSafety, Severity.Major, 4, "消防通道堵塞", D(2023, 4, 1), D(2023, 3, 1));
+        var closed = new InspectionClosed(inspection, D(2023, 3, 2), "检查结束，限期整改", [Home, Partner]);
+        var s = await Given((Home, Registered()), (inspection, opened), (inspection, found), (inspection, closed));
+
+        var whole = Inspection.Next(Inspection.Next(Inspection.Begin(opened), found), closed)!;
+        var fromWhole = new InstitutionStanding { Id = Home, Institution = s.Institution, BedsHistory = s.BedsHistory, Inspections = [whole] };
+        Assert.Equal(Described(fromWhole.Derive()), Described(s.Derive()));
+        Assert.Contains(s.Derive(), f => f.Fact == Facts.Finding && f.Subject == ours && f.Department == "health");
+        var stored = System.Text.Json.JsonSerializer.Serialize(s, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.Contains("消防通道堵塞", stored);
+        Assert.DoesNotContain(Partner.ToString(), stored);
+        Assert.DoesNotContain("李民", stored);
+        Assert.DoesNotContain("限期整改", stored);
+    }
+
+    private static IEnumerable<string> Described(IEnumerable<StandingFact> facts) =>
+        facts.Select(f => $"{f.Fact}|{f.Label}|{f.Status}|{f.Department}|{f.Subject}|{f.Reference}|{f.ValidFrom}|{f.ValidTo}|{f.DueOn}|{f.Value}").Order();
+
     // The projection derives in sections over each section's own change days and keeps a section while its inputs are
     // the same objects; reads derive whole over every change day. Over random histories touching every kind of input
     // (permits through their lives, agreements, inspections with findings, rectification and disputes, the
