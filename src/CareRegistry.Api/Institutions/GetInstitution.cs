@@ -84,10 +84,13 @@ public static class GetInstitutionEndpoint
     // yearly inspection holds every inspected institution's findings, so the whole documents were about 21 kB of JSON
     // per read at 50,000 institutions (9 inspections, 35 findings), most of it other institutions', and their
     // deserialization the larger part of this read's service CPU; with only its own, about 4 kB. A statement of one's
-    // own is read as the documents' JSON alone (the version is in the JSON too).
+    // own is read as the documents' JSON alone (the version is in the JSON too). The findings are picked by a JSON path
+    // filter, which keeps their order: about a fifth cheaper in PostgreSQL than unnesting and aggregating them again
+    // (full 38's data, 3,000 institutions: 0.27-0.29 -> 0.22 ms per read of their inspections, the same JSON).
+    // Its parameters are marked ^, as the filter's own ? is not one.
     private const string InspectionsOf =
-        "select jsonb_set(d.data, '{findings}', coalesce((select jsonb_agg(x.f order by x.n) from jsonb_array_elements(d.data->'findings') "
-        + "with ordinality as x(f, n) where x.f->>'institutionId' = ?), '[]'::jsonb)) from mt_doc_inspection as d where d.data @> ?::jsonb";
+        "select jsonb_set(d.data, '{findings}', coalesce(jsonb_path_query_array(d.data->'findings', '$[*] ? (@.institutionId == $id)', "
+        + "jsonb_build_object('id', ^::text)), '[]'::jsonb)) from mt_doc_inspection as d where d.data @> ^::jsonb";
     private const string PartnershipsOf = "where data @> ?::jsonb";
 
     // The stored JSON is camel case (Program.cs: Casing.CamelCase).
@@ -109,7 +112,7 @@ public static class GetInstitutionEndpoint
         var successors = batch.Query<Institution>(SuccessorsOf, id);
         var permits = batch.Query<Permit>(PermitsOf, id);
         var containing = Containing(id);
-        var inspections = batch.Query<Inspection>(InspectionsOf, id.ToString(), containing.Inspection);
+        var inspections = batch.Query<Inspection>('^', InspectionsOf, id.ToString(), containing.Inspection);
         var partnerships = batch.Query<Partnership>(PartnershipsOf, containing.Partnership);
         var levels = batch.Query<Jurisdictions.Jurisdiction>(LevelsOfInstitution, id);
         await batch.Execute(ct);
