@@ -91,10 +91,9 @@ public static class ListInspectionsEndpoint
         var prefix = Division.NormalizePrefix(jurisdiction);
         if (institution is { } i)
         {
-            // One institution's inspections through the GIN index on the document, the id written into the statement
-            // (a parsed Guid) so that no generic plan of a prepared statement trades the index for a walk of every
-            // inspection; inside the prefix is then checked on those few, by the inspected institutions' primary keys.
-            query = query.WhereSql($"d.data @> '{{\"institutionIds\":[\"{i}\"]}}'::jsonb");
+            // One institution's inspections through the GIN index of the inspected institutions; inside the prefix is
+            // then checked on those few, by the inspected institutions' primary keys.
+            query = query.WhereSql(InspectionsConfiguration.OfInstitution(i));
             if (prefix.Length > 0)
                 query = query.WhereSql(
                     "exists (select 1 from mt_doc_institution i where i.id = any(array(select jsonb_array_elements_text(d.data -> 'institutionIds')::uuid)) "

@@ -37,7 +37,7 @@ public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnl
     // The inspections that touched an institution, as recorded by an instant (default: now).
     public static async Task<IReadOnlyList<Inspection>> LoadAsync(IQuerySession session, Guid institutionId, DateTimeOffset? recordedAsOf, CancellationToken ct)
     {
-        var current = await session.Query<Inspection>().Where(i => i.InstitutionIds.Contains(institutionId)).ToListAsync(ct);
+        var current = await session.Query<Inspection>().WhereSql(InspectionsConfiguration.OfInstitution(institutionId)).ToListAsync(ct);
         return await AsRecorded.AtAsync(session, current, i => i.Id, recordedAsOf, ct);
     }
 }

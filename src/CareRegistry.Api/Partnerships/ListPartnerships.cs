@@ -32,7 +32,7 @@ public static class ListPartnershipsEndpoint
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
         IQueryable<Partnership> query = session.Query<Partnership>();
-        if (institution is { } i) query = query.Where(x => x.PartyIds.Contains(i));
+        if (institution is { } i) query = query.WhereSql(PartnershipsConfiguration.OfInstitution(i));
         var prefix = Division.NormalizePrefix(jurisdiction);
         if (prefix.Length > 0)
         {

@@ -11,13 +11,18 @@ public static class PartnershipsConfiguration
     public static StoreOptions ConfigurePartnerships(this StoreOptions opts)
     {
         opts.Projections.Add(new PartnershipSnapshot(), ProjectionLifecycle.Inline);
-        opts.Schema.For<Partnership>().GinIndexJsonData();
+        // The agreements of one institution are found by their parties, through a GIN index of that array alone
+        // (InspectionsConfiguration says why not one of the whole document).
+        opts.Schema.For<Partnership>().GinIndexJsonDataMember(x => x.PartyIds, MemberIndex.WithoutPendingList);
         return opts;
     }
 
+    // The SQL condition on an agreement document (alias d) that the institution is a party, which that index serves.
+    public static string OfInstitution(Guid institutionId) => MemberIndex.Names("partyIds", institutionId);
+
     public static async Task<IReadOnlyList<Partnership>> OfInstitutionAsync(IQuerySession session, Guid institutionId, DateTimeOffset? recordedAsOf, CancellationToken ct)
     {
-        var current = await session.Query<Partnership>().Where(p => p.PartyIds.Contains(institutionId)).ToListAsync(ct);
+        var current = await session.Query<Partnership>().WhereSql(OfInstitution(institutionId)).ToListAsync(ct);
         return await AsRecorded.AtAsync(session, current, p => p.Id, recordedAsOf, ct);
     }
 

@@ -22,5 +22,28 @@ public class SchemaTests(RegistryFixture fixture) : RegistryTest(fixture)
         // The institution table's expression indexes (trigrams, character pairs) read back as defined: left in place.
         var institutions = migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == "mt_doc_institution");
         Assert.Equal(SchemaPatchDifference.None, institutions.Difference);
+        // So do the inspections' and agreements' indexes of their institutions, with their storage parameter.
+        foreach (var table in new[] { "mt_doc_inspection", "mt_doc_partnership" })
+            Assert.Equal(SchemaPatchDifference.None, migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == table).Difference);
+    }
+
+    // An inspection or an agreement is found by the institutions it names through a GIN index of that array alone, whose
+    // new entries go straight into it: a lookup reads no pending list that grows with the writes since the last vacuum.
+    [Fact]
+    public async Task The_inspections_and_agreements_of_an_institution_are_indexed_by_their_array_alone_without_a_pending_list()
+    {
+        await using var connection = await Fixture.Db.OpenConnectionAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select t.relname, pg_get_indexdef(i.indexrelid), coalesce(array_to_string(c.reloptions, ','), '') from pg_index i "
+            + "join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid join pg_am a on a.oid = c.relam "
+            + "where t.relname in ('mt_doc_inspection', 'mt_doc_partnership') and a.amname = 'gin' and t.relnamespace = to_regnamespace(current_schema())", connection);
+        var indexes = new List<(string Table, string Definition, string Options)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) indexes.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+
+        Assert.Equal(["mt_doc_inspection", "mt_doc_partnership"], indexes.Select(x => x.Table).Order());
+        Assert.Contains("(data -> 'institutionIds'::text)", Assert.Single(indexes, x => x.Table == "mt_doc_inspection").Definition);
+        Assert.Contains("(data -> 'partyIds'::text)", Assert.Single(indexes, x => x.Table == "mt_doc_partnership").Definition);
+        Assert.All(indexes, x => Assert.Equal("fastupdate=off", x.Options));
     }
 }
