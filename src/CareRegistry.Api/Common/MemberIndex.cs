@@ -7,8 +7,8 @@ public static class MemberIndex
     // that every lookup reads whole until a vacuum merges it, so a lookup slows with every write since the last vacuum.
     public static void WithoutPendingList(Marten.Schema.DocumentIndex index) => index.StorageParameters["fastupdate"] = "off";
 
-    // That the document (alias d) names the id in its array: containment of the member, as the index is built. The id
-    // is a parsed Guid written into the statement, so no generic plan of a prepared statement trades the index for a
+    // That the document (by its alias) names the id in its array: containment of the member, as the index is built. The
+    // id is a parsed Guid written into the statement, so no generic plan of a prepared statement trades the index for a
     // walk of the table.
-    public static string Names(string member, Guid id) => $"d.data -> '{member}' @> '[\"{id}\"]'::jsonb";
+    public static string Names(string member, Guid id, string alias = "d") => $"{alias}.data -> '{member}' @> '[\"{id}\"]'::jsonb";
 }

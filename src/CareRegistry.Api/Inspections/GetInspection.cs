@@ -91,9 +91,12 @@ public static class ListInspectionsEndpoint
         var prefix = Division.NormalizePrefix(jurisdiction);
         if (institution is { } i)
         {
-            // One institution's inspections through the GIN index of the inspected institutions; inside the prefix is
-            // then checked on those few, by the inspected institutions' primary keys.
-            query = query.WhereSql(InspectionsConfiguration.OfInstitution(i));
+            // One institution's inspections through the GIN index of the inspected institutions, found before they are
+            // ordered; inside the prefix is then checked on those few, by the inspected institutions' primary keys. With
+            // the condition itself beside "order by id limit", the planner walked every inspection in id order when the
+            // index's sampled arrays held the institution, which it then expected in about 1 % of the rows (full 39's
+            // data: 2 % of the institutions, 160-190 ms each against 0.4 ms; found first, p99 0.6 ms over 2,000).
+            query = query.WhereSql($"d.id = any(array(select x.id from mt_doc_inspection x where {InspectionsConfiguration.OfInstitution(i, "x")}))");
             if (prefix.Length > 0)
                 query = query.WhereSql(
                     "exists (select 1 from mt_doc_institution i where i.id = any(array(select jsonb_array_elements_text(d.data -> 'institutionIds')::uuid)) "

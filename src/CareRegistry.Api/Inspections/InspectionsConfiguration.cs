@@ -20,7 +20,7 @@ public static class InspectionsConfiguration
     // partnerships took 0.32 ms with 92 pending pages, 0.07 ms once merged). This index takes eight entries at most per
     // update, put straight into the index (fastupdate off), so a lookup does not grow with the writes since the last vacuum.
     // The SQL condition on an inspection document (alias d) that it names the institution, which that index serves.
-    public static string OfInstitution(Guid institutionId) => Common.MemberIndex.Names("institutionIds", institutionId);
+    public static string OfInstitution(Guid institutionId, string alias = "d") => Common.MemberIndex.Names("institutionIds", institutionId, alias);
 }
 
 public sealed class InspectionSnapshot : Common.RetractableSnapshot<Inspection>
