@@ -9,17 +9,17 @@ public static class InspectionsConfiguration
     {
         // Inline: an inspector sees the finding just recorded, and the institution view reads inspections directly.
         opts.Projections.Add(new InspectionSnapshot(), ProjectionLifecycle.Inline);
+        // An institution's inspections are found by the institutions they name, through a GIN index of that array alone
+        // (OfInstitution). It replaced one of the whole document, which took an entry for every path and value of an
+        // inspection on each update (some fifty), into a pending list that every lookup reads whole until a vacuum
+        // merges it (full 38's data: an agreements' lookup 0.32 ms with 92 pending pages, 0.07 ms merged). This one
+        // takes an entry per institution named, straight into the index (MemberIndex.WithoutPendingList).
         opts.Schema.For<Inspection>().GinIndexJsonDataMember(x => x.InstitutionIds, Common.MemberIndex.WithoutPendingList);
         return opts;
     }
 
-    // The inspections of one institution are found by the institutions they name, through a GIN index of that array
-    // alone (OfInstitution). It replaced one of the whole document: that index held every path and value of an
-    // inspection, so each update of one added some fifty entries to it, and PostgreSQL gathers a GIN index's new entries
-    // in a pending list that every lookup reads whole until a vacuum merges them (on full 38's data a lookup of the
-    // partnerships took 0.32 ms with 92 pending pages, 0.07 ms once merged). This index takes eight entries at most per
-    // update, put straight into the index (fastupdate off), so a lookup does not grow with the writes since the last vacuum.
-    // The SQL condition on an inspection document (alias d) that it names the institution, which that index serves.
+    // The SQL condition on an inspection document (alias d, or the one given) that it names the institution, which that
+    // index serves.
     public static string OfInstitution(Guid institutionId, string alias = "d") => Common.MemberIndex.Names("institutionIds", institutionId, alias);
 }
 
