@@ -39,19 +39,29 @@ public static class ListPartnershipsEndpoint
             var ids = (await session.Query<Institution>().Where(x => x.Jurisdiction.StartsWith(prefix)).Select(x => x.Id).ToListAsync(ct)).ToArray();
             query = query.Where(x => x.PartyIds.Any(id => ids.Contains(id)));
         }
-        if (after is { } c) query = query.WhereSql("d.id > ?", c);
         var day = active ?? statusDay ?? clock.Today();
         // activeOn is checked in memory: a partnership's validity is a short effective-dated list. As recorded by an
-        // instant, each one is folded up to it first (one short stream each).
+        // instant, each one is folded up to it first (one short stream each). The documents come a page at a time, in
+        // id order from the cursor on, larger each time the filters leave the page short: a query streamed and broken
+        // off when the page was full had Npgsql read every remaining agreement to the end of the result (about 150 ms
+        // at 33,000 agreements, whatever the limit).
         var rows = new List<Partnership>();
         var more = false;
-        await foreach (var current in query.OrderBy(x => x.Id).ToAsyncEnumerable(ct))
+        var from = after;
+        for (var size = take + 1; !more; size = Math.Min(size * 4, 2000))
         {
-            var p = recorded is null ? current : await session.Events.AggregateStreamAsync<Partnership>(current.Id, timestamp: recorded, token: ct);
-            if (p is null) continue;
-            if (active is not null && !p.IsActiveOn(day)) continue;
-            if (rows.Count == take) { more = true; break; }
-            rows.Add(p);
+            var page = from is { } c ? query.WhereSql("d.id > ?", c) : query;
+            var batch = await page.OrderBy(x => x.Id).Take(size).ToListAsync(ct);
+            foreach (var current in batch)
+            {
+                from = current.Id;
+                var p = recorded is null ? current : await session.Events.AggregateStreamAsync<Partnership>(current.Id, timestamp: recorded, token: ct);
+                if (p is null) continue;
+                if (active is not null && !p.IsActiveOn(day)) continue;
+                if (rows.Count == take) { more = true; break; }
+                rows.Add(p);
+            }
+            if (batch.Count < size) break;
         }
         var next = more ? ReadParameters.EncodeCursor(rows[^1].Id.ToString()) : null;
         return Results.Json(new Page<PartnershipView>(rows.Select(p => PartnershipView.From(p, day)).ToList(), next), Json.Options);

@@ -64,6 +64,35 @@ public class PartnershipHttpTests(RegistryFixture fixture) : RegistryTest(fixtur
         Assert.Equal(["institution-registered", "partnership-signed", "partnership-renewed", "partnership-terminated"], history);
     }
 
+    // The list filters activeOn in memory and reads the documents a page at a time: a page skips any number of
+    // agreements not active that day, and the cursor goes on after the last one it returned.
+    [Fact]
+    public async Task A_page_of_agreements_active_on_a_day_skips_the_others_and_pages_on_in_id_order()
+    {
+        var home = await Client.Register(Scenario.CareHome("万鸿颐养院", "510704"));
+        var active = new HashSet<Guid>();
+        for (var n = 0; n < 6; n++)
+        {
+            var hospital = await Client.Register(Scenario.Hospital($"游仙区第{n}医院", "510704"));
+            var until = n % 3 == 0 ? D(2022, 12, 31) : D(2019, 12, 31);
+            var id = (await Client.Post("/api/partnerships", new SignPartnership(PartnershipKind.CareMedical, [home, hospital],
+                [PartnershipService.ScheduledVisits], D(2017, 1, 1), until))).ShouldBe(HttpStatusCode.Created).Id;
+            if (n % 3 == 0) active.Add(id);
+        }
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await Client.Get($"/api/partnerships?institutionId={home}&activeOn=2021-01-01&limit=1" + (cursor is null ? "" : $"&cursor={cursor}"));
+            seen.AddRange(page["items"]!.AsArray().Select(x => Guid.Parse(x!["id"]!.GetValue<string>())));
+            cursor = page.Body?["next"]?.GetValue<string>();
+        } while (cursor is not null && seen.Count < 10);
+
+        Assert.Equal(active.Order(), seen);
+        Assert.Equal(6, (await Client.Get($"/api/partnerships?institutionId={home}&limit=10"))["items"]!.AsArray().Count);
+    }
+
     [Fact]
     public async Task Parties_must_fit_the_kind()
     {
