@@ -10,5 +10,9 @@ public static class MemberIndex
     // That the document (by its alias) names the id in its array: containment of the member, as the index is built. The
     // id is a parsed Guid written into the statement, so no generic plan of a prepared statement trades the index for a
     // walk of the table.
-    public static string Names(string member, Guid id, string alias = "d") => $"{alias}.data -> '{member}' @> '[\"{id}\"]'::jsonb";
+    public static string Names(string member, Guid id, string alias = "d") => $"{alias}.data -> '{member}' @> '{Element(id)}'::jsonb";
+
+    // The id as the one element of a JSON array, what the member is tested to contain (the stored JSON is camel case,
+    // Program.cs: Casing.CamelCase, so members are named as they are stored).
+    public static string Element(Guid id) => $"[\"{id}\"]";
 }

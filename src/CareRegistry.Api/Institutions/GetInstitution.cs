@@ -94,9 +94,6 @@ public static class GetInstitutionEndpoint
         + "jsonb_build_object('id', ^::text)), '[]'::jsonb)) from mt_doc_inspection as d where d.data -> 'institutionIds' @> ^::jsonb";
     private const string PartnershipsOf = "where data -> 'partyIds' @> ?::jsonb";
 
-    // The id as the one element of a JSON array (the stored JSON is camel case, Program.cs: Casing.CamelCase).
-    private static string Naming(Guid id) => $"[\"{id}\"]";
-
     // One round trip for what the view needs: the institution as it stands (access is decided on it), its stream (up
     // to recordedAsOf), its successors, what is filed against it now and its jurisdiction's regime book.
     public static async Task<InstitutionReading> LoadAsync(Guid id, string? recordedAsOf, IQuerySession session, CancellationToken ct)
@@ -111,8 +108,8 @@ public static class GetInstitutionEndpoint
         // four cost about a tenth of this read's service CPU (0.98 -> 0.87 ms per read, measured side by side under load).
         var successors = batch.Query<Institution>(SuccessorsOf, id);
         var permits = batch.Query<Permit>(PermitsOf, id);
-        var inspections = batch.Query<Inspection>('^', InspectionsOf, id.ToString(), Naming(id));
-        var partnerships = batch.Query<Partnership>(PartnershipsOf, Naming(id));
+        var inspections = batch.Query<Inspection>('^', InspectionsOf, id.ToString(), MemberIndex.Element(id));
+        var partnerships = batch.Query<Partnership>(PartnershipsOf, MemberIndex.Element(id));
         var levels = batch.Query<Jurisdictions.Jurisdiction>(LevelsOfInstitution, id);
         await batch.Execute(ct);
         return new(await current, await stream, (await successors).Select(x => x.Id).ToList(), await permits, await inspections, await partnerships, await levels);

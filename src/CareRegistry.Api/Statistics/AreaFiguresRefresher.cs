@@ -39,10 +39,10 @@ public sealed class AreaFiguresRefresher(NpgsqlDataSource db, TimeProvider clock
             { MaxAge: { } age } when age < MaxAge => age < TimeSpan.Zero ? TimeSpan.Zero : age,
             _ => MaxAge,
         };
-        return new Staleness(maxAge, this);
+        return new Staleness(maxAge, this, clock);
     }
 
-    public Staleness Default => new(MaxAge, this);
+    public Staleness Default => new(MaxAge, this, clock);
 
     // A read took these districts' figures of the day while stale. Today's are every round's anyway (they are read, so
     // warm): only a past day's are kept for the next round.
@@ -113,25 +113,29 @@ public sealed class AreaFiguresRefresher(NpgsqlDataSource db, TimeProvider clock
             past = waiting.Where(w => w.Key != today).Select(w => (w.Key, w.Value.ToArray())).ToList();
             waiting.Clear();
         }
-        var computed = 0;
-        foreach (var (day, districts) in past.Prepend((today, null!)))
-        {
-            try
-            {
-                computed += await AreaSummaries.RefreshAsync(db, day, day == today ? null : districts, ct);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
-            {
-                // Something holds the facts or the figures (a rebuild's swap): the refresher gives way and comes back.
-                logger.LogDebug(e, "refreshing the districts' figures on {Day} gave way to a lock", day);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                // The figures stay stale; a later read past the maximum age computes them itself.
-                logger.LogWarning(e, "refreshing the districts' figures on {Day} failed", day);
-            }
-        }
+        var computed = await RefreshAsync(today, null, ct);
+        foreach (var (day, districts) in past) computed += await RefreshAsync(day, districts, ct);
         return computed;
+    }
+
+    // One day's districts (null: every warm one); how many it computed, none when it gave way or failed.
+    private async Task<int> RefreshAsync(DateOnly day, string[]? districts, CancellationToken ct)
+    {
+        try
+        {
+            return await AreaSummaries.RefreshAsync(db, day, districts, clock.GetUtcNow(), ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            // Something holds the facts or the figures (a rebuild's swap): the refresher gives way and comes back.
+            logger.LogDebug(e, "refreshing the districts' figures on {Day} gave way to a lock", day);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // The figures stay stale; a later read past the maximum age computes them itself.
+            logger.LogWarning(e, "refreshing the districts' figures on {Day} failed", day);
+        }
+        return 0;
     }
 }
 

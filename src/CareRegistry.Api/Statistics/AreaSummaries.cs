@@ -59,11 +59,11 @@ public sealed record DemeritCount(int Points, int Count);
 public sealed record AreaSums(long[] Measures, long Inspections, IReadOnlyList<AlertCount> Alerts,
     IReadOnlyList<(string Jurisdiction, DemeritCount Demerits)> Demerits, DateTimeOffset? FiguresAsOf);
 
-// How far behind its facts a read may take a district's stored figures (Zero: not at all), and who brings up to date
-// those it takes (null: nobody; the next read past MaxAge computes them).
-public sealed record Staleness(TimeSpan MaxAge, AreaFiguresRefresher? Refresher)
+// How far behind its facts a read may take a district's stored figures (Zero: not at all), who brings up to date
+// those it takes (null: nobody; the next read past MaxAge computes them), and the clock their age is read on.
+public sealed record Staleness(TimeSpan MaxAge, AreaFiguresRefresher? Refresher, TimeProvider Clock)
 {
-    public static readonly Staleness None = new(TimeSpan.Zero, null);
+    public static readonly Staleness None = new(TimeSpan.Zero, null, TimeProvider.System);
 }
 
 // The monitoring table and the alert counts of a jurisdiction, believed now, from figures kept per district and day:
@@ -105,7 +105,7 @@ public static class AreaSummaries
     {
         for (var attempt = 0; ; attempt++)
         {
-            var (seeded, rows, behind) = await ReadOnceAsync(db, prefix, day, staleness.MaxAge, ct);
+            var (seeded, rows, behind) = await ReadOnceAsync(db, prefix, day, staleness.MaxAge, staleness.Clock.GetUtcNow(), ct);
             if (seeded)
             {
                 if (behind.Count > 0) staleness.Refresher?.Refresh(day, behind.Select(r => r.Jurisdiction));
@@ -120,14 +120,13 @@ public static class AreaSummaries
     // usable figures computed from the facts as they stand in that same snapshot. Stored after, outside it. Behind:
     // the stale figures taken (also in Rows).
     private static async Task<(bool Seeded, List<StandingAreaFigures> Rows, List<StandingAreaFigures> Behind)> ReadOnceAsync(NpgsqlDataSource db,
-        string prefix, DateOnly day, TimeSpan maxAge, CancellationToken ct)
+        string prefix, DateOnly day, TimeSpan maxAge, DateTimeOffset snapshot, CancellationToken ct)
     {
         var rows = new List<StandingAreaFigures>();
         var behind = new List<StandingAreaFigures>();
         var missing = new Dictionary<string, long>();
         var seeded = false;
-        var snapshot = DateTimeOffset.UtcNow;   // no later than the snapshot the figures are computed in
-        var oldest = snapshot - maxAge;
+        var oldest = snapshot - maxAge;   // snapshot: taken before the transaction the figures are computed in
         await using (var connection = await db.OpenConnectionAsync(ct))
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct))
         {
@@ -168,11 +167,11 @@ public static class AreaSummaries
     // stored; those a read has brought up to date meanwhile are left. Districts null: every district whose figures were
     // stored for the day or the day before (the districts somebody reads), so that they stay current under writes and
     // roll over to the new day at midnight without a reader waiting. Several nodes: one does it at a time (the others
-    // find the lock taken and leave it). The districts computed.
-    public static async Task<int> RefreshAsync(NpgsqlDataSource db, DateOnly day, IReadOnlyCollection<string>? districts, CancellationToken ct)
+    // find the lock taken and leave it). The districts computed. Snapshot: taken before the transaction they are computed in.
+    public static async Task<int> RefreshAsync(NpgsqlDataSource db, DateOnly day, IReadOnlyCollection<string>? districts, DateTimeOffset snapshot,
+        CancellationToken ct)
     {
         List<StandingAreaFigures> computed;
-        var snapshot = DateTimeOffset.UtcNow;
         await using (var connection = await db.OpenConnectionAsync(ct))
         await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct))
         {
