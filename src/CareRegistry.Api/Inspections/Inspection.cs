@@ -55,6 +55,10 @@ public record Inspection(
     Guid Id, InspectionKind Kind, IReadOnlyList<Guid> InstitutionIds, IReadOnlyList<Department> Departments,
     IReadOnlyList<string> Inspectors, DateOnly OpenedOn, DateOnly? ClosedOn, string? Summary, IReadOnlyList<Finding> Findings, long Version)
 {
+    // Found by the institutions it names (InspectionsConfiguration.OfInstitution).
+    public static void ConfigureMarten(Marten.Schema.DocumentMapping mapping) =>
+        Common.MemberIndex.Add(mapping, InspectionsConfiguration.InstitutionIndex, "institutionIds");
+
     public Finding? Finding(Guid id) => Findings.FirstOrDefault(f => f.Id == id);
 
     // A finding belongs to the department of the inspector who recorded it; a snapshot folded before findings

@@ -34,6 +34,10 @@ public record ValidityChange(DateOnly On, DateOnly ValidTo);
 public record Partnership(Guid Id, PartnershipKind Kind, IReadOnlyList<Guid> PartyIds, IReadOnlyList<PartnershipService> Services,
     DateOnly ValidFrom, IReadOnlyList<ValidityChange> Validity, DateOnly? TerminatedOn, string? TerminationReason, long Version)
 {
+    // Found by its parties (PartnershipsConfiguration.OfInstitution).
+    public static void ConfigureMarten(Marten.Schema.DocumentMapping mapping) =>
+        Common.MemberIndex.Add(mapping, PartnershipsConfiguration.PartyIndex, "partyIds");
+
     public DateOnly ValidToOn(DateOnly day) => Validity.Where(v => v.On <= day).Select(v => v.ValidTo).LastOrDefault(Validity[0].ValidTo);
 
     public DateOnly LatestValidTo => Validity[^1].ValidTo;

@@ -11,13 +11,16 @@ public static class PartnershipsConfiguration
     public static StoreOptions ConfigurePartnerships(this StoreOptions opts)
     {
         opts.Projections.Add(new PartnershipSnapshot(), ProjectionLifecycle.Inline);
-        // The agreements of one institution are found by their parties, through a GIN index of that array alone
-        // (InspectionsConfiguration says why not one of the whole document).
-        opts.Schema.For<Partnership>().GinIndexJsonDataMember(x => x.PartyIds, MemberIndex.WithoutPendingList);
+        // The agreements of one institution are found by their parties, through a GIN index of that array's ids
+        // (Partnership.ConfigureMarten, OfInstitution).
+        opts.AddIdsFunction();
         return opts;
     }
 
-    // The SQL condition on an agreement document (alias d) that the institution is a party, which that index serves.
+    // The index, and the SQL condition on an agreement document (alias d) that the institution is a party, which the
+    // index serves.
+    public const string PartyIndex = "ix_partnership_party_ids";
+
     public static string OfInstitution(Guid institutionId) => MemberIndex.Names("partyIds", institutionId);
 
     public static async Task<IReadOnlyList<Partnership>> OfInstitutionAsync(IQuerySession session, Guid institutionId, DateTimeOffset? recordedAsOf, CancellationToken ct)

@@ -16,7 +16,7 @@ public class SchemaTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Equal(
             ["careregistry_audit_chain", "careregistry_bigrams", "careregistry_chain", "careregistry_chain_event", "careregistry_chain_truncate",
              "careregistry_chain_truncate", "careregistry_concerned_institutions", "careregistry_event_hash", "careregistry_events_by_institution",
-             "careregistry_idempotency", "careregistry_idempotency_commit"],
+             "careregistry_idempotency", "careregistry_idempotency_commit", "careregistry_ids"],
             ours.Select(d => d.SchemaObject.Identifier.Name).Order());
         Assert.All(ours, d => Assert.True(d.Difference == SchemaPatchDifference.None, $"{d.SchemaObject.Identifier} differs: {d.Difference}"));
         // The institution table's expression indexes (trigrams, character pairs) read back as defined: left in place.
@@ -27,23 +27,45 @@ public class SchemaTests(RegistryFixture fixture) : RegistryTest(fixture)
             Assert.Equal(SchemaPatchDifference.None, migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == table).Difference);
     }
 
-    // An inspection or an agreement is found by the institutions it names through a GIN index of that array alone, whose
-    // new entries go straight into it: a lookup reads no pending list that grows with the writes since the last vacuum.
+    // An inspection or an agreement is found by the institutions it names through a GIN index of that array's ids alone
+    // (as text, whose containment is exact: no find is read again to be rechecked), whose new entries go straight into
+    // it: a lookup reads no pending list that grows with the writes since the last vacuum.
     [Fact]
     public async Task The_inspections_and_agreements_of_an_institution_are_indexed_by_their_array_alone_without_a_pending_list()
     {
         await using var connection = await Fixture.Db.OpenConnectionAsync();
         await using var command = new Npgsql.NpgsqlCommand(
-            "select t.relname, pg_get_indexdef(i.indexrelid), coalesce(array_to_string(c.reloptions, ','), '') from pg_index i "
+            "select t.relname, c.relname, pg_get_indexdef(i.indexrelid), coalesce(array_to_string(c.reloptions, ','), '') from pg_index i "
             + "join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid join pg_am a on a.oid = c.relam "
             + "where t.relname in ('mt_doc_inspection', 'mt_doc_partnership') and a.amname = 'gin' and t.relnamespace = to_regnamespace(current_schema())", connection);
-        var indexes = new List<(string Table, string Definition, string Options)>();
+        var indexes = new List<(string Table, string Name, string Definition, string Options)>();
         await using (var reader = await command.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) indexes.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            while (await reader.ReadAsync()) indexes.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
 
         Assert.Equal(["mt_doc_inspection", "mt_doc_partnership"], indexes.Select(x => x.Table).Order());
-        Assert.Contains("(data -> 'institutionIds'::text)", Assert.Single(indexes, x => x.Table == "mt_doc_inspection").Definition);
-        Assert.Contains("(data -> 'partyIds'::text)", Assert.Single(indexes, x => x.Table == "mt_doc_partnership").Definition);
+        var inspections = Assert.Single(indexes, x => x.Table == "mt_doc_inspection");
+        Assert.Equal(CareRegistry.Inspections.InspectionsConfiguration.InstitutionIndex, inspections.Name);
+        Assert.Contains("careregistry_ids((data -> 'institutionIds'::text))", inspections.Definition);
+        var agreements = Assert.Single(indexes, x => x.Table == "mt_doc_partnership");
+        Assert.Equal(CareRegistry.Partnerships.PartnershipsConfiguration.PartyIndex, agreements.Name);
+        Assert.Contains("careregistry_ids((data -> 'partyIds'::text))", agreements.Definition);
         Assert.All(indexes, x => Assert.Equal("fastupdate=off", x.Options));
+    }
+
+    // The function the indexes are built on never fails a write, whatever the member holds: an array's values as text,
+    // nothing for anything else.
+    [Theory]
+    [InlineData("""["0195e0c4-0000-7000-8000-000000000001", "0195e0c4-0000-7000-8000-000000000002"]""", "{0195e0c4-0000-7000-8000-000000000001,0195e0c4-0000-7000-8000-000000000002}")]
+    [InlineData("[]", "{}")]
+    [InlineData("""["not an id", 7]""", "{\"not an id\",7}")]
+    [InlineData("""{"id": "0195e0c4-0000-7000-8000-000000000001"}""", "{}")]
+    [InlineData("\"0195e0c4-0000-7000-8000-000000000001\"", "{}")]
+    [InlineData(null, "{}")]
+    public async Task The_ids_of_a_member_are_its_array_values_as_text_and_nothing_else(string? member, string expected)
+    {
+        await using var connection = await Fixture.Db.OpenConnectionAsync();
+        await using var command = new Npgsql.NpgsqlCommand($"select {CareRegistry.Common.MemberIndex.Function}($1::jsonb)::text", connection);
+        command.Parameters.AddWithValue((object?)member ?? DBNull.Value);
+        Assert.Equal(expected, await command.ExecuteScalarAsync());
     }
 }
