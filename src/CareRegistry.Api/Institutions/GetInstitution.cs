@@ -70,16 +70,16 @@ public sealed record InstitutionReading(Institution? Current, IReadOnlyList<IEve
 
 public static class GetInstitutionEndpoint
 {
-    // The jurisdiction documents of the institution's district, its city, its province and the nation, found from the
-    // institution's row in the same statement batch (RegimeBook.StreamIdsFor in SQL).
+    // The jurisdiction documents of the institution's district, its city, its province and the nation, found by their
+    // codes from the institution's row in the same statement batch (RegimeBook.StreamIdsFor's levels, in SQL).
     private static readonly string LevelsOfInstitution =
-        $"where id in (select {Jurisdictions.Jurisdiction.StreamIdSql("code")} from mt_doc_institution i, "
+        $"where {Jurisdictions.Jurisdiction.CodeSql} in (select code from mt_doc_institution i, "
         + $"{Jurisdictions.Jurisdiction.LevelsSql("i.jurisdiction")} as code where i.id = ?)";
 
     private const string SuccessorsOf = "where predecessor_id = ?";
     private const string PermitsOf = "where institution_id = ?";
-    // Containment in the documents' arrays of institutions, served by their GIN indexes (InspectionsConfiguration,
-    // PartnershipsConfiguration; the same conditions as OfInstitution there, with the id as a parameter).
+    // Containment in the documents' arrays of institutions, served by their GIN indexes (MemberIndex; the same
+    // conditions as OfInstitution in InspectionsConfiguration and PartnershipsConfiguration, with the id as a parameter).
     // An inspection comes with this institution's findings only: everything the view reads of an inspection
     // (Supervision.Of, InstitutionStanding.AlertsOn) takes the institution's own findings, in their order. A cluster's
     // yearly inspection holds every inspected institution's findings, so the whole documents were about 21 kB of JSON
@@ -108,8 +108,8 @@ public static class GetInstitutionEndpoint
         // four cost about a tenth of this read's service CPU (0.98 -> 0.87 ms per read, measured side by side under load).
         var successors = batch.Query<Institution>(SuccessorsOf, id);
         var permits = batch.Query<Permit>(PermitsOf, id);
-        var inspections = batch.Query<Inspection>('^', InspectionsOf, id.ToString(), MemberIndex.Element(id));
-        var partnerships = batch.Query<Partnership>(PartnershipsOf, MemberIndex.Element(id));
+        var inspections = batch.Query<Inspection>('^', InspectionsOf, id.ToString(), id.ToString());
+        var partnerships = batch.Query<Partnership>(PartnershipsOf, id.ToString());
         var levels = batch.Query<Jurisdictions.Jurisdiction>(LevelsOfInstitution, id);
         await batch.Execute(ct);
         return new(await current, await stream, (await successors).Select(x => x.Id).ToList(), await permits, await inspections, await partnerships, await levels);

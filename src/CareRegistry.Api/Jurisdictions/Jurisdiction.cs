@@ -33,11 +33,8 @@ public record Jurisdiction(Guid Id, string Code, IReadOnlyList<RegimeChanged> Re
     public static Guid StreamIdFor(string code) =>
         new(MD5.HashData(Encoding.UTF8.GetBytes("careregistry:jurisdiction:" + code)));
 
-    // StreamIdFor in SQL, of a text expression: the same MD5 as a uuid, its first three groups byte-swapped because
-    // Guid(byte[]) reads them little-endian. Lets a read find a district's levels in the statement that finds the district.
-    public static string StreamIdSql(string code) =>
-        $"(select (substr(h, 7, 2) || substr(h, 5, 2) || substr(h, 3, 2) || substr(h, 1, 2) || substr(h, 11, 2) || substr(h, 9, 2)"
-        + $" || substr(h, 15, 2) || substr(h, 13, 2) || substr(h, 17))::uuid from (select md5('careregistry:jurisdiction:' || {code}) as h) as hashed)";
+    // The document's code in SQL (alias d), as Marten's index of Code is built (JurisdictionsConfiguration).
+    public const string CodeSql = "(d.data ->> 'code')";
 
     // Levels in SQL, of a text expression naming a district: its rows are the codes, district first.
     public static string LevelsSql(string district) =>

@@ -22,8 +22,9 @@ public class SchemaTests(RegistryFixture fixture) : RegistryTest(fixture)
         // The institution table's expression indexes (trigrams, character pairs) read back as defined: left in place.
         var institutions = migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == "mt_doc_institution");
         Assert.Equal(SchemaPatchDifference.None, institutions.Difference);
-        // So do the inspections' and agreements' indexes of their institutions, with their storage parameter.
-        foreach (var table in new[] { "mt_doc_inspection", "mt_doc_partnership" })
+        // So do the inspections' and agreements' indexes of their institutions, with their storage parameter, and the
+        // jurisdictions' index of their codes.
+        foreach (var table in new[] { "mt_doc_inspection", "mt_doc_partnership", "mt_doc_jurisdiction" })
             Assert.Equal(SchemaPatchDifference.None, migration.Deltas.Single(d => d.SchemaObject.Identifier.Name == table).Difference);
     }
 

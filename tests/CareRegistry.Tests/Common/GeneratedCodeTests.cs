@@ -23,19 +23,16 @@ public class GeneratedCodeTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.Empty(roslyn);
     }
 
-    // GET /api/institutions/{id} finds the jurisdiction levels in SQL, by the same ids the streams are written under.
+    // GET /api/institutions/{id} finds the jurisdiction levels in SQL, by their codes: the same levels as in C#
+    // (InspectionHttpTests.A_jurisdiction_sets_its_own_demerit_threshold_from_a_date reads a city's threshold through it).
     [Theory]
     [InlineData("530111")]
     [InlineData("5301")]
     [InlineData("53")]
     [InlineData("00")]
-    public async Task The_sql_stream_id_of_a_jurisdiction_is_its_stream_id(string code)
+    public async Task The_sql_levels_of_a_jurisdiction_are_its_levels(string code)
     {
         var data = Fixture.Host.Services.GetRequiredService<NpgsqlDataSource>();
-        await using var command = data.CreateCommand($"select {Jurisdiction.StreamIdSql("$1")}");
-        command.Parameters.Add(new NpgsqlParameter { Value = code });
-        Assert.Equal(Jurisdiction.StreamIdFor(code), (Guid)(await command.ExecuteScalarAsync())!);
-
         await using var levels = data.CreateCommand($"select code from {Jurisdiction.LevelsSql("$1")} as code");
         levels.Parameters.Add(new NpgsqlParameter { Value = code });
         var found = new List<string>();
