@@ -122,14 +122,15 @@ switch (args.FirstOrDefault())
                 while (await rd.ReadAsync()) ids.Add(rd.GetGuid(0));
             }
             var token = tokens.For(null, Role.Auditor);
-            var (count, errors, _) = await SteadyReads.RunAsync(http, a.Int("clients", 4), seconds, r =>
+            var (count, errors, times) = await SteadyReads.RunAsync(http, a.Int("clients", 4), seconds, r =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Get, $"/api/institutions/{ids[r.Next(ids.Count)]}");
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                 return request;
             });
             requests = count;
-            await log.WriteLineAsync($"{errors} errors");
+            var (p50, p99) = Stats.P50P99(times.Select(t => t.Milliseconds).ToList());
+            await log.WriteLineAsync($"{errors} errors; p50 {p50:0.00} ms, p99 {p99:0.00} ms");
         }
         var (service, harness, wall) = cpu.Stop();
         await log.WriteLineAsync($"{kind}: {requests} requests in {wall:0.0} s = {requests / wall:0}/s; service CPU {service * 1000 / requests:0.000} ms per request " +
