@@ -97,7 +97,7 @@ public static class Report
         var perCommand = Num(profile?["statementsPerCommand"]);
         if (profile is null) md.AppendLine("| SQL statements per command (pg_stat_statements) | not profiled (bench/run --no-profile) | ≤ 8 | |");
         else md.AppendLine($"| SQL statements per command (pg_stat_statements, the commands' own; {F(Num(profile["statementsPerCommandWithBackground"]))} with the daemon's and Wolverine's beside them" +
-                           (profile["functionBodiesPerCommand"] is { } bodies ? $"; not counted: {F(Num(bodies))} bodies of the SQL functions index expressions call" : "") + ") | " +
+                           (profile["functionBodiesPerCommand"] is { } bodies ? $"; not counted: {F(Num(bodies))} bodies of the functions index expressions call" : "") + ") | " +
                            $"{F(perCommand)} ({profile["commands"]} commands) | ≤ 8 | {Met(perCommand <= 8)} |");
         if (writes["cpu"] is { } cpu)
             md.AppendLine($"| service CPU per command, saturated trials (user + system of its process; {F(Num(cpu["serviceCores"]))} cores busy; harness {F(Num(cpu["harnessMsPerCommand"]), "0.000")} ms) | " +
