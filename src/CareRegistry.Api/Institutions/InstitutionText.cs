@@ -13,16 +13,19 @@ public static class InstitutionText
     // searchable text, in a GIN index, answer it. A text that contains a substring contains all its pairs, so the
     // pairs only ever narrow: strpos (ILIKE's equal) still decides.
     // COST: evaluating it per row is what the index saves, and so the planner does not walk the primary key in id
-    // order computing it for every institution.
+    // order computing it for every institution. PL/pgSQL, not SQL: PostgreSQL before 18 parses and plans a SQL
+    // function's body again in every statement that calls it: every write of an institution, every two-character search.
     public const string Bigrams = "careregistry_bigrams";
 
     public static string FunctionSql(string schema) => $$"""
         CREATE OR REPLACE FUNCTION {{schema}}.{{Bigrams}}(text text)
          RETURNS text[]
-         LANGUAGE sql
+         LANGUAGE plpgsql
          IMMUTABLE PARALLEL SAFE STRICT COST 1000
         AS $function$
-            select coalesce(array_agg(distinct substr(text, i, 2)), '{}'::text[]) from generate_series(1, char_length(text) - 1) i
+        begin
+            return coalesce((select array_agg(distinct substr(text, i, 2)) from generate_series(1, char_length(text) - 1) i), '{}'::text[]);
+        end
         $function$;
         """;
 
