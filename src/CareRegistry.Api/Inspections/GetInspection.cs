@@ -99,7 +99,7 @@ public static class ListInspectionsEndpoint
             query = query.WhereSql($"d.id = any(array(select x.id from mt_doc_inspection x where {InspectionsConfiguration.OfInstitution(i, "x")}))");
             if (prefix.Length > 0)
                 query = query.WhereSql(
-                    "exists (select 1 from mt_doc_institution i where i.id = any(array(select jsonb_array_elements_text(d.data -> 'institutionIds')::uuid)) "
+                    $"exists (select 1 from mt_doc_institution i where i.id = any({MemberIndex.Of(InspectionsConfiguration.InstitutionMember)}::uuid[]) "
                     + "and i.jurisdiction >= ? and i.jurisdiction < ?)", prefix, Statistics.StandingSql.PrefixEnd(prefix));
         }
         else if (prefix.Length > 0)

@@ -57,7 +57,7 @@ public record Inspection(
 {
     // Found by the institutions it names (InspectionsConfiguration.OfInstitution).
     public static void ConfigureMarten(Marten.Schema.DocumentMapping mapping) =>
-        Common.MemberIndex.Add(mapping, InspectionsConfiguration.InstitutionIndex, "institutionIds");
+        Common.MemberIndex.Add(mapping, InspectionsConfiguration.InstitutionIndex, InspectionsConfiguration.InstitutionMember);
 
     public Finding? Finding(Guid id) => Findings.FirstOrDefault(f => f.Id == id);
 

@@ -16,11 +16,12 @@ public static class InspectionsConfiguration
         return opts;
     }
 
-    // The index, and the SQL condition on an inspection document (alias d, or the one given) that it names the
-    // institution, which the index serves.
+    // The index, the member it is built over, and the SQL condition on an inspection document (alias d, or the one
+    // given) that it names the institution, which the index serves.
     public const string InstitutionIndex = "ix_inspection_institution_ids";
+    public const string InstitutionMember = "institutionIds";
 
-    public static string OfInstitution(Guid institutionId, string alias = "d") => MemberIndex.Names("institutionIds", institutionId, alias);
+    public static string OfInstitution(Guid institutionId, string alias = "d") => MemberIndex.Names(InstitutionMember, institutionId, alias);
 }
 
 public sealed class InspectionSnapshot : Common.RetractableSnapshot<Inspection>

@@ -91,8 +91,8 @@ public static class GetInstitutionEndpoint
     // Its parameters are marked ^, as the filter's own ? is not one.
     private static readonly string InspectionsOf =
         "select jsonb_set(d.data, '{findings}', coalesce(jsonb_path_query_array(d.data->'findings', '$[*] ? (@.institutionId == $id)', "
-        + $"jsonb_build_object('id', ^::text)), '[]'::jsonb)) from mt_doc_inspection as d where {MemberIndex.Of("institutionIds")} @> array[^]";
-    private static readonly string PartnershipsOf = $"where {MemberIndex.Of("partyIds")} @> array[?]";
+        + $"jsonb_build_object('id', ^::text)), '[]'::jsonb)) from mt_doc_inspection as d where {MemberIndex.Of(InspectionsConfiguration.InstitutionMember)} @> array[^]";
+    private static readonly string PartnershipsOf = $"where {MemberIndex.Of(PartnershipsConfiguration.PartyMember)} @> array[?]";
 
     // One round trip for what the view needs: the institution as it stands (access is decided on it), its stream (up
     // to recordedAsOf), its successors, what is filed against it now and its jurisdiction's regime book.

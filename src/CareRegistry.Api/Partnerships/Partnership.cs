@@ -36,7 +36,7 @@ public record Partnership(Guid Id, PartnershipKind Kind, IReadOnlyList<Guid> Par
 {
     // Found by its parties (PartnershipsConfiguration.OfInstitution).
     public static void ConfigureMarten(Marten.Schema.DocumentMapping mapping) =>
-        Common.MemberIndex.Add(mapping, PartnershipsConfiguration.PartyIndex, "partyIds");
+        Common.MemberIndex.Add(mapping, PartnershipsConfiguration.PartyIndex, PartnershipsConfiguration.PartyMember);
 
     public DateOnly ValidToOn(DateOnly day) => Validity.Where(v => v.On <= day).Select(v => v.ValidTo).LastOrDefault(Validity[0].ValidTo);
 

@@ -17,11 +17,12 @@ public static class PartnershipsConfiguration
         return opts;
     }
 
-    // The index, and the SQL condition on an agreement document (alias d) that the institution is a party, which the
-    // index serves.
+    // The index, the member it is built over, and the SQL condition on an agreement document (alias d) that the
+    // institution is a party, which the index serves.
     public const string PartyIndex = "ix_partnership_party_ids";
+    public const string PartyMember = "partyIds";
 
-    public static string OfInstitution(Guid institutionId) => MemberIndex.Names("partyIds", institutionId);
+    public static string OfInstitution(Guid institutionId) => MemberIndex.Names(PartyMember, institutionId);
 
     public static async Task<IReadOnlyList<Partnership>> OfInstitutionAsync(IQuerySession session, Guid institutionId, DateTimeOffset? recordedAsOf, CancellationToken ct)
     {
