@@ -48,7 +48,8 @@ builder.Services.AddSingleton<ILogger<IDocumentStore>, MartenFailureLogger>();
 
 builder.Services.AddMarten(opts =>
     {
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        // Marten's System.Text.Json serializer, reading documents and events from memory (Common/BufferedJsonSerializer.cs).
+        opts.Serializer(new BufferedJsonSerializer { EnumStorage = EnumStorage.AsString, Casing = Casing.CamelCase });
         // Quick appends (Marten's default): one function call appends and checks the version; the database assigns
         // sequence and timestamp, so no inline projection reads them (a webhook subscription records its own start).
         opts.Events.AppendMode = JasperFx.Events.EventAppendMode.QuickWithServerTimestamps;
