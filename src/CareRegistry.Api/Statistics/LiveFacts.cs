@@ -69,7 +69,7 @@ public sealed class LiveFacts : JsonConverter<List<StandingFact>>
             writer.WriteStringValue(f.Jurisdiction);
             writer.WriteStringValue(f.Kind);
             writer.WriteStringValue(f.RecordedFrom);
-            var id = f.Id == ExpectedId(f) ? (Guid?)null : f.Id;
+            var id = f.IdIsImplied || f.Id == ExpectedId(f) ? (Guid?)null : f.Id;
             if (id is not null || f.RecordedTo is not null) Id(writer, id);
             if (f.RecordedTo is { } to) writer.WriteStringValue(to);
             writer.WriteEndArray();
@@ -77,14 +77,14 @@ public sealed class LiveFacts : JsonConverter<List<StandingFact>>
         writer.WriteEndArray();
     }
 
-    // The standing's own institution and the recomputed ids, for facts read from the compact form.
+    // The standing's own institution, and ids to recompute when asked for, for facts read from the compact form.
     internal static void Restore(InstitutionStanding standing)
     {
         var institution = standing.Institution?.Id ?? standing.Id;
         foreach (var f in standing.Live)
         {
             if (f.InstitutionId == Guid.Empty) f.InstitutionId = institution;
-            if (f.Id == Guid.Empty) f.Id = ExpectedId(f);
+            if (f.Id == Guid.Empty) f.IdIsImplied = true;
         }
     }
 

@@ -13,7 +13,19 @@ public sealed class StandingFact
     // Absent values are left out of the JSON: an institution's standing holds every live fact, and most are sparse.
     private const JsonIgnoreCondition WhenNull = JsonIgnoreCondition.WhenWritingNull;
 
-    public Guid Id { get; set; }
+    // Given, or (IdIsImplied) the one LiveFacts.ExpectedId names the fact by, worked out when first asked for.
+    public Guid Id
+    {
+        get => field == Guid.Empty && IdIsImplied ? field = LiveFacts.ExpectedId(this) : field;
+        set { field = value; IdIsImplied = false; }
+    }
+
+    // Set by LiveFacts for a fact read without its id: a standing reads and rewrites every live fact on every event,
+    // and working out each one's MD5 twice for that was a sixteenth of a command's CPU; only a fact that stops being
+    // believed needs its id (StandingProjection.Reconcile).
+    [JsonIgnore]
+    internal bool IdIsImplied { get; set; }
+
     public Guid InstitutionId { get; set; }
     public string Jurisdiction { get; set; } = "";
     public string Kind { get; set; } = "";          // the institution's kind

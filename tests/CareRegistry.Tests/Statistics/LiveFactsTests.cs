@@ -123,6 +123,23 @@ public class LiveFactsTests
     }
 
     [Fact]
+    public async Task A_standing_read_back_is_written_again_as_it_was_and_an_id_given_afterwards_is_kept()
+    {
+        var standing = await Folded();
+        var json = JsonSerializer.Serialize(standing, Options);
+        var read = JsonSerializer.Deserialize<InstitutionStanding>(json, Options)!;
+        // Read without their ids and written back without them: the same document.
+        Assert.Equal(json, JsonSerializer.Serialize(read, Options));
+
+        // An id given to a fact read that way is its own from then on, written out and read back.
+        var given = Guid.NewGuid();
+        read.Live[0].Id = given;
+        var again = JsonSerializer.Deserialize<InstitutionStanding>(JsonSerializer.Serialize(read, Options), Options)!;
+        Assert.Equal(given, again.Live[0].Id);
+        Assert.Equal(standing.Live.Skip(1).Select(f => f.Id), again.Live.Skip(1).Select(f => f.Id));
+    }
+
+    [Fact]
     public void Every_property_of_a_fact_survives_the_compact_form()
     {
         var fact = new StandingFact
