@@ -108,7 +108,15 @@ builder.Host.UseWolverine(opts =>
 // Wolverine places each async projection on exactly one node (opted into on IntegrateWithWolverine above) and moves
 // it when that node dies; Wolverine:Durability:* (HealthCheckPollingTime, StaleNodeTimeout) sets how soon
 // (docs/reliability.md).
-builder.Services.ConfigureWolverine(opts => builder.Configuration.GetSection("Wolverine:Durability").Bind(opts.Durability));
+builder.Services.ConfigureWolverine(opts =>
+{
+    // Durable scheduled messages (a webhook's retries and its wait behind an earlier delivery of its stream) are
+    // polled by the durability agent, at most RecoveryBatchSize per poll: Wolverine's 100 every 5 s capped the
+    // deliveries after a fault at about 20 a second (docs/reliability.md, "Webhook delivery").
+    opts.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
+    opts.Durability.RecoveryBatchSize = 500;
+    builder.Configuration.GetSection("Wolverine:Durability").Bind(opts.Durability);
+});
 builder.Services.AddWolverineHttp();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 

@@ -68,6 +68,7 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
             await stop.CancelAsync();
             await running;
             await beds;
+            var loadStopped = DateTimeOffset.UtcNow;
 
             // What the subscription must receive: every event of its types recorded after it, all in 530102 (inside 5301).
             var expected = await ExpectedAsync(cluster, subscription);
@@ -107,6 +108,7 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
                 .AppendLine(CultureInfo.InvariantCulture, $"events of the subscription: {expected.Count}; all received, exactly once after dropping duplicates by id, in order per stream ({accepted.Select(a => a.Subject).Distinct().Count()} streams, {accepted.GroupBy(a => a.Subject).Count(g => g.Count() > 1)} of them with several events, up to {accepted.GroupBy(a => a.Subject).Max(g => g.Count())}); signatures valid: {requests.Count}/{requests.Count}")
                 .AppendLine(CultureInfo.InvariantCulture, $"requests received: {requests.Count} = {ok.Count} answered 2xx + {refused} answered 500; retries: {requests.Count - expected.Count} requests beyond one per event (the registry recorded {recordedAttempts} attempts for {delivered} deliveries: {recordedAttempts - delivered} retried attempts, those to the stopped receiver included, parked 0)")
                 .AppendLine(CultureInfo.InvariantCulture, $"duplicates seen and dropped by the receiver: {duplicates}")
+                .AppendLine(CultureInfo.InvariantCulture, $"when the commands stopped {accepted.Count(a => a.At <= loadStopped)} of the {accepted.Count} events had been received; the last arrived {(accepted.Max(a => a.At) - loadStopped).TotalSeconds:0.0} s later")
                 .AppendLine(CultureInfo.InvariantCulture, $"time to deliver (event recorded → first 2xx receipt): p50 {Percentile(latency, 0.50):0.000} s, p99 {Percentile(latency, 0.99):0.000} s, max {latency[^1]:0.000} s")
                 .AppendLine(CultureInfo.InvariantCulture, $"  of the {after.Count} events recorded after the restart: p50 {Percentile(after, 0.50):0.000} s, p99 {Percentile(after, 0.99):0.000} s; of the {before.Count} recorded before the kill: p50 {Percentile(before, 0.50):0.000} s, p99 {Percentile(before, 0.99):0.000} s (service down {(restarted - killedAt).TotalSeconds:0.0} s)");
             output.WriteLine(figures.ToString());
