@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Marten;
 using Marten.Services;
 using Weasel.Storage;
 
@@ -11,8 +10,9 @@ namespace CareRegistry.Common;
 // and may suspend between them. Npgsql has the whole row in memory already (Marten never reads with SequentialAccess),
 // so reading the column into a pooled buffer and deserializing that synchronously is the same answer without the
 // resumable machinery (docs/performance.md, "The twenty-first stop": the share of the service's CPU it took). Writes
-// and the synchronous reads are Marten's own.
-public sealed class BufferedJsonSerializer : SystemTextJsonSerializer, ISerializer, IStorageSerializer
+// and the synchronous reads are Marten's own. ISerializer takes its asynchronous reads from IStorageSerializer, so
+// re-implementing that interface is enough.
+public sealed class BufferedJsonSerializer : SystemTextJsonSerializer, IStorageSerializer
 {
     ValueTask<T> IStorageSerializer.FromJsonAsync<T>(Stream stream, CancellationToken cancellationToken) =>
         ValueTask.FromResult(FromJson<T>(stream));
