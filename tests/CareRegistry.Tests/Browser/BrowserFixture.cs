@@ -96,7 +96,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         var given = Environment.GetEnvironmentVariable("CAREREGISTRY_TEST_DB");
         if (string.IsNullOrWhiteSpace(given))
         {
-            _container = new PostgreSqlBuilder().WithImage("postgres:15-alpine").Build();
+            _container = new PostgreSqlBuilder("postgres:15-alpine").Build();
             await _container.StartAsync();
             return _container.GetConnectionString();
         }

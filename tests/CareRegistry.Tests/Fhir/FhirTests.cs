@@ -75,13 +75,13 @@ public class FhirTests(RegistryFixture fixture) : RegistryTest(fixture)
         var identifier = Assert.Single(org.Identifier);
         Assert.Equal((FhirUris.Uscc, w.HomeUscc), (identifier.System, identifier.Value));
         Assert.Contains(org.Type, t => t.Coding[0].System == FhirUris.InstitutionKind && t.Coding[0].Code == "elderly-care");
-        Assert.Equal("530111", ((Code)org.Address[0].GetExtension(FhirUris.DivisionCode).Value).Value);
+        Assert.Equal("530111", ((Code)org.Address[0].GetExtension(FhirUris.DivisionCode)!.Value!).Value);
         Assert.Equal("官渡区", org.Address[0].District);
-        Assert.Equal("某养老服务有限公司", ((FhirString)org.GetExtension(FhirUris.Operator).Value).Value);
+        Assert.Equal("某养老服务有限公司", ((FhirString)org.GetExtension(FhirUris.Operator)!.Value!).Value);
         var qualification = Assert.Single(org.Extension, e => e.Url == FhirUris.Qualification);
-        Assert.Equal("elderly-care", ((CodeableConcept)qualification.GetExtension("code").Value).Coding[0].Code);
-        Assert.Equal("active", ((Code)qualification.GetExtension("status").Value).Value);
-        Assert.NotNull(org.Meta.LastUpdated);
+        Assert.Equal("elderly-care", ((CodeableConcept)qualification.GetExtension("code")!.Value!).Coding[0].Code);
+        Assert.Equal("active", ((Code)qualification.GetExtension("status")!.Value!).Value);
+        Assert.NotNull(org.Meta?.LastUpdated);
 
         var hospital = ParseAndValidate<Organization>((await Fhir($"/fhir/Organization/{w.Hospital}")).Text);
         Assert.Contains(hospital.Type, t => t.Coding[0].System == FhirUris.Grade && t.Coding[0].Code == "2");
@@ -101,7 +101,7 @@ public class FhirTests(RegistryFixture fixture) : RegistryTest(fixture)
             Assert.True(status == HttpStatusCode.OK, text);
             var bundle = ParseAndValidate<Bundle>(text);
             Assert.Equal(Bundle.BundleType.Searchset, bundle.Type);
-            return bundle.Entry.Select(e => e.Resource.Id).ToList();
+            return bundle.Entry.Select(e => e.Resource!.Id!).ToList();
         }
         Assert.Equal([w.Home.ToString()], await Ids($"name={Uri.EscapeDataString("老年公寓")}"));
         Assert.Equal([w.Home.ToString()], await Ids("name=fushou"));
@@ -117,7 +117,7 @@ public class FhirTests(RegistryFixture fixture) : RegistryTest(fixture)
         var (_, first, _) = await Fhir("/fhir/Organization?_count=2");
         var page = ParseAndValidate<Bundle>(first);
         Assert.Equal(2, page.Entry.Count);
-        var next = new Uri(page.Link.Single(l => l.Relation == "next").Url);
+        var next = new Uri(page.Link.Single(l => l.Relation == "next").Url!);
         var rest = ParseAndValidate<Bundle>((await Fhir(next.PathAndQuery)).Text);
         Assert.Single(rest.Entry);
 
@@ -155,9 +155,9 @@ public class FhirTests(RegistryFixture fixture) : RegistryTest(fixture)
 
         var affiliation = ParseAndValidate<OrganizationAffiliation>((await Fhir("/fhir/$export?_type=OrganizationAffiliation&jurisdiction=530111")).Text.Trim());
         Assert.Equal(w.Partnership.ToString(), affiliation.Id);
-        Assert.Equal($"Organization/{w.Home}", affiliation.Organization.Reference);
-        Assert.Equal($"Organization/{w.Hospital}", affiliation.ParticipatingOrganization.Reference);
-        Assert.Equal(("2019-01-01", "2030-12-31"), (affiliation.Period.Start, affiliation.Period.End));
+        Assert.Equal($"Organization/{w.Home}", affiliation.Organization!.Reference);
+        Assert.Equal($"Organization/{w.Hospital}", affiliation.ParticipatingOrganization!.Reference);
+        Assert.Equal(("2019-01-01", "2030-12-31"), (affiliation.Period!.Start, affiliation.Period.End));
         Assert.Equal(["emergency-care", "scheduled-visits"], affiliation.Specialty.Select(s => s.Coding[0].Code));
         Assert.True(affiliation.Active);
         Assert.Empty((await Fhir("/fhir/$export?_type=OrganizationAffiliation&jurisdiction=530112")).Text.Trim());
@@ -165,10 +165,10 @@ public class FhirTests(RegistryFixture fixture) : RegistryTest(fixture)
 
         // The same resources read one by one.
         var read = ParseAndValidate<OrganizationAffiliation>((await Fhir($"/fhir/OrganizationAffiliation/{w.Partnership}")).Text);
-        Assert.Equal(affiliation.Period.End, read.Period.End);
+        Assert.Equal(affiliation.Period!.End, read.Period!.End);
         var location = ParseAndValidate<Location>((await Fhir($"/fhir/Location/{w.Home}")).Text);
-        Assert.Equal($"Organization/{w.Home}", location.ManagingOrganization.Reference);
-        Assert.Equal("昆明市官渡区关上街道1号", location.Address.Text);
+        Assert.Equal($"Organization/{w.Home}", location.ManagingOrganization!.Reference);
+        Assert.Equal("昆明市官渡区关上街道1号", location.Address!.Text);
         Assert.Equal(HttpStatusCode.NotFound, (await Fhir($"/fhir/Location/{Guid.CreateVersion7()}")).Status);
     }
 

@@ -28,7 +28,7 @@ public sealed class RegistryFixture : IAsyncLifetime
         var connectionString = Environment.GetEnvironmentVariable("CAREREGISTRY_TEST_DB");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            _container = new PostgreSqlBuilder().WithImage("postgres:15-alpine").Build();
+            _container = new PostgreSqlBuilder("postgres:15-alpine").Build();
             await _container.StartAsync();
             connectionString = _container.GetConnectionString();
         }

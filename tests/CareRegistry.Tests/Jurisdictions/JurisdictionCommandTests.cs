@@ -29,6 +29,6 @@ public class JurisdictionCommandTests(RegistryFixture fixture) : RegistryTest(fi
         (await Client.Post("/api/jurisdictions/530111/population", new RecordPopulation(110_000, null, null, Day.AddYears(1), "区统计局"), ifMatch: "\"2\""))
             .ShouldBeProblem(HttpStatusCode.PreconditionFailed);
         var jurisdiction = await Client.Get("/api/jurisdictions/530111");
-        Assert.Equal(100_000, jurisdiction["population"]["aged60"].GetValue<int>());
+        Assert.Equal(100_000, jurisdiction["population"]!["aged60"]!.GetValue<int>());
     }
 }

@@ -202,7 +202,7 @@ public class MessageCatalogueTests
     public void Every_chinese_entry_is_used_and_has_the_same_placeholders()
     {
         var used = Calls().Select(c => c.Key).ToHashSet();
-        Assert.Empty(Chinese.Keys.Where(k => !used.Contains(k)));
+        Assert.DoesNotContain(Chinese.Keys, k => !used.Contains(k));
         foreach (var (key, zh) in Chinese)
         {
             static string[] Of(string s) => Placeholder.Matches(s).Select(m => m.Value).Distinct().Order().ToArray();

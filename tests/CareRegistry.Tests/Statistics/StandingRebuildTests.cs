@@ -83,7 +83,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
         var shard = await ReplayCheck.StandingShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single());
         Assert.NotNull(shard);
-        var report = await StandingRebuild.RunAsync(Fixture.Store, Db, () => Task.FromResult(shard), new StandingRebuild.Settings(Partition: 1, Workers: 2), null, CancellationToken.None);
+        var report = await StandingRebuild.RunAsync(Fixture.Store, Db, () => Task.FromResult<StandingRebuild.ShardControl?>(shard), new StandingRebuild.Settings(Partition: 1, Workers: 2), null, CancellationToken.None);
         Assert.Equal(3, report.Institutions);
         var rebuilt = await Snapshot();
         Assert.Equal(daemonRows.Facts, rebuilt.Facts);

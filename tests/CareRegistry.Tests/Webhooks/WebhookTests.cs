@@ -127,7 +127,7 @@ public class WebhookTests(RegistryFixture fixture) : RegistryTest(fixture)
 
         var accepted = await receiver.UntilAcceptedAsync(2, TimeSpan.FromSeconds(60));
         await Fixture.Projected();
-        await WaitAsync(async () => (await Client.Get($"/api/admin/webhooks/{id}"))["deliveries"]["pending"].GetValue<int>() == 0);
+        await WaitAsync(async () => (await Client.Get($"/api/admin/webhooks/{id}"))["deliveries"]!["pending"]!.GetValue<int>() == 0);
 
         await using var session = Fixture.Store.QuerySession();
         var expected = (await Marten.QueryableExtensions.ToListAsync(session.Events.QueryAllRawEvents().Where(e => e.StreamId == inside)))
@@ -182,7 +182,7 @@ public class WebhookTests(RegistryFixture fixture) : RegistryTest(fixture)
             // The second event of the stream was never sent: it is held behind the first (order per stream).
             Assert.Equal(parked[0]!["sequence"]!.GetValue<long>(), parked[1]!["heldBehind"]!.GetValue<long>());
             Assert.Equal(0, parked[1]!["attempts"]!.GetValue<int>());
-            Assert.Equal(2, (await Client.Get($"/api/admin/webhooks/{id}"))["deliveries"]["parked"].GetValue<int>());
+            Assert.Equal(2, (await Client.Get($"/api/admin/webhooks/{id}"))["deliveries"]!["parked"]!.GetValue<int>());
             Assert.Equal(2, receiver.Requests.Count);
 
             receiver.Answer = _ => 200;
