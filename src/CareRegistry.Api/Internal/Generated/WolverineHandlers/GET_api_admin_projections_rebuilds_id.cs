@@ -23,7 +23,6 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Audit.RebuildEndpoints").SetTag("http.route", "/api/admin/projections/rebuilds/{id}").SetTag("http.request.method", "GET");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -32,6 +31,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Audit.RebuildEndpoints").SetTag("http.route", "/api/admin/projections/rebuilds/{id}").SetTag("http.request.method", "GET");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 

@@ -29,7 +29,6 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Webhooks.ListWebhooksEndpoint").SetTag("http.route", "/api/admin/webhooks").SetTag("http.request.method", "GET");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -38,6 +37,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Webhooks.ListWebhooksEndpoint").SetTag("http.route", "/api/admin/webhooks").SetTag("http.request.method", "GET");
             var accessSubject = CareRegistry.Webhooks.ListWebhooksEndpoint.Concerns();
             var problemDetails2 = CareRegistry.Access.AccessGate.Check(httpContext, accessSubject);
             // Evaluate whether the processing should stop if there are any problems

@@ -20,7 +20,6 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Divisions.ListDivisionsEndpoint").SetTag("http.route", "/api/divisions").SetTag("http.request.method", "GET");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -29,6 +28,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Divisions.ListDivisionsEndpoint").SetTag("http.route", "/api/divisions").SetTag("http.request.method", "GET");
             var parent = httpContext.Request.Query["parent"];
             var problemDetails2 = CareRegistry.Common.DeclaredQueryPolicy.Check(httpContext);
             // Evaluate whether the processing should stop if there are any problems

@@ -32,7 +32,6 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Institutions.InstitutionMapEndpoint").SetTag("http.route", "/api/institutions/map").SetTag("http.request.method", "GET");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -41,6 +40,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Institutions.InstitutionMapEndpoint").SetTag("http.route", "/api/institutions/map").SetTag("http.request.method", "GET");
             var jurisdiction = httpContext.Request.Query["jurisdiction"];
             var kind = httpContext.Request.Query["kind"];
             var accessSubject = CareRegistry.Institutions.InstitutionMapEndpoint.Concerns(jurisdiction);

@@ -37,7 +37,6 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Statistics.MonitoringTableEndpoint").SetTag("http.route", "/api/statistics/integrated-care").SetTag("http.request.method", "GET");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -46,6 +45,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Statistics.MonitoringTableEndpoint").SetTag("http.route", "/api/statistics/integrated-care").SetTag("http.request.method", "GET");
             var jurisdiction = httpContext.Request.Query["jurisdiction"];
             var asOf = httpContext.Request.Query["asOf"];
             var recordedAsOf = httpContext.Request.Query["recordedAsOf"];

@@ -34,7 +34,6 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Fhir.GetOrganizationAffiliationEndpoint").SetTag("http.route", "/fhir/OrganizationAffiliation/{id}").SetTag("http.request.method", "GET");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -43,6 +42,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Fhir.GetOrganizationAffiliationEndpoint").SetTag("http.route", "/fhir/OrganizationAffiliation/{id}").SetTag("http.request.method", "GET");
             var id = (string?)httpContext.GetRouteValue("id");
             if(id == null)
             {

@@ -38,7 +38,6 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Audit.RebuildEndpoints").SetTag("http.route", "/api/admin/projections/rebuild").SetTag("http.request.method", "POST");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -47,6 +46,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Audit.RebuildEndpoints").SetTag("http.route", "/api/admin/projections/rebuild").SetTag("http.request.method", "POST");
             CareRegistry.Audit.RecordedBy.Before(httpContext, documentSession);
             CareRegistry.Access.IdempotencyCommit.Before(httpContext, documentSession);
             

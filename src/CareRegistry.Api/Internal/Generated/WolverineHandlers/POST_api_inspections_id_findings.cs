@@ -43,7 +43,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Inspections.RecordFindingEndpoint").SetTag("http.route", "/api/inspections/{id}/findings").SetTag("http.request.method", "POST");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -52,6 +51,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Inspections.RecordFindingEndpoint").SetTag("http.route", "/api/inspections/{id}/findings").SetTag("http.request.method", "POST");
             var problemDetails2 = await CareRegistry.Common.JsonObjectBody.BeforeAsync(httpContext).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))

@@ -41,7 +41,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Inspections.DisputeFindingEndpoint").SetTag("http.route", "/api/inspections/{id}/findings/{findingId}/dispute").SetTag("http.request.method", "POST");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -50,6 +49,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Inspections.DisputeFindingEndpoint").SetTag("http.route", "/api/inspections/{id}/findings/{findingId}/dispute").SetTag("http.request.method", "POST");
             var problemDetails2 = await CareRegistry.Common.JsonObjectBody.BeforeAsync(httpContext).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))

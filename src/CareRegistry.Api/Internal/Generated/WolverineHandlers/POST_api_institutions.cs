@@ -31,7 +31,6 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Institutions.RegisterInstitutionEndpoint").SetTag("http.route", "/api/institutions").SetTag("http.request.method", "POST");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -40,6 +39,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Institutions.RegisterInstitutionEndpoint").SetTag("http.route", "/api/institutions").SetTag("http.request.method", "POST");
             var problemDetails2 = await CareRegistry.Common.JsonObjectBody.BeforeAsync(httpContext).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))

@@ -29,7 +29,6 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Jurisdictions.RecordRegimeEndpoint").SetTag("http.route", "/api/jurisdictions/{code}/regimes").SetTag("http.request.method", "POST");
             var problemDetails1 = CareRegistry.Access.AccessGate.Admit(httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -38,6 +37,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CareRegistry.Jurisdictions.RecordRegimeEndpoint").SetTag("http.route", "/api/jurisdictions/{code}/regimes").SetTag("http.request.method", "POST");
             var problemDetails2 = await CareRegistry.Common.JsonObjectBody.BeforeAsync(httpContext).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
