@@ -33,15 +33,21 @@ public static class ConcernedEvents
             return coalesce((
                 select array_agg(distinct v)
                 from (
-                    select data ->> 'institutionId' as v where jsonb_typeof(data -> 'institutionId') = 'string'
-                    union all
-                    select jsonb_array_elements_text(case when jsonb_typeof(data -> 'institutionIds') = 'array' then data -> 'institutionIds' else '[]'::jsonb end)
-                    union all
-                    select jsonb_array_elements_text(case when jsonb_typeof(data -> 'partyIds') = 'array' then data -> 'partyIds' else '[]'::jsonb end)
+                    {{IdsIn("data")}}
                 ) ids
                 where v <> '00000000-0000-0000-0000-000000000000'), '{}'::text[]);
         end
         $function$;
+        """;
+
+    // The institution ids an event's JSON names (one per row, the empty id included): the function's body, and the
+    // standing rebuild's listing of every institution, which reads them inline (StandingRebuild).
+    public static string IdsIn(string data) => $"""
+        select {data} ->> 'institutionId' as v where jsonb_typeof({data} -> 'institutionId') = 'string'
+                    union all
+                    select jsonb_array_elements_text(case when jsonb_typeof({data} -> 'institutionIds') = 'array' then {data} -> 'institutionIds' else '[]'::jsonb end)
+                    union all
+                    select jsonb_array_elements_text(case when jsonb_typeof({data} -> 'partyIds') = 'array' then {data} -> 'partyIds' else '[]'::jsonb end)
         """;
 
     public static StoreOptions ConfigureConcernedEvents(this StoreOptions opts)
