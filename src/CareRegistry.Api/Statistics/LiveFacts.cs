@@ -13,10 +13,10 @@ namespace CareRegistry.Statistics;
 //    recordedFrom, id?, recordedTo?]
 //
 // The institution is the standing's own (InstitutionStanding.OnDeserialized puts it back). The id is left out when it
-// is the one StandingProjection.IdOf names the fact by, computed in the invariant culture (the Key's dates and numbers
-// are formatted in the current one, so a process in another culture writes ids that are not recomputed but stored);
-// recordedTo is written only when set (a live fact never has it). Documents written before keep each fact as a
-// StandingFact object, and are read as they are.
+// is the one StandingProjection.IdOf names the fact by (in the invariant culture; a process in another culture once
+// named facts in its own, and those ids are written out and read back as given); recordedTo is written only when set
+// (a live fact never has it). Documents written before keep each fact as a StandingFact object, and are read as they
+// are.
 public sealed class LiveFacts : JsonConverter<List<StandingFact>>
 {
     private const string Day = "yyyy-MM-dd";
@@ -69,7 +69,7 @@ public sealed class LiveFacts : JsonConverter<List<StandingFact>>
             writer.WriteStringValue(f.Jurisdiction);
             writer.WriteStringValue(f.Kind);
             writer.WriteStringValue(f.RecordedFrom);
-            var id = f.IdIsImplied || f.Id == ExpectedId(f) ? (Guid?)null : f.Id;
+            var id = f.IdIsImplied || f.Id == StandingProjection.IdOf(f) ? (Guid?)null : f.Id;
             if (id is not null || f.RecordedTo is not null) Id(writer, id);
             if (f.RecordedTo is { } to) writer.WriteStringValue(to);
             writer.WriteEndArray();
@@ -85,22 +85,6 @@ public sealed class LiveFacts : JsonConverter<List<StandingFact>>
         {
             if (f.InstitutionId == Guid.Empty) f.InstitutionId = institution;
             if (f.Id == Guid.Empty) f.IdIsImplied = true;
-        }
-    }
-
-    // StandingProjection.IdOf in the invariant culture, whatever this thread's is.
-    internal static Guid ExpectedId(StandingFact fact)
-    {
-        var culture = CultureInfo.CurrentCulture;
-        if (culture.Equals(CultureInfo.InvariantCulture)) return StandingProjection.IdOf(fact);
-        try
-        {
-            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-            return StandingProjection.IdOf(fact);
-        }
-        finally
-        {
-            CultureInfo.CurrentCulture = culture;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Marten.Schema;
 using Weasel.Postgresql.Tables;
@@ -13,16 +14,17 @@ public sealed class StandingFact
     // Absent values are left out of the JSON: an institution's standing holds every live fact, and most are sparse.
     private const JsonIgnoreCondition WhenNull = JsonIgnoreCondition.WhenWritingNull;
 
-    // Given, or (IdIsImplied) the one LiveFacts.ExpectedId names the fact by, worked out when first asked for.
+    // Given, or (IdIsImplied) the one StandingProjection.IdOf names the fact by, worked out when first asked for.
     public Guid Id
     {
-        get => field == Guid.Empty && IdIsImplied ? field = LiveFacts.ExpectedId(this) : field;
+        get => field == Guid.Empty && IdIsImplied ? field = StandingProjection.IdOf(this) : field;
         set { field = value; IdIsImplied = false; }
     }
 
-    // Set by LiveFacts for a fact read without its id: a standing reads and rewrites every live fact on every event,
-    // and working out each one's MD5 twice for that was a sixteenth of a command's CPU; only a fact that stops being
-    // believed needs its id (StandingProjection.Reconcile).
+    // Set by LiveFacts for a fact read without its id, and by StandingProjection.Reconcile for a fact it opens: a
+    // standing reads and rewrites every live fact on every event, and working out each one's MD5 twice for that was a
+    // sixteenth of a command's CPU; only a fact that stops being believed needs its id, and one that is written out
+    // with its standing needs none.
     [JsonIgnore]
     internal bool IdIsImplied { get; set; }
 
@@ -181,9 +183,11 @@ public sealed class StandingFact
         });
     }
 
-    // Two derivations of the same fact compare equal, so only real changes close or open rows. Computed, never stored.
+    // What the fact says, as the text StandingProjection.IdOf names it by: in the invariant culture, so a process in any
+    // culture names a fact alike. Computed, never stored.
     [JsonIgnore]
-    public string Key => $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}";
+    public string Key => string.Create(CultureInfo.InvariantCulture,
+        $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}");
 
     // What Key says, as a value: the fact without its row (id, institution, recorded interval).
     [JsonIgnore]

@@ -79,7 +79,8 @@ public sealed class StandingProjection : IProjection
 
     // Named by what it says and since when it is believed, so a rebuild writes the very same rows.
     internal static Guid IdOf(StandingFact fact) =>
-        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{fact.InstitutionId}|{fact.Key}|{fact.RecordedFrom.UtcTicks}")));
+        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{fact.InstitutionId}|{fact.Key}|{fact.RecordedFrom.UtcTicks}"))));
 
     internal static IEnumerable<Guid> Concerned(IEvent e) =>
         e.Data is IConcernsInstitutions c ? c.ConcernedInstitutions.Where(id => id != Guid.Empty).Distinct() : [];
@@ -114,7 +115,8 @@ public sealed class StandingProjection : IProjection
             if (!wanted.Contains(f)) continue;
             var fact = StandingFact.Of(standing.Institution!.Id, f);
             fact.RecordedFrom = at;
-            fact.Id = IdOf(fact);
+            // Named by IdOf, worked out once here (the key below): writing the standing back leaves it out unhashed.
+            fact.IdIsImplied = true;
             facts[fact.Id] = (fact, false);
             live.Add(fact);
         }
