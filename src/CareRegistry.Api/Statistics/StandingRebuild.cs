@@ -257,8 +257,8 @@ public static class StandingRebuild
         await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(transaction));
         // The ceiling is applied here, not in the query: the statement is prepared, and PostgreSQL's generic plan for it
         // (from its sixth run on) scanned the whole primary key for "seq_id <= $2" to AND it with the institutions'
-        // index, about 180 ms of a core per partition (docs/performance.md, the twenty-fourth stop). Only the events
-        // appended since the rebuild began are read in vain.
+        // index: 120-200 ms of a core per partition on 1.4-1.9 million events, growing with the log (docs/performance.md,
+        // the twenty-fourth stop). Only the events appended since the rebuild began are read in vain.
         var fetched = (await session.Events.QueryAllRawEvents()
             .WhereSql(Institutions.ConcernedEvents.Where(), (object)Institutions.ConcernedEvents.Keys(partition))
             .OrderBy(e => e.Sequence).ToListAsync(ct)).Where(e => e.Sequence <= ceiling).ToList();
