@@ -130,13 +130,10 @@ public sealed class RegistryMetricsSampler(IDocumentStore store, NpgsqlDataSourc
         // plan parallel workers for the nation).
         var counts = AlertTypes.All.ToDictionary(t => t, _ => 0L);
         await using var session = store.QuerySession();
-        await using (var connection = await db.OpenConnectionAsync(ct))
-        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        await using (var serial = await SerialTransaction.BeginAsync(db, ct))
         {
-            await using (var serial = new NpgsqlCommand("set local max_parallel_workers_per_gather = 0", connection, transaction))
-                await serial.ExecuteNonQueryAsync(ct);
-            foreach (var (type, count) in await AlertQueries.CountByTypeFromFactsAsync(session, connection, "", clock.Today(), null, null, ct)) counts[type] = count;
-            await transaction.CommitAsync(ct);
+            foreach (var (type, count) in await AlertQueries.CountByTypeFromFactsAsync(session, serial.Connection, "", clock.Today(), null, null, ct)) counts[type] = count;
+            await serial.Transaction.CommitAsync(ct);
         }
         RegistryMetrics.SetAlerts(counts.Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("alert.type", c.Key))).ToList());
     }

@@ -35,13 +35,14 @@ public static class ConcernedEvents
                 from (
                     {{IdsIn("data")}}
                 ) ids
-                where v <> '00000000-0000-0000-0000-000000000000'), '{}'::text[]);
+                where v <> '{{Guid.Empty}}'), '{}'::text[]);
         end
         $function$;
         """;
 
     // The institution ids an event's JSON names (one per row, the empty id included): the function's body, and the
-    // standing rebuild's listing of every institution, which reads them inline (StandingRebuild).
+    // standing rebuild's listing of every institution, which reads them inline (StandingRebuild). Indented as the body
+    // is, so that the function's text, which the schema check compares, stays as it was.
     public static string IdsIn(string data) => $"""
         select {data} ->> 'institutionId' as v where jsonb_typeof({data} -> 'institutionId') = 'string'
                     union all

@@ -250,11 +250,8 @@ public static class StandingRebuild
     {
         // Read without parallel workers: PostgreSQL would start two for each partition's read, and on cores the fold
         // already keeps busy they doubled its time (27 ms against 13 for 6,000 events, alone on the machine).
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var serial = new NpgsqlCommand("set local max_parallel_workers_per_gather = 0", connection, transaction))
-            await serial.ExecuteNonQueryAsync(ct);
-        await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(transaction));
+        await using var serial = await SerialTransaction.BeginAsync(db, ct);
+        await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(serial.Transaction));
         // The ceiling is applied here, not in the query: the statement is prepared, and PostgreSQL's generic plan for it
         // (from its sixth run on) scanned the whole primary key for "seq_id <= $2" to AND it with the institutions'
         // index: 120-200 ms of a core per partition on 1.4-1.9 million events, growing with the log (docs/performance.md,
