@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Marten.Schema;
 using Weasel.Postgresql.Tables;
@@ -182,12 +183,17 @@ public sealed class StandingFact
         });
     }
 
-    // What the fact says, as a value: the fact without its row (id, institution, recorded interval).
+    // What the fact says, as the text StandingProjection.IdOf names it by: in the invariant culture, so a process in any
+    // culture names a fact alike. Computed, never stored.
+    [JsonIgnore]
+    public string Key => string.Create(CultureInfo.InvariantCulture,
+        $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}");
+
+    // What Key says, as a value: the fact without its row (id, institution, recorded interval).
     [JsonIgnore]
     public Same Identity => new(Fact, Label, Status, Department, Subject, Reference, ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind);
 
-    // Equal when the texts StandingProjection.IdOf names them by are equal: a missing text reads as an empty one there,
-    // so here too.
+    // Equal when Key's texts are equal: a missing text reads as an empty one there, so here too.
     public readonly record struct Same(string Fact, string? Label, string? Status, string? Department, Guid? Subject, Guid? Reference,
         DateOnly ValidFrom, DateOnly? ValidTo, DateOnly? DueOn, int Value, string Jurisdiction, string Kind)
     {

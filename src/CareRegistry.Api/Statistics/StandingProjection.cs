@@ -77,18 +77,17 @@ public sealed class StandingProjection : IProjection
                + string.Join(", ", columns.Select(c => $"{c.Name} = excluded.{c.Name}"));
     }
 
-    // Named by what it says and since when it is believed, so a rebuild writes the very same rows: the MD5 of that text,
-    // written in the invariant culture so that a process in any culture names a fact alike.
-    internal static Guid IdOf(StandingFact f) =>
-        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{f.InstitutionId}|{f.Fact}|{f.Label}|{f.Status}|{f.Department}|{f.Subject}|{f.Reference}|{f.ValidFrom}|{f.ValidTo}|{f.DueOn}|{f.Value}|{f.Jurisdiction}|{f.Kind}|{f.RecordedFrom.UtcTicks}"))));
+    // Named by what it says and since when it is believed, so a rebuild writes the very same rows.
+    internal static Guid IdOf(StandingFact fact) =>
+        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{fact.InstitutionId}|{fact.Key}|{fact.RecordedFrom.UtcTicks}"))));
 
     internal static IEnumerable<Guid> Concerned(IEvent e) =>
         e.Data is IConcernsInstitutions c ? c.ConcernedInstitutions.Where(id => id != Guid.Empty).Distinct() : [];
 
     // Rows that no longer hold stop being believed at this instant; new ones start being believed at it. The derived
-    // facts are values, compared by value (not by the text IdOf names new rows by), in two collections
-    // each thread reuses; only new facts become objects. Formatting two such texts and making an object per fact on
+    // facts are values, compared by value (not by the Key text, which only names new rows: IdOf), in two collections
+    // each thread reuses; only new facts become objects. Formatting two Key texts and making an object per fact on
     // every event was a third of the step and most of its garbage; deriving (Derive's runs over the change days) is
     // the rest.
     [ThreadStatic] private static List<StandingFact.Same>? _derived;
