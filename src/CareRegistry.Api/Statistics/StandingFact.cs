@@ -29,25 +29,26 @@ public sealed class StandingFact
     internal bool IdIsImplied { get; set; }
 
     public Guid InstitutionId { get; set; }
-    public string Jurisdiction { get; set; } = "";
-    public string Kind { get; set; } = "";          // the institution's kind
-    public string Fact { get; set; } = "";          // see Facts
+    // What the fact says (Identity), each member forgetting the value kept of it when set.
+    public string Jurisdiction { get; set { field = value; _identity = null; } } = "";
+    public string Kind { get; set { field = value; _identity = null; } } = "";  // the institution's kind
+    public string Fact { get; set { field = value; _identity = null; } } = "";  // see Facts
     [JsonIgnore(Condition = WhenNull)]
-    public string? Label { get; set; }              // permit type, bed purpose, severity, alert type, integrated model…
+    public string? Label { get; set { field = value; _identity = null; } }  // permit type, bed purpose, severity, alert type, integrated model…
     [JsonIgnore(Condition = WhenNull)]
-    public string? Status { get; set; }             // a permit's status
+    public string? Status { get; set { field = value; _identity = null; } }  // a permit's status
     [JsonIgnore(Condition = WhenNull)]
-    public string? Department { get; set; }         // the department the fact belongs to (an alert: the one that must act)
+    public string? Department { get; set { field = value; _identity = null; } }  // the department the fact belongs to (an alert: the one that must act)
     [JsonIgnore(Condition = WhenNull)]
-    public Guid? Subject { get; set; }              // the permit, finding, inspection or partnership
+    public Guid? Subject { get; set { field = value; _identity = null; } }  // the permit, finding, inspection or partnership
     [JsonIgnore(Condition = WhenNull)]
-    public Guid? Reference { get; set; }            // the inspection of a finding
-    public DateOnly ValidFrom { get; set; }
+    public Guid? Reference { get; set { field = value; _identity = null; } }  // the inspection of a finding
+    public DateOnly ValidFrom { get; set { field = value; _identity = null; } }
     [JsonIgnore(Condition = WhenNull)]
-    public DateOnly? ValidTo { get; set; }
+    public DateOnly? ValidTo { get; set { field = value; _identity = null; } }
     [JsonIgnore(Condition = WhenNull)]
-    public DateOnly? DueOn { get; set; }            // an expiry or deadline the fact is about
-    public int Value { get; set; }                  // beds, points, grade
+    public DateOnly? DueOn { get; set { field = value; _identity = null; } }  // an expiry or deadline the fact is about
+    public int Value { get; set { field = value; _identity = null; } }  // beds, points, grade
     public DateTimeOffset RecordedFrom { get; set; }
     [JsonIgnore(Condition = WhenNull)]
     public DateTimeOffset? RecordedTo { get; set; }
@@ -190,32 +191,48 @@ public sealed class StandingFact
         $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}");
 
     // What Key says, as a value: the fact without its row (id, institution, recorded interval).
+    // Made once and kept (Of keeps the value it was made from): Reconcile compares every live fact of a standing after
+    // each of its events, and making the value again each time hashed its six texts again (a rebuild's CPU: "The
+    // twenty-fifth stop" in docs/performance.md). Setting a member it is made of forgets it.
     [JsonIgnore]
-    public Same Identity => new(Fact, Label, Status, Department, Subject, Reference, ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind);
+    public Same Identity => _identity ??= new(Fact, Label, Status, Department, Subject, Reference, ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind);
 
-    // Equal when Key's texts are equal: a missing text reads as an empty one there, so here too.
+    private Same? _identity;
+
+    // Equal when Key's texts are equal: a missing text reads as an empty one there, so here too. Its hash is worked out
+    // once, when it is made: a derived fact is kept with its section and goes into Reconcile's set on every event.
     public readonly record struct Same(string Fact, string? Label, string? Status, string? Department, Guid? Subject, Guid? Reference,
         DateOnly ValidFrom, DateOnly? ValidTo, DateOnly? DueOn, int Value, string Jurisdiction, string Kind)
     {
+        private readonly int _hash = HashOf(Fact, Label, Status, Department, Subject, Reference, ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind);
+
         public bool Equals(Same other) =>
-            Fact == other.Fact && (Label ?? "") == (other.Label ?? "") && (Status ?? "") == (other.Status ?? "") && (Department ?? "") == (other.Department ?? "")
+            _hash == other._hash && Fact == other.Fact && (Label ?? "") == (other.Label ?? "") && (Status ?? "") == (other.Status ?? "") && (Department ?? "") == (other.Department ?? "")
             && Subject == other.Subject && Reference == other.Reference && ValidFrom == other.ValidFrom && ValidTo == other.ValidTo && DueOn == other.DueOn
             && Value == other.Value && Jurisdiction == other.Jurisdiction && Kind == other.Kind;
 
-        public override int GetHashCode()
+        public override int GetHashCode() => _hash;
+
+        private static int HashOf(string fact, string? label, string? status, string? department, Guid? subject, Guid? reference,
+            DateOnly validFrom, DateOnly? validTo, DateOnly? dueOn, int value, string jurisdiction, string kind)
         {
             var hash = new HashCode();
-            hash.Add(Fact); hash.Add(Label ?? ""); hash.Add(Status ?? ""); hash.Add(Department ?? ""); hash.Add(Subject); hash.Add(Reference);
-            hash.Add(ValidFrom); hash.Add(ValidTo); hash.Add(DueOn); hash.Add(Value); hash.Add(Jurisdiction); hash.Add(Kind);
+            hash.Add(fact); hash.Add(label ?? ""); hash.Add(status ?? ""); hash.Add(department ?? ""); hash.Add(subject); hash.Add(reference);
+            hash.Add(validFrom); hash.Add(validTo); hash.Add(dueOn); hash.Add(value); hash.Add(jurisdiction); hash.Add(kind);
             return hash.ToHashCode();
         }
     }
 
-    public static StandingFact Of(Guid institution, Same f) => new()
+    public static StandingFact Of(Guid institution, Same f)
     {
-        InstitutionId = institution, Jurisdiction = f.Jurisdiction, Kind = f.Kind, Fact = f.Fact, Label = f.Label, Status = f.Status,
-        Department = f.Department, Subject = f.Subject, Reference = f.Reference, ValidFrom = f.ValidFrom, ValidTo = f.ValidTo, DueOn = f.DueOn, Value = f.Value,
-    };
+        var fact = new StandingFact
+        {
+            InstitutionId = institution, Jurisdiction = f.Jurisdiction, Kind = f.Kind, Fact = f.Fact, Label = f.Label, Status = f.Status,
+            Department = f.Department, Subject = f.Subject, Reference = f.Reference, ValidFrom = f.ValidFrom, ValidTo = f.ValidTo, DueOn = f.DueOn, Value = f.Value,
+        };
+        fact._identity = f;
+        return fact;
+    }
 }
 
 public static class Facts
