@@ -115,6 +115,22 @@ public class LiveFactsTests
         return new Guid(MD5.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
+    // IdOf writes the text into a buffer of its own and falls back to a string for a longer one: both name a fact by
+    // the same bytes, Chinese text and absent members included.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(400)]
+    public void A_fact_of_any_length_is_named_by_its_text(int repeat)
+    {
+        var fact = new StandingFact
+        {
+            InstitutionId = Guid.NewGuid(), Jurisdiction = "530102", Kind = "elderly-care", Fact = Facts.Alert, Label = string.Concat(Enumerable.Repeat("整改逾期", repeat)),
+            Department = "health", Subject = Guid.NewGuid(), ValidFrom = D(2019, 1, 1), DueOn = D(2019, 3, 31), Value = -2,
+            RecordedFrom = new DateTimeOffset(2026, 12, 2, 18, 54, 45, TimeSpan.FromHours(8)).AddTicks(7),
+        };
+        Assert.Equal(NamedBy(fact), StandingProjection.IdOf(fact));
+    }
+
     [Fact]
     public async Task A_fact_is_named_alike_in_any_culture_and_ids_named_otherwise_are_stored_and_read_back()
     {
