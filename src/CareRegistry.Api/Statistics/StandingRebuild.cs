@@ -354,10 +354,12 @@ public static class StandingRebuild
     }
 
     // The old tables' indexes, primary keys included, built on the fresh ones under their names with the suffix. On as
-    // many connections as the fold had workers, the largest (by the old index's size) first: one after another they were
-    // most of the 16-19 s between the fold's end and the swap, with a core idle (the benchmark's facts: 16.8 s one by
-    // one, 12.6 s on two connections). Builds on one table do not block each other; a primary key is made a constraint
-    // once every build is done, since that takes the table's exclusive lock. No timeout: a build grows with the table.
+    // many connections as the fold had workers, the largest (by the old index's size) first: one after another they are
+    // most of the 16-19 s between the fold's end and the swap, and left a core idle when nothing else ran (the
+    // benchmark's facts alone on the machine: 16.8 s one by one, 12.6 s on two connections; inside a rebuild the other
+    // core was busy anyway, and the phase took 17-18 s either way). Builds on one table do not block each other; a
+    // primary key is made a constraint once every build is done, since that takes the table's exclusive lock. No
+    // timeout: a build grows with the table.
     private static async Task IndexAsync(NpgsqlDataSource db, Table[] tables, int workers, CancellationToken ct)
     {
         var builds = new List<(Table Table, string Name, string Create, bool Primary, long Size)>();
