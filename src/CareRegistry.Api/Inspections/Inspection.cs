@@ -22,8 +22,15 @@ public record Finding(
     DateOnly? DisputedOn, DateOnly? OverturnedOn, bool DisputePending,
     Department? Department = null, IReadOnlyList<FindingDispute>? Disputes = null)
 {
-    public int PointsOn(DateOnly day) =>
-        OverturnedOn is { } o && o <= day ? 0 : PointChanges.Where(c => c.On <= day).Select(c => c.Points).LastOrDefault(DemeritPoints);
+    // The points of the last change in force on the day, else those found; none once overturned.
+    public int PointsOn(DateOnly day)
+    {
+        if (OverturnedOn is { } o && o <= day) return 0;
+        var points = DemeritPoints;
+        for (var k = 0; k < PointChanges.Count; k++)
+            if (PointChanges[k].On <= day) points = PointChanges[k].Points;
+        return points;
+    }
 
     public bool CountsOn(DateOnly day) => FoundOn <= day && !(OverturnedOn is { } o && o <= day);
 
