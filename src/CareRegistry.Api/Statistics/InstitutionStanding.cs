@@ -129,7 +129,7 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
             if (on is { } only) all = all.FindLastIndex(d => d <= only) is >= 0 and var last ? [all[last]] : [];
         }
         // A section's days: all of them when not sectioned.
-        List<DateOnly> DaysOf(Action<SortedSet<DateOnly>> add) => all ?? Days(add);
+        List<DateOnly> DaysOf(Action<List<DateOnly>> add) => all ?? Days(add);
 
         void Add(List<StandingFact.Same> into, string fact, DateOnly from, DateOnly? to, string? label = null, int value = 0, string? status = null,
             string? department = null, Guid? subject = null, Guid? reference = null, DateOnly? due = null)
@@ -307,15 +307,22 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
 
     private IEnumerable<Finding> OwnFindings() => Inspections.SelectMany(x => x.Findings).Where(f => f.InstitutionId == Id);
 
-    private static List<DateOnly> Days(Action<SortedSet<DateOnly>> add)
+    // The days added, in order, each once: collected in a list and sorted, not in a sorted set (a node per day, and
+    // the demerit section collects every finding's days after each inspection event).
+    private static List<DateOnly> Days(Action<List<DateOnly>> add)
     {
-        var days = new SortedSet<DateOnly>();
+        var days = new List<DateOnly>();
         add(days);
-        return [.. days];
+        days.Sort();
+        var distinct = 0;
+        for (var k = 0; k < days.Count; k++)
+            if (distinct == 0 || days[k] != days[distinct - 1]) days[distinct++] = days[k];
+        days.RemoveRange(distinct, days.Count - distinct);
+        return days;
     }
 
     // The days on which something may change, by what changes on them; between two of them nothing does.
-    private void AddInstitutionDays(SortedSet<DateOnly> days)
+    private void AddInstitutionDays(List<DateOnly> days)
     {
         if (Institution is not { } i) return;
         days.Add(i.EstablishedOn);
@@ -327,7 +334,7 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         foreach (var d in i.Designations ?? []) { days.Add(d.EffectiveOn); if (d.ValidTo is { } to) days.Add(to.AddDays(1)); }
     }
 
-    private static void AddPermitDays(SortedSet<DateOnly> days, Permit p)
+    private static void AddPermitDays(List<DateOnly> days, Permit p)
     {
         days.Add(p.SubmittedOn);
         foreach (var period in p.Periods)
@@ -338,7 +345,7 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         }
     }
 
-    private void AddPartnershipDays(SortedSet<DateOnly> days)
+    private void AddPartnershipDays(List<DateOnly> days)
     {
         foreach (var p in Partnerships)
         {
@@ -348,7 +355,7 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         }
     }
 
-    private static void AddFindingDays(SortedSet<DateOnly> days, Finding f)
+    private static void AddFindingDays(List<DateOnly> days, Finding f)
     {
         days.Add(f.FoundOn);
         days.Add(f.FoundOn.AddYears(1));
