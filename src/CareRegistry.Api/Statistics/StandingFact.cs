@@ -184,8 +184,8 @@ public sealed class StandingFact
         });
     }
 
-    // What the fact says, as the text StandingProjection.IdOf names it by: in the invariant culture, so a process in any
-    // culture names a fact alike. Computed, never stored.
+    // What the fact says, as text: the middle of the text StandingProjection.IdOf names it by (which writes it as UTF-8
+    // itself), in the invariant culture, so a process in any culture names a fact alike. Computed, never stored.
     [JsonIgnore]
     public string Key => string.Create(CultureInfo.InvariantCulture,
         $"{Fact}|{Label}|{Status}|{Department}|{Subject}|{Reference}|{ValidFrom}|{ValidTo}|{DueOn}|{Value}|{Jurisdiction}|{Kind}");
@@ -204,7 +204,8 @@ public sealed class StandingFact
     public readonly record struct Same(string Fact, string? Label, string? Status, string? Department, Guid? Subject, Guid? Reference,
         DateOnly ValidFrom, DateOnly? ValidTo, DateOnly? DueOn, int Value, string Jurisdiction, string Kind)
     {
-        private readonly int _hash = HashOf(Fact, Label, Status, Department, Subject, Reference, ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind);
+        private readonly int _hash = HashCode.Combine(HashCode.Combine(Fact, Label ?? "", Status ?? "", Department ?? "", Subject, Reference),
+            HashCode.Combine(ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind));
 
         public bool Equals(Same other) =>
             _hash == other._hash && Fact == other.Fact && (Label ?? "") == (other.Label ?? "") && (Status ?? "") == (other.Status ?? "") && (Department ?? "") == (other.Department ?? "")
@@ -212,15 +213,6 @@ public sealed class StandingFact
             && Value == other.Value && Jurisdiction == other.Jurisdiction && Kind == other.Kind;
 
         public override int GetHashCode() => _hash;
-
-        private static int HashOf(string fact, string? label, string? status, string? department, Guid? subject, Guid? reference,
-            DateOnly validFrom, DateOnly? validTo, DateOnly? dueOn, int value, string jurisdiction, string kind)
-        {
-            var hash = new HashCode();
-            hash.Add(fact); hash.Add(label ?? ""); hash.Add(status ?? ""); hash.Add(department ?? ""); hash.Add(subject); hash.Add(reference);
-            hash.Add(validFrom); hash.Add(validTo); hash.Add(dueOn); hash.Add(value); hash.Add(jurisdiction); hash.Add(kind);
-            return hash.ToHashCode();
-        }
     }
 
     public static StandingFact Of(Guid institution, Same f)

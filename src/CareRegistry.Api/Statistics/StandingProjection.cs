@@ -79,21 +79,28 @@ public sealed class StandingProjection : IProjection
 
     // Named by what it says and since when it is believed, so a rebuild writes the very same rows: the MD5 of the UTF-8
     // of "institution|Key|recorded-from ticks", in the invariant culture. Written as UTF-8 straight into a buffer on the
-    // stack (Key's text, then this one, then their bytes were three allocations per fact a rebuild opens); the text
-    // is the same (LiveFactsTests spells it out).
+    // stack, a larger pooled one only for a longer text (Key's text, then this one, then their bytes were three
+    // allocations per fact a rebuild opens); the text is the same (LiveFactsTests spells it out).
     internal static Guid IdOf(StandingFact f)
     {
-        var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        Span<byte> text = stackalloc byte[512];
         Span<byte> hash = stackalloc byte[16];
-        if (System.Text.Unicode.Utf8.TryWrite(text, invariant,
-                $"{f.InstitutionId}|{f.Fact}|{f.Label}|{f.Status}|{f.Department}|{f.Subject}|{f.Reference}|{f.ValidFrom}|{f.ValidTo}|{f.DueOn}|{f.Value}|{f.Jurisdiction}|{f.Kind}|{f.RecordedFrom.UtcTicks}",
-                out var length))
-            System.Security.Cryptography.MD5.HashData(text[..length], hash);
-        else
-            System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(string.Create(invariant, $"{f.InstitutionId}|{f.Key}|{f.RecordedFrom.UtcTicks}")), hash);
+        Span<byte> text = stackalloc byte[512];
+        byte[]? rented = null;
+        int length;
+        while (!TryWriteName(f, text, out length))
+        {
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            text = rented = System.Buffers.ArrayPool<byte>.Shared.Rent(text.Length * 2);
+        }
+        System.Security.Cryptography.MD5.HashData(text[..length], hash);
+        if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         return new Guid(hash);
     }
+
+    private static bool TryWriteName(StandingFact f, Span<byte> into, out int length) =>
+        System.Text.Unicode.Utf8.TryWrite(into, System.Globalization.CultureInfo.InvariantCulture,
+            $"{f.InstitutionId}|{f.Fact}|{f.Label}|{f.Status}|{f.Department}|{f.Subject}|{f.Reference}|{f.ValidFrom}|{f.ValidTo}|{f.DueOn}|{f.Value}|{f.Jurisdiction}|{f.Kind}|{f.RecordedFrom.UtcTicks}",
+            out length);
 
     internal static IEnumerable<Guid> Concerned(IEvent e) =>
         e.Data is IConcernsInstitutions c ? c.ConcernedInstitutions.Where(id => id != Guid.Empty).Distinct() : [];

@@ -372,7 +372,7 @@ public static class StandingRebuild
                 if (create == definition) throw new InvalidOperationException($"cannot rebuild index {name}: {definition}");
                 builds.Add((table, name, create, primary, size));
             }
-        await Parallel.ForEachAsync(builds.OrderByDescending(b => b.Size), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers), CancellationToken = ct },
+        await Parallel.ForEachAsync(builds.OrderByDescending(b => b.Size), new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct },
             async (build, token) =>
             {
                 await using var command = db.CreateCommand(build.Create);

@@ -115,8 +115,8 @@ public class LiveFactsTests
         return new Guid(MD5.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
-    // IdOf writes the text into a buffer of its own and falls back to a string for a longer one: both name a fact by
-    // the same bytes, Chinese text and absent members included.
+    // IdOf writes the text into a buffer on the stack, and into a larger pooled one for a longer text: both name a fact
+    // by the same bytes, Chinese text and absent members included.
     [Theory]
     [InlineData(1)]
     [InlineData(400)]
