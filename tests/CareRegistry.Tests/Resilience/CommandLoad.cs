@@ -24,15 +24,23 @@ public sealed class CommandLoad(Func<HttpClient> client)
         public Guid Key { get; } = key;
         public string? Uscc { get; } = uscc;
         public Guid? Institution { get; } = institution;
-        public List<Attempt> Attempts { get; } = [];
+        private readonly List<Attempt> _attempts = [];
+
+        // Snapshots taken under the lock: List.Add publishes its new count before the element, so a reader that
+        // enumerated the live list while a client recorded an attempt could see a null at its end.
+        public IReadOnlyList<Attempt> Attempts { get { lock (_attempts) return [.. _attempts]; } }
         public Attempt? Acknowledged => Attempts.FirstOrDefault(a => a.Status is >= 200 and < 300);
+        public void Record(Attempt attempt) { lock (_attempts) _attempts.Add(attempt); }
         public Guid AnsweredId => Guid.Parse(JsonDocument.Parse(Acknowledged!.Text).RootElement.GetProperty("id").GetString()!);
         public override string ToString() => $"{Kind} {Route} key {Key}: {string.Join(", ", Attempts.Select(a => a.Status))}";
     }
 
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(40);
 
-    public List<Command> Commands { get; } = [];
+    private readonly List<Command> _commands = [];
+
+    // A snapshot, for the same reason as a command's attempts: the clients keep adding while the test reads.
+    public IReadOnlyList<Command> Commands { get { lock (_commands) return [.. _commands]; } }
 
     private int _serial;
 
@@ -57,12 +65,12 @@ public sealed class CommandLoad(Func<HttpClient> client)
 
     private async Task<Command> SendAsync(Command command)
     {
-        lock (Commands) Commands.Add(command);
+        lock (_commands) _commands.Add(command);
         var watch = Stopwatch.StartNew();
         while (true)
         {
             var attempt = await AttemptAsync(command);
-            lock (command.Attempts) command.Attempts.Add(attempt);
+            command.Record(attempt);
             var retry = attempt.Status is 0 or 503 || (attempt.Status == 409 && attempt.Text.Contains("still being processed"));
             if (!retry || watch.Elapsed > RetryFor) return command;
             var wait = int.TryParse(attempt.RetryAfter, out var seconds) ? Math.Min(seconds * 1000, 1000) : 300;
@@ -91,7 +99,7 @@ public sealed class CommandLoad(Func<HttpClient> client)
 
     public IEnumerable<Attempt> AllAttempts
     {
-        get { lock (Commands) return Commands.SelectMany(c => c.Attempts).ToList(); }
+        get => Commands.SelectMany(c => c.Attempts).ToList();
     }
 
     public string Figures()

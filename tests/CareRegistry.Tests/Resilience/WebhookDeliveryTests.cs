@@ -131,9 +131,7 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
         var n = 0;
         while (!stop.IsCancellationRequested)
         {
-            CommandLoad.Command[] commands;
-            lock (load.Commands) commands = [.. load.Commands];
-            var registered = commands.Where(c => c.Kind == "register" && c.Acknowledged is not null).TakeLast(5).ToList();
+            var registered = load.Commands.Where(c => c.Kind == "register" && c.Acknowledged is not null).TakeLast(5).ToList();
             if (registered.Count == 0) { await Task.Delay(100, CancellationToken.None); continue; }
             var institution = registered[n++ % registered.Count].AnsweredId;
             try
