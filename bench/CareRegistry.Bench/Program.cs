@@ -98,6 +98,7 @@ switch (args.FirstOrDefault())
             var paths = a.Value("paths") is { } file ? File.ReadAllLines(file).Where(l => l.Length > 0).ToArray() : [a.Str("path")];
             var console = a.Value("console") is { } preset ? await ConsoleSession.SignInAsync(a.Str("url"), preset) : null;
             var token = tokens.For(null, Role.Auditor);
+            var started = DateTime.UtcNow; // so that a profiler's timeline (a GC pause, say) can be set beside the slowest requests
             var (count, errors, times) = await SteadyReads.RunAsync(http, a.Int("clients", 4), seconds, r =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Get, paths[r.Next(paths.Length)]);
@@ -107,7 +108,7 @@ switch (args.FirstOrDefault())
             });
             requests = count;
             var (p50, p99) = Stats.P50P99(times.Select(t => t.Milliseconds).ToList());
-            await log.WriteLineAsync($"{errors} errors; p50 {p50:0.0} ms, p99 {p99:0.0} ms");
+            await log.WriteLineAsync($"{errors} errors; p50 {p50:0.0} ms, p99 {p99:0.0} ms; the times below count from {started:HH:mm:ss.fff} UTC");
             foreach (var slow in times.OrderByDescending(t => t.Milliseconds).Take(a.Int("slowest", 0)))
                 await log.WriteLineAsync($"  {slow.Milliseconds,8:0.0} ms at {slow.StartedAt / 1000,6:0.000} s  {Uri.UnescapeDataString(slow.Path)}");
         }
