@@ -105,9 +105,13 @@ public class OperationsTests(RegistryFixture fixture) : RegistryTest(fixture)
         // Rebuilt on the daemon the shards run on and resumed by Wolverine, not beside them on a second daemon. Wolverine's
         // list of running agents can lag the rebuild's answer (seen once in a fresh-clone run: RegistryCounts missing at
         // the first look), so the look is repeated for up to 10 s; a shard left stopped still fails the test.
+        var look = Stopwatch.StartNew();
         var running = agents.AllRunningAgentUris();
-        for (var look = Stopwatch.StartNew(); shards.Except(running).Any() && look.Elapsed < TimeSpan.FromSeconds(10); running = agents.AllRunningAgentUris())
+        while (shards.Except(running).Any() && look.Elapsed < TimeSpan.FromSeconds(10))
+        {
             await Task.Delay(50);
+            running = agents.AllRunningAgentUris();
+        }
         Assert.All(shards, s => Assert.Contains(s, running));
         await Client.Register(Scenario.CareHome("重建后养老院"));
         await Fixture.Projected();

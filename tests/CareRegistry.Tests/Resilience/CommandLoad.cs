@@ -26,10 +26,10 @@ public sealed class CommandLoad(Func<HttpClient> client)
         public Guid? Institution { get; } = institution;
         private readonly List<Attempt> _attempts = [];
 
-        // Snapshots taken under the lock: List.Add publishes its new count before the element, so a reader that
-        // enumerated the live list while a client recorded an attempt could see a null at its end.
+        // Read only under the lock (Attempts as a snapshot): List.Add publishes its new count before the element, so a
+        // reader that enumerated the live list while a client recorded an attempt could see a null at its end.
         public IReadOnlyList<Attempt> Attempts { get { lock (_attempts) return [.. _attempts]; } }
-        public Attempt? Acknowledged => Attempts.FirstOrDefault(a => a.Status is >= 200 and < 300);
+        public Attempt? Acknowledged { get { lock (_attempts) return _attempts.Find(a => a.Status is >= 200 and < 300); } }
         public void Record(Attempt attempt) { lock (_attempts) _attempts.Add(attempt); }
         public Guid AnsweredId => Guid.Parse(JsonDocument.Parse(Acknowledged!.Text).RootElement.GetProperty("id").GetString()!);
         public override string ToString() => $"{Kind} {Route} key {Key}: {string.Join(", ", Attempts.Select(a => a.Status))}";

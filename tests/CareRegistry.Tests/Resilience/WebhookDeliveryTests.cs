@@ -126,9 +126,9 @@ public sealed class WebhookDeliveryTests(ITestOutputHelper output)
 
     // Changes the beds of a recently registered institution, one change after another, at most MaxBedChanges times
     // each; whether each was recorded is read from the log afterwards, so failures (the service down) are simply passed
-    // over. The bound keeps a stream's chain short: unbounded, this loop kept changing the same few institutions while
-    // new registrations came slowly, one stream took 209 and 232 events (two runs), and delivering them in order through
-    // the receiver's failures took 159 and 175 s after the load stopped, near the 240 s the test allows.
+    // over. The bound keeps a stream's chain short: unbounded, this loop kept changing the same few institutions, one
+    // stream took 209 and 232 events (two runs), and delivering them in order through the receiver's failures took 159
+    // and 175 s after the load stopped, near the 240 s the test allows.
     private const int MaxBedChanges = 10;
 
     private static async Task ChangeBedsAsync(HttpClient client, CommandLoad load, CancellationToken stop)
