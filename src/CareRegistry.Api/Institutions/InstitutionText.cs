@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace CareRegistry.Institutions;
 
 // The text an institution search matches, shared by the Institution document's indexes and the search endpoint.
@@ -38,6 +40,22 @@ public static class InstitutionText
     // trigram index's recheck then computed the pairs of every candidate row: the console's search for 夕阳红 in Kunming
     // (1,634 candidates, 505 in the city) took 66 ms of PostgreSQL, 8.6 ms without the pairs (docs/performance.md, the
     // thirteenth stop). One: the ILIKE alone, read off the rows.
+    // Whether an index finds the candidates for Contains(q): the pairs index for two characters; the trigram index when
+    // q holds three letters or digits in a row (pg_trgm takes its trigrams from runs of letters and digits, and for a
+    // fragment without one reads its whole index). One character has no index.
+    public static bool Indexed(string q)
+    {
+        var run = 0;
+        var characters = 0;
+        foreach (var rune in q.Trim().EnumerateRunes())
+        {
+            characters++;
+            run = Rune.IsLetterOrDigit(rune) ? run + 1 : 0;
+            if (run == 3) return true;
+        }
+        return characters == 2;
+    }
+
     public static (string Sql, object[] Values) Contains(string alias, string q)
     {
         var text = q.Trim();

@@ -76,6 +76,8 @@ public static class SearchInstitutionsEndpoint
         if (kindValue is { } kv) query = query.Where(x => x.Kind == kv);
         // As of a day, only institutions that existed then; as recorded by an instant, only those recorded by then.
         if (asOf is not null) query = query.Where(x => x.EstablishedOn <= day);
+        // The filters below read the standing facts; a page without them is read from the text index first (PageIdsAsync).
+        var onTheInstitution = query;
         if (recorded is not null) query = HavingFact(query, prefix, Facts.Registered, null, null, DateOnly.MaxValue, recorded, evenIfEnded: true);
 
         // The monitoring table's 养老机构: not a medical institution, an elderly-care permit or filing in force.
@@ -98,13 +100,14 @@ public static class SearchInstitutionsEndpoint
         if (residents is { } rs) query = HavingFact(query, prefix, Facts.Residents, "f.value >= ?", [rs], day, recorded);
         if (doctors is { } dr) query = HavingFact(query, prefix, Facts.Staff, "f.label = 'doctors' and f.value >= ?", [dr], day, recorded);
         if (nurses is { } nr) query = HavingFact(query, prefix, Facts.Staff, "f.label = 'nurses' and f.value >= ?", [nr], day, recorded);
+        var onlyTheInstitution = ReferenceEquals(query, onTheInstitution);
         if (after is { } a) query = query.WhereSql("d.id > ?", a);
 
         // The page's ids first, then their documents: every filter but the text reads columns the (id, jurisdiction,
         // kind) index holds or the standing facts, so PostgreSQL walks that index in id order instead of reading each
         // institution's row until the page is full. Without a partnership in a city at 50,000 institutions that walk
         // passed 4,392 rows for 51 (16-38 ms; 5-7 ms from the index).
-        var ids = await PageIdsAsync(query, q, take + 1, unprepared, ct);
+        var ids = await PageIdsAsync(query, q, take + 1, unprepared, ct, onlyTheInstitution);
         var shown = ids.Take(take).ToArray();
         var rows = shown.Length == 0 ? [] : await session.LoadManyAsync<Institution>(ct, shown);
         var items = rows.OrderBy(x => x.Id).Select(i => InstitutionSummary.From(i, day)).ToList();
@@ -114,13 +117,30 @@ public static class SearchInstitutionsEndpoint
             : Tabular.File(http, output, "institutions", items, Sheets.Institutions, next);
     }
 
+    // How many of a name fragment's matches are read from its index before the page is left to the planner.
+    internal const int MatchesFirst = 1000;
+
     // The first `count` ids of a list built on Matching, in id order. With a name fragment, on connections that plan each
-    // statement for its values (UnpreparedConnections): a fragment's best plan depends on the fragment.
+    // statement for its values (UnpreparedConnections): a fragment's best plan depends on the fragment. PostgreSQL
+    // either takes the text index's matches and sorts them, or walks the primary key testing each row until the page is
+    // full; it picks on an estimate of the matches that each ANALYZE draws again, and near the crossing it walked
+    // thousands of rows for a fragment of a few hundred matches (益寿养老: 464 matches estimated at 845, 27-42 ms
+    // walked, 5-7 ms from the index; docs/performance.md, the twenty-sixth stop). So when only the institution's own
+    // columns are filtered, up to MatchesFirst of the matches are first read from the index, whatever the estimate:
+    // when they are all the matches, they are the page, sorted here. Only a fragment with more matches is planned,
+    // and for it a walk fills the page within about rows / MatchesFirst * count rows.
     internal static async Task<List<Guid>> PageIdsAsync(IQueryable<Institution> query, string? q, int count, UnpreparedConnections unprepared,
-        CancellationToken ct)
+        CancellationToken ct, bool onlyTheInstitution = false, int matchesFirst = MatchesFirst)
     {
         var page = query.OrderBy(x => x.Id).Select(x => x.Id).Take(count);
-        return string.IsNullOrWhiteSpace(q) ? [.. await page.ToListAsync(ct)] : await unprepared.IdsAsync(page, ct);
+        if (string.IsNullOrWhiteSpace(q)) return [.. await page.ToListAsync(ct)];
+        if (onlyTheInstitution && InstitutionText.Indexed(q))
+        {
+            var matches = await unprepared.MatchesAsync(query.Select(x => x.Id).Take(matchesFirst + 1), ct);
+            // Guid's order is uuid's: the first four, two and two bytes as unsigned numbers, then byte by byte.
+            if (matches.Count <= matchesFirst) return [.. matches.Order().Take(count)];
+        }
+        return await unprepared.IdsAsync(page, ct);
     }
 
     // The text (q: a substring of the name, Latin name or USCC) and place (a division prefix) filters every institution

@@ -21,19 +21,30 @@ namespace CareRegistry.Institutions;
 public sealed class UnpreparedConnections : IAsyncDisposable
 {
     private readonly NpgsqlDataSource source;
+    // The same, but only ever answering from an index's matches: the primary key is never walked and the table never
+    // scanned (both priced out, so the planner takes the text index's bitmap). For MatchesAsync.
+    private readonly NpgsqlDataSource matchesOnly;
 
     public UnpreparedConnections(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0, NoResetOnClose = true };
         builder.Options = $"{builder.Options} -c max_parallel_workers_per_gather=0 -c random_page_cost=0.1 -c seq_page_cost=0.1".Trim();
         source = NpgsqlDataSource.Create(builder);
+        builder.Options = $"{builder.Options} -c enable_indexscan=off -c enable_seqscan=off";
+        matchesOnly = NpgsqlDataSource.Create(builder);
     }
 
     // The first column of each row of a Marten query (an id), read on one of these connections.
-    public async Task<List<Guid>> IdsAsync(IQueryable<Guid> query, CancellationToken ct)
+    public Task<List<Guid>> IdsAsync(IQueryable<Guid> query, CancellationToken ct) => ReadAsync(source, query, ct);
+
+    // The same for a query with a condition a text index answers (a name fragment), read from that index's matches:
+    // its cost grows with the matches it reads, never with the rows a walk tests. Give it a limit.
+    public Task<List<Guid>> MatchesAsync(IQueryable<Guid> query, CancellationToken ct) => ReadAsync(matchesOnly, query, ct);
+
+    private static async Task<List<Guid>> ReadAsync(NpgsqlDataSource from, IQueryable<Guid> query, CancellationToken ct)
     {
         await using var command = query.ToCommand(FetchType.FetchMany);
-        await using var connection = await source.OpenConnectionAsync(ct);
+        await using var connection = await from.OpenConnectionAsync(ct);
         command.Connection = connection;
         var ids = new List<Guid>();
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -41,5 +52,9 @@ public sealed class UnpreparedConnections : IAsyncDisposable
         return ids;
     }
 
-    public ValueTask DisposeAsync() => source.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await source.DisposeAsync();
+        await matchesOnly.DisposeAsync();
+    }
 }

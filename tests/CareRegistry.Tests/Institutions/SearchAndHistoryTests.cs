@@ -1,4 +1,6 @@
 using System.Net;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using CareRegistry.Common;
 using CareRegistry.Inspections;
@@ -62,6 +64,43 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
         } while (cursor is not null);
         Assert.Equal(["双字松鹤养老院", "双字鹤松敬老院", "双字松鹤医院", "双字100%养老院"], paged);
         Assert.Equal(paged, await Names("q=" + Uri.EscapeDataString("双字")));
+    }
+
+    // A fragment's page is read from the text index's matches when they are few (sorted by the service) and planned by
+    // PostgreSQL when they are more: both must give the same institutions in the same (id) order. The first one
+    // registered is changed last, so its row is the last in the table and the index's matches come unsorted.
+    [Fact]
+    public async Task A_page_read_from_the_index_matches_first_is_the_page_postgresql_plans()
+    {
+        var first = await Client.Register(Scenario.CareHome("松鹤养老院甲", "530112"));
+        var second = await Client.Register(Scenario.CareHome("松鹤养老院乙", "530111"));
+        var third = await Client.Register(Scenario.Hospital("松鹤医院丙", "530112"));
+        var fourth = await Client.Register(Scenario.CareHome("松鹤养老院丁", "530112"));
+        await Client.Register(Scenario.CareHome("观音山养老院", "530112"));
+        (await Client.Post($"/api/institutions/{first}/beds", new ChangeBeds(new DateOnly(2020, 1, 1), new BedsInput(ElderlyCare: 9), null)))
+            .ShouldBe(HttpStatusCode.OK);
+
+        await using var session = Fixture.Store.QuerySession();
+        var unprepared = Fixture.Host.Services.GetRequiredService<UnpreparedConnections>();
+        async Task<List<Guid>> Page(string q, string prefix, Guid? after, int count, bool fromIndex, int matchesFirst)
+        {
+            var query = SearchInstitutionsEndpoint.Matching(session.Query<Institution>(), q, prefix);
+            if (after is { } a) query = query.WhereSql("d.id > ?", a);
+            return await SearchInstitutionsEndpoint.PageIdsAsync(query, q, count, unprepared, CancellationToken.None, fromIndex, matchesFirst);
+        }
+        async Task Same(string q, string prefix, Guid? after, int count, Guid[] expected)
+        {
+            Assert.Equal(expected, await Page(q, prefix, after, count, fromIndex: true, matchesFirst: 100));
+            Assert.Equal(expected, await Page(q, prefix, after, count, fromIndex: true, matchesFirst: 1));
+            Assert.Equal(expected, await Page(q, prefix, after, count, fromIndex: false, matchesFirst: 100));
+        }
+
+        await Same("松鹤养老", "", null, 10, [first, second, fourth]);
+        await Same("松鹤", "", null, 10, [first, second, third, fourth]);
+        await Same("松鹤", "", null, 2, [first, second]);
+        await Same("松鹤", "", second, 10, [third, fourth]);
+        await Same("松鹤养老", "530112", null, 10, [first, fourth]);
+        await Same("不存在的", "", null, 10, []);
     }
 
     [Fact]
