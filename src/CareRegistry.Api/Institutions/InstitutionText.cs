@@ -33,13 +33,6 @@ public static class InstitutionText
 
     public static string BigramsOf(string alias) => $"{Bigrams}(lower({Searchable(alias)}))";
 
-    // The condition for "q is a substring of the searchable text, ignoring case" (what ILIKE '%q%' answers: in a UTF-8
-    // database ILIKE compares the lowered texts). Two characters: the pairs index and strpos, which the trigram index
-    // cannot be picked for (a prepared statement's generic plan did pick it, and read all of it). Three or more: the
-    // ILIKE alone, which the trigram index serves. With the pairs beside it the planner combined both indexes, and the
-    // trigram index's recheck then computed the pairs of every candidate row: the console's search for 夕阳红 in Kunming
-    // (1,634 candidates, 505 in the city) took 66 ms of PostgreSQL, 8.6 ms without the pairs (docs/performance.md, the
-    // thirteenth stop). One: the ILIKE alone, read off the rows.
     // Whether an index finds the candidates for Contains(q): the pairs index for two characters; the trigram index when
     // q holds three letters or digits in a row (pg_trgm takes its trigrams from runs of letters and digits, and for a
     // fragment without one reads its whole index). One character has no index.
@@ -56,6 +49,13 @@ public static class InstitutionText
         return characters == 2;
     }
 
+    // The condition for "q is a substring of the searchable text, ignoring case" (what ILIKE '%q%' answers: in a UTF-8
+    // database ILIKE compares the lowered texts). Two characters: the pairs index and strpos, which the trigram index
+    // cannot be picked for (a prepared statement's generic plan did pick it, and read all of it). Three or more: the
+    // ILIKE alone, which the trigram index serves. With the pairs beside it the planner combined both indexes, and the
+    // trigram index's recheck then computed the pairs of every candidate row: the console's search for 夕阳红 in Kunming
+    // (1,634 candidates, 505 in the city) took 66 ms of PostgreSQL, 8.6 ms without the pairs (docs/performance.md, the
+    // thirteenth stop). One: the ILIKE alone, read off the rows.
     public static (string Sql, object[] Values) Contains(string alias, string q)
     {
         var text = q.Trim();

@@ -127,8 +127,8 @@ public static class SearchInstitutionsEndpoint
     // thousands of rows for a fragment of a few hundred matches (益寿养老: 464 matches estimated at 845, 27-42 ms
     // walked, 5-7 ms from the index; docs/performance.md, the twenty-sixth stop). So when only the institution's own
     // columns are filtered, up to MatchesFirst of the matches are first read from the index, whatever the estimate:
-    // when they are all the matches, they are the page, sorted here. Only a fragment with more matches is planned,
-    // and for it a walk fills the page within about rows / MatchesFirst * count rows.
+    // when they are all the matches, they are the page, sorted here. Only a fragment with more matches is planned; a
+    // walk for it, its matches spread evenly, tests fewer than rows * count / MatchesFirst rows.
     internal static async Task<List<Guid>> PageIdsAsync(IQueryable<Institution> query, string? q, int count, UnpreparedConnections unprepared,
         CancellationToken ct, bool onlyTheInstitution = false, int matchesFirst = MatchesFirst)
     {
