@@ -33,20 +33,17 @@ public static class InstitutionText
 
     public static string BigramsOf(string alias) => $"{Bigrams}(lower({Searchable(alias)}))";
 
-    // Whether an index finds the candidates for Contains(q): the pairs index for two characters; the trigram index when
-    // q holds three letters or digits in a row (pg_trgm takes its trigrams from runs of letters and digits, and for a
-    // fragment without one reads its whole index). One character has no index.
-    public static bool Indexed(string q)
+    // Whether the trigram index finds the candidates for Contains(q): q holds three letters or digits in a row (pg_trgm
+    // takes its trigrams from runs of letters and digits, and for a fragment without one reads its whole index).
+    public static bool Trigrams(string q)
     {
         var run = 0;
-        var characters = 0;
         foreach (var rune in q.Trim().EnumerateRunes())
         {
-            characters++;
             run = Rune.IsLetterOrDigit(rune) ? run + 1 : 0;
             if (run == 3) return true;
         }
-        return characters == 2;
+        return false;
     }
 
     // The condition for "q is a substring of the searchable text, ignoring case" (what ILIKE '%q%' answers: in a UTF-8

@@ -66,16 +66,17 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
         Assert.Equal(paged, await Names("q=" + Uri.EscapeDataString("双字")));
     }
 
-    // A fragment's page is read from the text index's matches when they are few (sorted by the service) and planned by
-    // PostgreSQL when they are more: both must give the same institutions in the same (id) order. The first one
-    // registered is changed last, so its row is the last in the table and the index's matches come unsorted.
+    // A fragment's page is read from the trigram index's matches when they are few (sorted by the service) and planned
+    // by PostgreSQL when they are more or the fragment has two characters: each way must give the same institutions in
+    // the same (id) order. The first one registered is changed last, so its row is the last in the table and the index's
+    // matches come unsorted.
     [Fact]
     public async Task A_page_read_from_the_index_matches_first_is_the_page_postgresql_plans()
     {
-        var first = await Client.Register(Scenario.CareHome("松鹤养老院甲", "530112"));
-        var second = await Client.Register(Scenario.CareHome("松鹤养老院乙", "530111"));
-        var third = await Client.Register(Scenario.Hospital("松鹤医院丙", "530112"));
-        var fourth = await Client.Register(Scenario.CareHome("松鹤养老院丁", "530112"));
+        var first = await Client.Register(Scenario.CareHome("松鹤园养老院甲", "530112"));
+        var second = await Client.Register(Scenario.CareHome("松鹤园养老院乙", "530111"));
+        var third = await Client.Register(Scenario.Hospital("松鹤园医院丙", "530112"));
+        var fourth = await Client.Register(Scenario.CareHome("松鹤园养老院丁", "530112"));
         await Client.Register(Scenario.CareHome("观音山养老院", "530112"));
         (await Client.Post($"/api/institutions/{first}/beds", new ChangeBeds(new DateOnly(2020, 1, 1), new BedsInput(ElderlyCare: 9), null)))
             .ShouldBe(HttpStatusCode.OK);
@@ -95,11 +96,12 @@ public class SearchAndHistoryTests(RegistryFixture fixture) : RegistryTest(fixtu
             Assert.Equal(expected, await Page(q, prefix, after, count, fromIndex: false, matchesFirst: 100));
         }
 
-        await Same("松鹤养老", "", null, 10, [first, second, fourth]);
+        await Same("松鹤园养老", "", null, 10, [first, second, fourth]);
+        await Same("松鹤园", "", null, 10, [first, second, third, fourth]);
         await Same("松鹤", "", null, 10, [first, second, third, fourth]);
-        await Same("松鹤", "", null, 2, [first, second]);
-        await Same("松鹤", "", second, 10, [third, fourth]);
-        await Same("松鹤养老", "530112", null, 10, [first, fourth]);
+        await Same("松鹤园", "", null, 2, [first, second]);
+        await Same("松鹤园", "", second, 10, [third, fourth]);
+        await Same("松鹤园养老", "530112", null, 10, [first, fourth]);
         await Same("不存在的", "", null, 10, []);
     }
 
