@@ -1,12 +1,12 @@
 using System.Net;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using CareRegistry.Common;
 using CareRegistry.Inspections;
 using CareRegistry.Institutions;
 using CareRegistry.Partnerships;
 using CareRegistry.Tests.Infrastructure;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CareRegistry.Tests.Institutions;
 
