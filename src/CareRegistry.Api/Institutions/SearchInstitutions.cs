@@ -76,7 +76,7 @@ public static class SearchInstitutionsEndpoint
         if (kindValue is { } kv) query = query.Where(x => x.Kind == kv);
         // As of a day, only institutions that existed then; as recorded by an instant, only those recorded by then.
         if (asOf is not null) query = query.Where(x => x.EstablishedOn <= day);
-        // The filters below read the standing facts; a page without them is read from the text index first (PageIdsAsync).
+        // The filters below read the standing facts; a search without them reads its fragment's matches first (PageIdsAsync).
         var onTheInstitution = query;
         if (recorded is not null) query = HavingFact(query, prefix, Facts.Registered, null, null, DateOnly.MaxValue, recorded, evenIfEnded: true);
 
