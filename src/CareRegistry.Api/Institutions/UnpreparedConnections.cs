@@ -23,8 +23,9 @@ public sealed class UnpreparedConnections : IAsyncDisposable
     private readonly NpgsqlDataSource source;
     // The same, but only ever answering from an index's matches: the primary key is never walked and the table never
     // scanned (both priced out, so the planner takes the text index's bitmap). For MatchesAsync. Its statements are
-    // prepared with one generic plan each: that plan cannot depend on the fragment, and planning for the fragment cost
-    // about 2 ms a statement (the 1,000 values of SearchStatistics, each tested against the pattern).
+    // prepared with one generic plan each: with the walk and the scan priced out the plan does not depend on the
+    // fragment, and planning it for each fragment took about 2 ms a statement (docs/performance.md, the twenty-seventh
+    // stop).
     private readonly NpgsqlDataSource matchesOnly;
 
     public UnpreparedConnections(string connectionString)
