@@ -40,8 +40,8 @@ builder.Services.AddNpgsqlDataSource(connectionString, b =>
     if (!Sets("Max Auto Prepare")) b.ConnectionStringBuilder.MaxAutoPrepare = 64;
     if (!Sets("Auto Prepare Min Usages")) b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
 });
-// The name search's ids, planned for each fragment (Institutions/UnpreparedConnections.cs). A factory, so the
-// container disposes it.
+// The name search's ids, planned for each fragment, and its first read of a fragment's matches
+// (Institutions/UnpreparedConnections.cs). A factory, so the container disposes it.
 builder.Services.AddSingleton(_ => new CareRegistry.Institutions.UnpreparedConnections(connectionString));
 // Marten logs failed statements with every value; this keeps them out of the log (Common/MartenLogging.cs).
 builder.Services.AddSingleton<ILogger<IDocumentStore>, MartenFailureLogger>();
