@@ -29,7 +29,8 @@ var connectionString = builder.Configuration.GetConnectionString("CareRegistry")
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddSingleton(TimeProvider.System);
 // The registry sets no session state, so a pooled connection needs no DISCARD ALL on every open; Marten's few statement
-// shapes are prepared once per connection. A connection string that says otherwise wins. (The generic builder, because
+// shapes are prepared once per connection; PostgreSQL compiles no statement (Common/PostgresSessions.cs). A connection
+// string that says otherwise wins. (The generic builder, because
 // NpgsqlConnectionStringBuilder.ContainsKey answers whether a keyword exists at all, not whether the string sets it:
 // asked that way, every default here was skipped, on Marten's and Wolverine's connections alike.)
 builder.Services.AddNpgsqlDataSource(connectionString, b =>
@@ -39,6 +40,7 @@ builder.Services.AddNpgsqlDataSource(connectionString, b =>
     if (!Sets("No Reset On Close")) b.ConnectionStringBuilder.NoResetOnClose = true;
     if (!Sets("Max Auto Prepare")) b.ConnectionStringBuilder.MaxAutoPrepare = 64;
     if (!Sets("Auto Prepare Min Usages")) b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+    b.ConnectionStringBuilder.WithoutJit();
 });
 // The name search's ids, planned for each fragment, and its first read of a fragment's matches
 // (Institutions/UnpreparedConnections.cs). A factory, so the container disposes it.

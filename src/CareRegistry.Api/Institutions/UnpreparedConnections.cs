@@ -1,3 +1,4 @@
+using CareRegistry.Common;
 using Marten;
 using Marten.Linq;
 using Npgsql;
@@ -31,7 +32,7 @@ public sealed class UnpreparedConnections : IAsyncDisposable
 
     public UnpreparedConnections(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0, NoResetOnClose = true };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0, NoResetOnClose = true }.WithoutJit();
         builder.Options = $"{builder.Options} -c max_parallel_workers_per_gather=0 -c random_page_cost=0.1 -c seq_page_cost=0.1".Trim();
         source = NpgsqlDataSource.Create(builder);
         builder.Options = $"{builder.Options} -c enable_indexscan=off -c enable_seqscan=off -c plan_cache_mode=force_generic_plan";

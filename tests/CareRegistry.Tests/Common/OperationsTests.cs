@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace CareRegistry.Tests.Common;
 
@@ -115,6 +116,20 @@ public class OperationsTests(RegistryFixture fixture) : RegistryTest(fixture)
         Assert.All(shards, s => Assert.Contains(s, running));
         await Client.Register(Scenario.CareHome("重建后养老院"));
         await Fixture.Projected();
+    }
+
+    [Fact]
+    public async Task The_services_connections_compile_no_statement_unless_the_connection_string_says_so()
+    {
+        Assert.Equal("-c jit=off", new NpgsqlConnectionStringBuilder("Host=db").WithoutJit().Options);
+        Assert.Equal("-c search_path=registry -c jit=off", new NpgsqlConnectionStringBuilder("Host=db;Options=-c search_path=registry").WithoutJit().Options);
+        Assert.Equal("-c jit=on", new NpgsqlConnectionStringBuilder("Host=db;Options=-c jit=on").WithoutJit().Options);
+        Assert.Equal("-c jit_above_cost=1000000", new NpgsqlConnectionStringBuilder("Host=db;Options=-c jit_above_cost=1000000").WithoutJit().Options);
+
+        await using (var command = Fixture.Db.CreateCommand("select current_setting('jit')"))
+            Assert.Equal("off", await command.ExecuteScalarAsync());
+        await using var session = Fixture.Store.QuerySession();
+        Assert.Equal(["off"], await session.QueryAsync<string>("select current_setting('jit')"));
     }
 
     // Records what the named instruments of the registry's meter measure while it lives.
