@@ -30,9 +30,9 @@ builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024)
 builder.Services.AddSingleton(TimeProvider.System);
 // The registry sets no session state, so a pooled connection needs no DISCARD ALL on every open; Marten's few statement
 // shapes are prepared once per connection; PostgreSQL compiles no statement (Common/PostgresSessions.cs). A connection
-// string that says otherwise wins. (The generic builder, because
-// NpgsqlConnectionStringBuilder.ContainsKey answers whether a keyword exists at all, not whether the string sets it:
-// asked that way, every default here was skipped, on Marten's and Wolverine's connections alike.)
+// string that says otherwise wins. (The generic builder, because NpgsqlConnectionStringBuilder.ContainsKey answers
+// whether a keyword exists at all, not whether the string sets it: asked that way, every default here was skipped, on
+// Marten's and Wolverine's connections alike.)
 builder.Services.AddNpgsqlDataSource(connectionString, b =>
 {
     var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
