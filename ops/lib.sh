@@ -101,7 +101,7 @@ shared_buffers_mb() {
 
 # Checkpoints by time, not by every gigabyte of WAL: the registry writes several kB of WAL per command (the standing
 # facts' index entries), and at 1 GB (the default) a checkpoint came about every minute under a write load, each
-# followed by a full page image of every page touched again (docs/performance.md, "The fifteenth stop"). Full page
+# followed by a full page image of every page touched again (docs/performance-log.md, "The fifteenth stop"). Full page
 # images compressed (lz4 from PostgreSQL 15; pglz before it).
 wal_options() {
   local version; version="$(basename "$(dirname "$PG_BIN")")"

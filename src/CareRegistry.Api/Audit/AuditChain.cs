@@ -62,7 +62,7 @@ public static class AuditChain
     // A link's hashes are stored as their 32 bytes; the chain is defined over their hex text (careregistry_event_hash
     // hashes the previous hash's hex digits, and the API and the digest show hex), so the bytes are decoded to text
     // wherever a hash is computed or shown. As hex text they took 65 bytes each, 130 of the row's 173; as bytes the row is 116
-    // (the table 293 → 227 MB at 1.18 million events; docs/performance.md, the sixteenth stop). A chain stored as text before is converted in place,
+    // (the table 293 → 227 MB at 1.18 million events; docs/performance-log.md, the sixteenth stop). A chain stored as text before is converted in place,
     // each value decoded from its hex digits (an ALTER that rewrites the table once).
     private sealed class HashColumn(string name) : TableColumn(name, "bytea")
     {
@@ -79,7 +79,7 @@ public static class AuditChain
     // client formatted its JSON. chr(31) separates fields so that no two different events share an input.
     // STABLE, as the functions it calls are (to_char, convert_to): PostgreSQL inlines a SQL function only when it
     // claims no more than its body does, and verify calls it once per event (declared IMMUTABLE it was called, not
-    // inlined: 7.7 µs instead of 4 µs an event, docs/performance.md, the eighth stop).
+    // inlined: 7.7 µs instead of 4 µs an event, docs/performance-log.md, the eighth stop).
     private static string HashFunction(string schema) => $"""
         CREATE OR REPLACE FUNCTION {schema}.careregistry_event_hash(prev text, stream_id uuid, version bigint, type text, data jsonb, headers jsonb, user_name text, correlation_id text, causation_id text, ts timestamp with time zone)
          RETURNS text

@@ -161,13 +161,13 @@ public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<Projec
 // How many events the daemon reads and applies per batch, for every projection, rebuilding or following. Each
 // projection replaying holds a few batches in flight, so a rebuild's memory grows with the batch; larger batches did
 // not shorten a full-scale rebuild, whose long pole is the set-based standing fold. 500 is Marten's own default
-// (figures for 500-5,000 in docs/performance.md, the twelfth and thirteenth stops).
+// (figures for 500-5,000 in docs/performance-log.md, the twelfth and thirteenth stops).
 public static class RebuildTuning
 {
     public const int BatchSize = 500;
 
     // How many projections replay through the daemon at once, beside the set-based standing fold. On a replay of the
-    // benchmark's 1.1 million events (docs/performance.md, the eleventh stop), all at once (Marten's default, a twelfth
+    // benchmark's 1.1 million events (docs/performance-log.md, the eleventh stop), all at once (Marten's default, a twelfth
     // of the connection pool: twelve) peaked at 432-441 MB of RSS in 230-274 s; one at a time at 352-358 MB in
     // 214-219 s; two at 359 MB in 183 s.
     public const int Concurrency = 2;
@@ -176,7 +176,7 @@ public static class RebuildTuning
 
     // Rebuild:BatchSize and Rebuild:Concurrency override them, to measure. The runner takes the turns itself; Marten's
     // own cap is left at its default, since a write A/B with it at 2 was slower (not separated from a loaded
-    // machine's noise, docs/performance.md), and the JasperFx verb takes --max-concurrent.
+    // machine's noise, docs/performance-log.md, the eleventh stop), and the JasperFx verb takes --max-concurrent.
     public static void Apply(IServiceProvider services, StoreOptions opts)
     {
         var config = services.GetRequiredService<IConfiguration>();

@@ -9,7 +9,7 @@ namespace CareRegistry.Common;
 // (DeserializeAsync), which takes the resumable path: every record built through its constructor caches each argument
 // and may suspend between them. Npgsql has the whole row in memory already (Marten never reads with SequentialAccess),
 // so reading the column into a pooled buffer and deserializing that synchronously is the same answer without the
-// resumable machinery (docs/performance.md, "The twenty-first stop": the share of the service's CPU it took). Writes
+// resumable machinery (docs/performance-log.md, "The twenty-first stop": the share of the service's CPU it took). Writes
 // and the synchronous reads are Marten's own. ISerializer takes its asynchronous reads from IStorageSerializer, so
 // re-implementing that interface is enough.
 public sealed class BufferedJsonSerializer : SystemTextJsonSerializer, IStorageSerializer

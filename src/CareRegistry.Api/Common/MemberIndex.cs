@@ -8,7 +8,7 @@ namespace CareRegistry.Common;
 // the JSON member itself (Marten's GinIndexJsonDataMember) answers containment only with a recheck: PostgreSQL reads
 // every document it finds whole, out of TOAST, to test the member again (an institution's 9 inspections at 50,000
 // institutions: 0.12 ms for the lookup alone). Containment of text arrays is exact, so this index's finds are not
-// rechecked: 0.015 ms (docs/performance.md, "The twentieth stop").
+// rechecked: 0.015 ms (docs/performance-log.md, "The twentieth stop").
 public static class MemberIndex
 {
     public const string Function = "careregistry_ids";
@@ -16,7 +16,7 @@ public static class MemberIndex
     // text[], not uuid[]: an index expression that can fail would fail the document's write, and a text never does
     // (a member that is not an array has no ids). PL/pgSQL, not SQL: PostgreSQL before 18 parses and plans a SQL
     // function's body again in every statement that calls it, which in an index expression is every write of a
-    // document (an update of an inspection 0.089-0.124 ms with it, 0.049-0.058 ms with this; docs/performance.md, "The
+    // document (an update of an inspection 0.089-0.124 ms with it, 0.049-0.058 ms with this; docs/performance-log.md, "The
     // twentieth stop"). COST: evaluating it per row is what the index saves, so that a plan never prefers a walk of the
     // table computing it.
     private static string FunctionSql(string schema) => $$"""

@@ -4,7 +4,7 @@ namespace CareRegistry.Common;
 
 // A connection and a transaction in which PostgreSQL plans no parallel workers, for background work on the cores the
 // commands use: there a worker process only waits for a core, and each one costs its start (the alerts gauge's counts,
-// RegistryMetrics; the standing rebuild's partition reads, twice as long with two workers: docs/performance.md, the
+// RegistryMetrics; the standing rebuild's partition reads, twice as long with two workers: docs/performance-log.md, the
 // twenty-fourth stop). Rolled back on disposal unless committed.
 public sealed class SerialTransaction : IAsyncDisposable
 {

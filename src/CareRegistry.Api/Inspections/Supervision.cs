@@ -15,7 +15,7 @@ public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnl
 {
     // A loop, not LINQ: the standing projection asks it for every change day of an institution's findings after each
     // inspection event, and the query's closures and iterators per day were a rebuild's garbage ("The twenty-fifth
-    // stop" in docs/performance.md).
+    // stop" in docs/performance-log.md).
     public static int DemeritPointsOn(IEnumerable<Finding> findings, DateOnly day)
     {
         var since = day.AddYears(-1);

@@ -22,7 +22,7 @@ public static class ConcernedEvents
     // text[], not uuid[]: an index expression that can fail would fail the append; a text never does. PL/pgSQL, not
     // SQL: PostgreSQL before 18 parses and plans a SQL function's body again in every statement that calls it, which in
     // an index expression is every append (an event's insert 0.18-0.22 ms with it, 0.07 ms with this;
-    // docs/performance.md, "The twentieth stop").
+    // docs/performance-log.md, "The twentieth stop").
     private static string FunctionSql(string schema) => $$"""
         CREATE OR REPLACE FUNCTION {{schema}}.{{Function}}(data jsonb)
          RETURNS text[]
@@ -97,7 +97,7 @@ public static class ConcernedEvents
 
     // GIN over the function's array, so "concerns any of" (&&) is an index scan. Its definition has one spelling, ours,
     // and no pending list (fastupdate off): every search would scan the whole list against each of its keys, which
-    // cost a rebuild's 250-institution searches more than the index itself (docs/performance.md, the sixth stop); an
+    // cost a rebuild's 250-institution searches more than the index itself (docs/performance-log.md, the sixth stop); an
     // append writes its one to three keys at once instead. An older index gets the setting and its list flushed.
     private sealed class ExpressionIndex(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, Index, SchemaUtils.IdentifierUsage.General))
     {

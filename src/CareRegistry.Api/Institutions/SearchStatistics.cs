@@ -11,7 +11,7 @@ namespace CareRegistry.Institutions;
 // them; it chooses by how many rows it expects to match. With the default 100 sampled values it can only guess in
 // steps of about 1 % of the institutions: a word matching 455 of 53,563 (0.85 %) was guessed at 1,082, and the walk
 // then tested 8,000-12,000 rows (25-41 ms alone, 100-290 ms under four readers) where the index answers in 2-6 ms.
-// 14 of the bench's 150 three-to-five character searches were walked; with 1,000 values none (docs/performance.md,
+// 14 of the bench's 150 three-to-five character searches were walked; with 1,000 values none (docs/performance-log.md,
 // "The fourteenth stop"). Common words (养老院, a tenth of the names) are still walked, which is then the cheaper way.
 public static class SearchStatistics
 {

@@ -19,14 +19,14 @@ namespace CareRegistry.Institutions;
 // read from disk, the planner walked the primary key for fragments of a few hundred matches and tested thousands of
 // names (如意养老 at 53,962 institutions: 19.5 ms walked, 1.8 ms through the trigram index). Priced as memory, a fragment
 // is walked only when it is common enough that the walk is the shorter (养老院: 11 ms either way); over 186 fragments the
-// slowest went from 19.5 to 11 ms (docs/performance.md, the sixteenth stop).
+// slowest went from 19.5 to 11 ms (docs/performance-log.md, the sixteenth stop).
 public sealed class UnpreparedConnections : IAsyncDisposable
 {
     private readonly NpgsqlDataSource source;
     // The same, but only ever answering from an index's matches: the primary key is never walked and the table never
     // scanned (both priced out, so the planner takes the text index's bitmap). For MatchesAsync. Its statements are
     // prepared with one generic plan each: with the walk and the scan priced out the plan does not depend on the
-    // fragment, and planning it for each fragment took about 2 ms a statement (docs/performance.md, the twenty-seventh
+    // fragment, and planning it for each fragment took about 2 ms a statement (docs/performance-log.md, the twenty-seventh
     // stop).
     private readonly NpgsqlDataSource matchesOnly;
 

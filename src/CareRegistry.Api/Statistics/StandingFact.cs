@@ -193,7 +193,7 @@ public sealed class StandingFact
     // What Key says, as a value: the fact without its row (id, institution, recorded interval).
     // Made once and kept (Of keeps the value it was made from): Reconcile compares every live fact of a standing after
     // each of its events, and making the value again each time hashed its six texts again (a rebuild's CPU: "The
-    // twenty-fifth stop" in docs/performance.md). Setting a member it is made of forgets it.
+    // twenty-fifth stop" in docs/performance-log.md). Setting a member it is made of forgets it.
     [JsonIgnore]
     public Same Identity => _identity ??= new(Fact, Label, Status, Department, Subject, Reference, ValidFrom, ValidTo, DueOn, Value, Jurisdiction, Kind);
 

@@ -27,7 +27,7 @@ public static class StandingRebuild
 
     // A partition's events, standings and facts are in memory at once on each worker, and they are most of a
     // rebuild's heap: after writes and reads at full scale, 250 institutions peaked at 411 MB of RSS and 125 at 363 MB,
-    // about a tenth slower (docs/performance.md, the thirteenth stop).
+    // about a tenth slower (docs/performance-log.md, the thirteenth stop).
     public sealed record Settings(int Partition = 125, int Workers = 2);
 
     // Tables derived from the standing facts (per-district figures and the like) hang off this hook: it runs inside the
@@ -73,7 +73,7 @@ public static class StandingRebuild
             // then by first appearance in the log, so that the institutions one event concerns (a joint inspection's,
             // an agreement's parties) mostly fall in one partition and the event is read once. In id order they were
             // scattered: the benchmark's partitions read 2.07 million events for a log of 1.19 million, in this order
-            // 1.21 million (docs/performance.md, the twenty-fifth stop). Any order gives the same rows.
+            // 1.21 million (docs/performance-log.md, the twenty-fifth stop). Any order gives the same rows.
             var institutions = new List<Guid>();
             await using (var keys = db.CreateCommand($"""
                 select v from (
@@ -121,7 +121,7 @@ public static class StandingRebuild
             // the assignments, and a fold at full scale outlasts several checks (or the shard was not yet assigned when
             // the rebuild began). Left running, the shard goes on from where it was; the swap moves its progression
             // under it, and its next batch then fails as out of order and Wolverine leaves it stopped for good (full
-            // runs 18 to 22 served the standing facts of the bulk load only: docs/performance.md, the fourteenth stop).
+            // runs 18 to 22 served the standing facts of the bulk load only: docs/performance-log.md, the fourteenth stop).
             if (await shardOnThisNode() is { } again)
             {
                 await again.Stop();
@@ -262,7 +262,7 @@ public static class StandingRebuild
         await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(serial.Transaction));
         // The ceiling is applied here, not in the query: the statement is prepared, and PostgreSQL's generic plan for it
         // (from its sixth run on) scanned the whole primary key for "seq_id <= $2" to AND it with the institutions'
-        // index: 120-200 ms of a core per partition on 1.4-1.9 million events, growing with the log (docs/performance.md,
+        // index: 120-200 ms of a core per partition on 1.4-1.9 million events, growing with the log (docs/performance-log.md,
         // the twenty-fourth stop). Only the events appended since the rebuild began are read in vain.
         var fetched = (await session.Events.QueryAllRawEvents()
             .WhereSql(Institutions.ConcernedEvents.Where(), (object)Institutions.ConcernedEvents.Keys(partition))

@@ -11,7 +11,7 @@ namespace CareRegistry.Statistics;
 // scan of them, which reads a row from the heap whenever its page is not marked all-visible; a write clears the mark
 // and a vacuum sets it again. By default a table is vacuumed after a fifth of it changed (about 640,000 facts at
 // 50,000 institutions), so after a day of commands most reads went to the heap: the work queues' statement made
-// 2,358 heap fetches after 14,000 commands (docs/performance.md, "The seventh stop"). A hundredth keeps the mark
+// 2,358 heap fetches after 14,000 commands (docs/performance-log.md, "The seventh stop"). A hundredth keeps the mark
 // current; each run reads only the pages written since the last.
 public static class StandingVacuum
 {
