@@ -61,9 +61,10 @@ public static class AuditChain
 
     // A link's hashes are stored as their 32 bytes; the chain is defined over their hex text (careregistry_event_hash
     // hashes the previous hash's hex digits, and the API and the digest show hex), so the bytes are decoded to text
-    // wherever a hash is computed or shown. As hex text they took 65 bytes each, 130 of the row's 173; as bytes the row is 116
-    // (the table 293 → 227 MB at 1.18 million events; docs/performance-log.md, the sixteenth stop). A chain stored as text before is converted in place,
-    // each value decoded from its hex digits (an ALTER that rewrites the table once).
+    // wherever a hash is computed or shown. As hex text they took 65 bytes each, 130 of the row's 173; as bytes the row
+    // is 116 (the table 293 → 227 MB at 1.18 million events; docs/performance-log.md, the sixteenth stop). A chain
+    // stored as text before is converted in place, each value decoded from its hex digits (an ALTER that rewrites the
+    // table once).
     private sealed class HashColumn(string name) : TableColumn(name, "bytea")
     {
         public override bool CanAlter(TableColumn actual) => actual.Type.Equals("text", StringComparison.OrdinalIgnoreCase);

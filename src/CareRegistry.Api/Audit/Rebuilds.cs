@@ -167,8 +167,8 @@ public static class RebuildTuning
     public const int BatchSize = 500;
 
     // How many projections replay through the daemon at once, beside the set-based standing fold. On a replay of the
-    // benchmark's 1.1 million events (docs/performance-log.md, the eleventh stop), all at once (Marten's default, a twelfth
-    // of the connection pool: twelve) peaked at 432-441 MB of RSS in 230-274 s; one at a time at 352-358 MB in
+    // benchmark's 1.1 million events (docs/performance-log.md, the eleventh stop), all at once (Marten's default, a
+    // twelfth of the connection pool: twelve) peaked at 432-441 MB of RSS in 230-274 s; one at a time at 352-358 MB in
     // 214-219 s; two at 359 MB in 183 s.
     public const int Concurrency = 2;
 

@@ -60,13 +60,13 @@ public static partial class ReplayCheck
     // The standing projection (the long pole, set-based) is rebuilt beside the others, which replay through the daemon
     // RebuildTuning.Concurrency at a time (Rebuild:Concurrency): each reads the event log on its own, and every one
     // replaying at once made the full-scale rebuild's memory peak (about 80 MB more of garbage in the old generation)
-    // without finishing sooner, since the standing fold outlasts them either way (docs/performance-log.md, the eleventh stop). A projection
-    // waiting for its turn is pending, not running, and the daemon's timeouts start only when it starts. An async
-    // projection goes through Wolverine's entry point (IEventSubscriptionAgentFamily.TryRebuildRegisteredProjectionAsync),
-    // which resumes the shard Wolverine tracks afterwards; called on the daemon directly, the shard stays stopped under
-    // Wolverine's agent (tested). That entry point gives each projection the daemon's default five minutes. An inline
-    // projection has no shard to resume, so it is rebuilt on the same daemon (reached through the coordinator
-    // Wolverine registers) with an hour.
+    // without finishing sooner, since the standing fold outlasts them either way (docs/performance-log.md, the eleventh
+    // stop). A projection waiting for its turn is pending, not running, and the daemon's timeouts start only when it
+    // starts. An async projection goes through Wolverine's entry point
+    // (IEventSubscriptionAgentFamily.TryRebuildRegisteredProjectionAsync), which resumes the shard Wolverine tracks
+    // afterwards; called on the daemon directly, the shard stays stopped under Wolverine's agent (tested). That entry
+    // point gives each projection the daemon's default five minutes. An inline projection has no shard to resume, so it
+    // is rebuilt on the same daemon (reached through the coordinator Wolverine registers) with an hour.
     public static readonly TimeSpan ShardTimeout = TimeSpan.FromHours(1);
 
     // Follows a shard's progression until it reaches the sequence the rebuild started from. A shard that does not move

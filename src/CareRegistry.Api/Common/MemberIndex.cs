@@ -13,10 +13,10 @@ public static class MemberIndex
 {
     public const string Function = "careregistry_ids";
 
-    // text[], not uuid[]: an index expression that can fail would fail the document's write, and a text never does
-    // (a member that is not an array has no ids). PL/pgSQL, not SQL: PostgreSQL before 18 parses and plans a SQL
-    // function's body again in every statement that calls it, which in an index expression is every write of a
-    // document (an update of an inspection 0.089-0.124 ms with it, 0.049-0.058 ms with this; docs/performance-log.md, "The
+    // text[], not uuid[]: an index expression that can fail would fail the document's write, and a text never does (a
+    // member that is not an array has no ids). PL/pgSQL, not SQL: PostgreSQL before 18 parses and plans a SQL
+    // function's body again in every statement that calls it, which in an index expression is every write of a document
+    // (an update of an inspection 0.089-0.124 ms with it, 0.049-0.058 ms with this; docs/performance-log.md, "The
     // twentieth stop"). COST: evaluating it per row is what the index saves, so that a plan never prefers a walk of the
     // table computing it.
     private static string FunctionSql(string schema) => $$"""

@@ -96,8 +96,8 @@ public static class ConcernedEvents
     }
 
     // GIN over the function's array, so "concerns any of" (&&) is an index scan. Its definition has one spelling, ours,
-    // and no pending list (fastupdate off): every search would scan the whole list against each of its keys, which
-    // cost a rebuild's 250-institution searches more than the index itself (docs/performance-log.md, the sixth stop); an
+    // and no pending list (fastupdate off): every search would scan the whole list against each of its keys, which cost
+    // a rebuild's 250-institution searches more than the index itself (docs/performance-log.md, the sixth stop); an
     // append writes its one to three keys at once instead. An older index gets the setting and its list flushed.
     private sealed class ExpressionIndex(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, Index, SchemaUtils.IdentifierUsage.General))
     {

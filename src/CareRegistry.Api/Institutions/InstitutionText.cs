@@ -51,8 +51,8 @@ public static class InstitutionText
     // cannot be picked for (a prepared statement's generic plan did pick it, and read all of it). Three or more: the
     // ILIKE alone, which the trigram index serves. With the pairs beside it the planner combined both indexes, and the
     // trigram index's recheck then computed the pairs of every candidate row: the console's search for 夕阳红 in Kunming
-    // (1,634 candidates, 505 in the city) took 66 ms of PostgreSQL, 8.6 ms without the pairs (docs/performance-log.md, the
-    // thirteenth stop). One: the ILIKE alone, read off the rows.
+    // (1,634 candidates, 505 in the city) took 66 ms of PostgreSQL, 8.6 ms without the pairs (docs/performance-log.md,
+    // the thirteenth stop). One: the ILIKE alone, read off the rows.
     public static (string Sql, object[] Values) Contains(string alias, string q)
     {
         var text = q.Trim();

@@ -120,18 +120,19 @@ public static class SearchInstitutionsEndpoint
     // How many of a name fragment's matches are read from the trigram index before the page is left to the planner.
     internal const int MatchesFirst = 1000;
 
-    // The first `count` ids of a list built on Matching, in id order. With a name fragment, on connections that plan each
-    // statement for its values (UnpreparedConnections): a fragment's best plan depends on the fragment. PostgreSQL
+    // The first `count` ids of a list built on Matching, in id order. With a name fragment, on connections that plan
+    // each statement for its values (UnpreparedConnections): a fragment's best plan depends on the fragment. PostgreSQL
     // either takes the trigram index's matches and sorts them, or walks the primary key testing each row until the page
-    // is full; it picks on an estimate of the matches that each ANALYZE draws again from the searchable text's histogram,
-    // and near the crossing it walked thousands of rows for a fragment of a few hundred matches (益寿养老: 464 matches
-    // estimated at 845, 27-42 ms walked, 5-7 ms from the index; docs/performance-log.md, the twenty-sixth stop). So when
-    // only the institution's own columns are filtered, up to MatchesFirst of the matches are first read from the index,
-    // whatever the estimate: when they are all the matches, they are the page, sorted here. Only a fragment with more
-    // matches is planned; a walk for it, its matches spread evenly, tests fewer than rows * count / MatchesFirst rows.
-    // Not two characters: the planner estimates their pairs index from the pairs' own statistics, not that histogram,
-    // and the bench's two-character words each match about 1,650 of 56,000 institutions, more than MatchesFirst, so
-    // the first read only cost them time (their median 14 → 24 ms; docs/performance-log.md, the twenty-seventh stop).
+    // is full; it picks on an estimate of the matches that each ANALYZE draws again from the searchable text's
+    // histogram, and near the crossing it walked thousands of rows for a fragment of a few hundred matches (益寿养老: 464
+    // matches estimated at 845, 27-42 ms walked, 5-7 ms from the index; docs/performance-log.md, the twenty-sixth
+    // stop). So when only the institution's own columns are filtered, up to MatchesFirst of the matches are first read
+    // from the index, whatever the estimate: when they are all the matches, they are the page, sorted here. Only a
+    // fragment with more matches is planned; a walk for it, its matches spread evenly, tests fewer than rows * count /
+    // MatchesFirst rows. Not two characters: the planner estimates their pairs index from the pairs' own statistics,
+    // not that histogram, and the bench's two-character words each match about 1,650 of 56,000 institutions, more than
+    // MatchesFirst, so the first read only cost them time (their median 14 → 24 ms; docs/performance-log.md, the
+    // twenty-seventh stop).
     internal static async Task<List<Guid>> PageIdsAsync(IQueryable<Institution> query, string? q, int count, UnpreparedConnections unprepared,
         CancellationToken ct, bool onlyTheInstitution = false, int matchesFirst = MatchesFirst)
     {

@@ -26,8 +26,8 @@ public sealed class UnpreparedConnections : IAsyncDisposable
     // The same, but only ever answering from an index's matches: the primary key is never walked and the table never
     // scanned (both priced out, so the planner takes the text index's bitmap). For MatchesAsync. Its statements are
     // prepared with one generic plan each: with the walk and the scan priced out the plan does not depend on the
-    // fragment, and planning it for each fragment took about 2 ms a statement (docs/performance-log.md, the twenty-seventh
-    // stop).
+    // fragment, and planning it for each fragment took about 2 ms a statement (docs/performance-log.md, the
+    // twenty-seventh stop).
     private readonly NpgsqlDataSource matchesOnly;
 
     public UnpreparedConnections(string connectionString)

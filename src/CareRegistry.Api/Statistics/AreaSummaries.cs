@@ -72,10 +72,10 @@ public sealed record Staleness(TimeSpan MaxAge, AreaFiguresRefresher? Refresher,
 // district's figures on a day change only when its facts do); today's are keyed by today, so midnight (expiries,
 // 12-month windows) needs no event. "As recorded by an instant" reads the facts themselves.
 //
-// Under writes nearly every district is stale by the next read, and computing them in the read made a city wait
-// about a second and the nation about five (docs/performance-log.md, the eighteenth stop). So a read may take a stale district's figures
-// while they are younger than Staleness.MaxAge, says how old (AreaSums.FiguresAsOf), and leaves the district to the
-// refresher; older or missing figures are still computed in the read.
+// Under writes nearly every district is stale by the next read, and computing them in the read made a city wait about a
+// second and the nation about five (docs/performance-log.md, the eighteenth stop). So a read may take a stale
+// district's figures while they are younger than Staleness.MaxAge, says how old (AreaSums.FiguresAsOf), and leaves the
+// district to the refresher; older or missing figures are still computed in the read.
 public static class AreaSummaries
 {
     private static readonly JsonSerializerOptions Wire = new(JsonSerializerDefaults.Web);

@@ -7,12 +7,12 @@ using Weasel.Postgresql;
 namespace CareRegistry.Statistics;
 
 // How PostgreSQL compresses a stored standing. A standing is about 20 kB of JSON (the institution, its permits,
-// inspections, agreements and live facts), kept out of line and compressed, and the standing projection rewrites
-// one per institution a batch touches. With the default method (pglz) the compression was most of the 0.33 ms each
-// store took (full 28: 67,489 stores, 22 s of PostgreSQL in the write trials, as much as the facts' inserts). lz4
-// compresses 20,000 standings in about half the time of pglz (7.8 → 4.0 s, parse included) and reads them back in
-// half (14 → 7 µs each), for about a tenth more space (106 → 116 MB) (docs/performance-log.md, the sixteenth stop).
-// lz4 is PostgreSQL 14's; an older server, or one built without it, keeps pglz.
+// inspections, agreements and live facts), kept out of line and compressed, and the standing projection rewrites one
+// per institution a batch touches. With the default method (pglz) the compression was most of the 0.33 ms each store
+// took (full 28: 67,489 stores, 22 s of PostgreSQL in the write trials, as much as the facts' inserts). lz4 compresses
+// 20,000 standings in about half the time of pglz (7.8 → 4.0 s, parse included) and reads them back in half (14 → 7 µs
+// each), for about a tenth more space (106 → 116 MB) (docs/performance-log.md, the sixteenth stop). lz4 is PostgreSQL
+// 14's; an older server, or one built without it, keeps pglz.
 public static class StandingCompression
 {
     public const string Method = "lz4";

@@ -114,14 +114,15 @@ public static class StandingRebuild
             var swapWatch = Stopwatch.StartNew();
             await Task.WhenAll(VacuumAsync(db, factTable, ct), VacuumAsync(db, standingTable, ct));
             await IndexAsync(db, [factTable, standingTable], settings.Workers, ct);
-            // The swap takes the tables' locks and the shard's progression row in one transaction. PostgreSQL may end it as
-            // one side of a deadlock (full 10's first rebuild, from empty read models, right after the service started:
-            // "while inserting index tuple in relation mt_event_progression"); it then rolled back whole, so it is tried again.
-            // Asked again just before the swap: Wolverine's leader starts an agent it finds stopped on its next check of
-            // the assignments, and a fold at full scale outlasts several checks (or the shard was not yet assigned when
-            // the rebuild began). Left running, the shard goes on from where it was; the swap moves its progression
-            // under it, and its next batch then fails as out of order and Wolverine leaves it stopped for good (full
-            // runs 18 to 22 served the standing facts of the bulk load only: docs/performance-log.md, the fourteenth stop).
+            // The swap takes the tables' locks and the shard's progression row in one transaction. PostgreSQL may end
+            // it as one side of a deadlock (full 10's first rebuild, from empty read models, right after the service
+            // started: "while inserting index tuple in relation mt_event_progression"); it then rolled back whole, so
+            // it is tried again. Asked again just before the swap: Wolverine's leader starts an agent it finds stopped
+            // on its next check of the assignments, and a fold at full scale outlasts several checks (or the shard was
+            // not yet assigned when the rebuild began). Left running, the shard goes on from where it was; the swap
+            // moves its progression under it, and its next batch then fails as out of order and Wolverine leaves it
+            // stopped for good (full runs 18 to 22 served the standing facts of the bulk load only:
+            // docs/performance-log.md, the fourteenth stop).
             if (await shardOnThisNode() is { } again)
             {
                 await again.Stop();
@@ -260,10 +261,11 @@ public static class StandingRebuild
         // already keeps busy they doubled its time (27 ms against 13 for 6,000 events, alone on the machine).
         await using var serial = await SerialTransaction.BeginAsync(db, ct);
         await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(serial.Transaction));
-        // The ceiling is applied here, not in the query: the statement is prepared, and PostgreSQL's generic plan for it
-        // (from its sixth run on) scanned the whole primary key for "seq_id <= $2" to AND it with the institutions'
-        // index: 120-200 ms of a core per partition on 1.4-1.9 million events, growing with the log (docs/performance-log.md,
-        // the twenty-fourth stop). Only the events appended since the rebuild began are read in vain.
+        // The ceiling is applied here, not in the query: the statement is prepared, and PostgreSQL's generic plan for
+        // it (from its sixth run on) scanned the whole primary key for "seq_id <= $2" to AND it with the institutions'
+        // index: 120-200 ms of a core per partition on 1.4-1.9 million events, growing with the log
+        // (docs/performance-log.md, the twenty-fourth stop). Only the events appended since the rebuild began are read
+        // in vain.
         var fetched = (await session.Events.QueryAllRawEvents()
             .WhereSql(Institutions.ConcernedEvents.Where(), (object)Institutions.ConcernedEvents.Keys(partition))
             .OrderBy(e => e.Sequence).ToListAsync(ct)).Where(e => e.Sequence <= ceiling).ToList();
