@@ -105,15 +105,21 @@ public static partial class ReplayCheck
 
         await Task.WhenAll(projections.Select(async p =>
         {
-            // The standing projection's set-based fold takes no turn: it runs beside the daemon's replays.
+            // The standing projection's set-based fold and the counts' set-based count take no turn: they run beside the
+            // daemon's replays.
             var standing = p.Name == StandingProjection.Name ? setBased : null;
-            if (standing is null) await turns.WaitAsync(ct);
+            var counted = p.Name == RegistryCountsProjection.ProjectionName ? CountsSetBased(services) : null;
+            var turn = standing is null && counted is null;
+            if (turn) await turns.WaitAsync(ct);
             progress(p.Name, RebuildState.Running, null);
             try
             {
                 if (standing is { } fold)
                     await RebuildStandingAsync(store, services!, fold.Db, fold.Settings, () => StandingShardAsync(services!, daemon), ct,
                         sequence => advanced?.Invoke(p.Name, sequence));
+                else if (counted is { } db)
+                    await RegistryCountsRebuild.RunAsync(store, db, () => ShardAsync(services!, daemon, p.Name), ct,
+                        services!.GetService<ILoggerFactory>()?.CreateLogger(typeof(RegistryCountsRebuild)));
                 else if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
                     await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
                 else
@@ -140,7 +146,7 @@ public static partial class ReplayCheck
             }
             finally
             {
-                if (standing is null) turns.Release();
+                if (turn) turns.Release();
             }
         }));
         return new RebuildReport(projections.Select(p => p.Name).ToList(), watch.Elapsed.TotalSeconds);
@@ -161,21 +167,29 @@ public static partial class ReplayCheck
             config?.GetValue("Rebuild:Workers", defaults.Workers) ?? defaults.Workers));
     }
 
+    // RegistryCounts is counted set-based (RegistryCountsRebuild) unless Rebuild:CountsSetBased is false.
+    private static NpgsqlDataSource? CountsSetBased(IServiceProvider? services) =>
+        services?.GetService<IConfiguration>()?.GetValue("Rebuild:CountsSetBased", true) == false ? null : services?.GetService<NpgsqlDataSource>();
+
     // The standing shard where it runs on this node: under Wolverine, its agent (stopped and started through Wolverine,
     // which tracks what runs where; stopping the daemon's agent under it would leave Wolverine's record of it behind);
     // without Wolverine's agents, the daemon's own. None when it runs elsewhere.
-    public static async Task<StandingRebuild.ShardControl?> StandingShardAsync(IServiceProvider services, IProjectionDaemon? daemon)
+    public static Task<StandingRebuild.ShardControl?> StandingShardAsync(IServiceProvider services, IProjectionDaemon? daemon) =>
+        ShardAsync(services, daemon, StandingProjection.Name);
+
+    // The same for any projection's single shard (a set-based rebuild of RegistryCounts stops and starts its shard too).
+    public static async Task<StandingRebuild.ShardControl?> ShardAsync(IServiceProvider services, IProjectionDaemon? daemon, string projection)
     {
         if (services.GetService<IEventSubscriptionAgentFamily>() is EventSubscriptionAgentFamily family
             && services.GetService<Wolverine.Runtime.IWolverineRuntime>() is { } runtime)
         {
-            var path = $"/{StandingProjection.Name}/All".ToLowerInvariant();
+            var path = $"/{projection}/All".ToLowerInvariant();
             var uri = (await family.AllKnownAgentsAsync()).FirstOrDefault(u => u.AbsolutePath.EndsWith(path, StringComparison.OrdinalIgnoreCase));
             return uri is not null && runtime.Agents.AllRunningAgentUris().Contains(uri)
                 ? new StandingRebuild.ShardControl(() => runtime.Agents.StopLocallyAsync(uri), () => runtime.Agents.StartLocallyAsync(uri))
                 : null;
         }
-        return daemon is not null && daemon.CurrentAgents().Any(a => a.Name.Identity == $"{StandingProjection.Name}:All") ? StandingRebuild.ControlOn(daemon) : null;
+        return daemon is not null && daemon.CurrentAgents().Any(a => a.Name.Identity == $"{projection}:All") ? StandingRebuild.ControlOn(daemon, projection) : null;
     }
 
     private static async Task RebuildStandingAsync(IDocumentStore store, IServiceProvider services, NpgsqlDataSource db, StandingRebuild.Settings settings,

@@ -43,8 +43,8 @@ public static class StandingRebuild
     // Stops and starts the projection's shard where it runs on this node (Wolverine's agent, or the daemon's own).
     public sealed record ShardControl(Func<Task> Stop, Func<Task> Start);
 
-    public static ShardControl ControlOn(IProjectionDaemon daemon) =>
-        new(() => daemon.StopAgentAsync($"{StandingProjection.Name}:All", null), () => daemon.StartAgentAsync($"{StandingProjection.Name}:All", CancellationToken.None));
+    public static ShardControl ControlOn(IProjectionDaemon daemon, string projection = StandingProjection.Name) =>
+        new(() => daemon.StopAgentAsync($"{projection}:All", null), () => daemon.StartAgentAsync($"{projection}:All", CancellationToken.None));
 
     // shardOnThisNode: the shard's control where it runs on this node at the moment of asking, or null.
     public static async Task<StandingRebuildReport> RunAsync(IDocumentStore store, NpgsqlDataSource db, Func<Task<ShardControl?>> shardOnThisNode,
@@ -201,7 +201,7 @@ public static class StandingRebuild
     // progression: for a while after the swap, one that stands still behind the high-water mark is stopped and started
     // again on this node, where it was started, and goes on from the progression the swap set. The rebuild does not
     // wait for this: it runs beside the shard's first batches.
-    private static async Task KeepRunningAsync(NpgsqlDataSource db, string events, string shard, ShardControl control, ILogger? logger)
+    internal static async Task KeepRunningAsync(NpgsqlDataSource db, string events, string shard, ShardControl control, ILogger? logger)
     {
         try
         {
@@ -235,7 +235,7 @@ public static class StandingRebuild
     // ended). Right after a bulk append (the import command) the daemon may not have moved it yet, and the rest would go
     // through the daemon's path after all, so it is given a few seconds to reach the log's end as it stands now. No
     // mark at all (no daemon has run on this log): the log's end.
-    private static async Task<long> CeilingAsync(NpgsqlDataSource db, string events, CancellationToken ct)
+    internal static async Task<long> CeilingAsync(NpgsqlDataSource db, string events, CancellationToken ct)
     {
         await using var command = db.CreateCommand(
             $"select (select last_seq_id from {events}.mt_event_progression where name = 'HighWaterMark'), coalesce((select max(seq_id) from {events}.mt_events), 0)");
