@@ -218,7 +218,7 @@ public static class StandingRebuild
                 if (at >= mark || at != last) { (last, still) = (at, Stopwatch.StartNew()); continue; }
                 if (still.Elapsed < StillFor) continue;
                 restarts++;
-                logger?.LogWarning("The {Shard} shard stood still at {Sequence} behind the high-water mark {Mark} right after the standing rebuild's swap "
+                logger?.LogWarning("The {Shard} shard stood still at {Sequence} behind the high-water mark {Mark} right after its set-based rebuild's swap "
                                    + "(a batch begun before it fails as out of order); starting it again", shard, at, mark);
                 await control.Stop();
                 await control.Start();
@@ -227,7 +227,7 @@ public static class StandingRebuild
         }
         catch (Exception e)
         {
-            logger?.LogError(e, "Could not watch or start the {Shard} shard again after the standing rebuild", shard);
+            logger?.LogError(e, "Could not watch or start the {Shard} shard again after its set-based rebuild", shard);
         }
     }
 
