@@ -46,6 +46,49 @@ public static class StandingRebuild
     public static ShardControl ControlOn(IProjectionDaemon daemon, string projection = StandingProjection.Name) =>
         new(() => daemon.StopAgentAsync($"{projection}:All", null), () => daemon.StartAgentAsync($"{projection}:All", CancellationToken.None));
 
+    // How a set-based rebuild (this fold, RegistryCountsRebuild) takes a shard's work over and hands it back: the shard
+    // is stopped where it runs on this node, as the daemon's own rebuild stops it (no control when it runs elsewhere:
+    // it is left to the node that runs it); stopped again just before its progression moves (StopAgainAsync says why);
+    // and started again whatever happens, then watched for a while if the progression moved (KeepRunningAsync).
+    internal sealed class Handover(NpgsqlDataSource db, string events, string shard, Func<Task<ShardControl?>> shardOnThisNode, ILogger? logger)
+    {
+        private ShardControl? control;
+
+        public async Task StopAsync()
+        {
+            control = await shardOnThisNode();
+            if (control is not null) await control.Stop();
+        }
+
+        // Asked again just before the progression moves: Wolverine's leader starts an agent it finds stopped on its
+        // next check of the assignments, and a fold at full scale outlasts several checks (or the shard was not yet
+        // assigned when the rebuild began). Left running, the shard goes on from where it was; the move puts its
+        // progression under it, and its next batch then fails as out of order and Wolverine leaves it stopped for good
+        // (full runs 18 to 22 served the standing facts of the bulk load only: docs/performance-log.md, the fourteenth
+        // stop).
+        public async Task StopAgainAsync()
+        {
+            if (await shardOnThisNode() is not { } again) return;
+            await again.Stop();
+            control = again;
+        }
+
+        public async Task StartAsync(bool progressionMoved)
+        {
+            if (control is null) return;
+            await control.Start();
+            if (progressionMoved) _ = KeepRunningAsync(db, events, shard, control, logger);
+        }
+
+        // The statement that sets the shard's progression, in the rebuild's own transaction: its two parameters are
+        // the shard's name and the sequence, written as the caller's placeholders ("$1" and "$2" for Npgsql, "?" for
+        // Marten).
+        public static string MoveProgression(string events, string name, string sequence) => $"""
+            insert into {events}.mt_event_progression (name, last_seq_id, last_updated) values ({name}, {sequence}, now())
+            on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = now()
+            """;
+    }
+
     // shardOnThisNode: the shard's control where it runs on this node at the moment of asking, or null.
     public static async Task<StandingRebuildReport> RunAsync(IDocumentStore store, NpgsqlDataSource db, Func<Task<ShardControl?>> shardOnThisNode,
         Settings settings, Action<long>? progress, CancellationToken ct, ILogger? logger = null)
@@ -58,10 +101,8 @@ public static class StandingRebuild
         var shard = $"{StandingProjection.Name}:All";
         var profileBefore = StandingProfile.Read();
 
-        // Stopped for the rebuild, as the daemon's own rebuild stops it, and started again whatever happens (no control
-        // when the shard does not run on this node: it is left to the node that runs it).
-        var shardControl = await shardOnThisNode();
-        if (shardControl is not null) await shardControl.Stop();
+        var handover = new Handover(db, events, shard, shardOnThisNode, logger);
+        await handover.StopAsync();
         var swapped = false;
         try
         {
@@ -117,17 +158,8 @@ public static class StandingRebuild
             // The swap takes the tables' locks and the shard's progression row in one transaction. PostgreSQL may end
             // it as one side of a deadlock (full 10's first rebuild, from empty read models, right after the service
             // started: "while inserting index tuple in relation mt_event_progression"); it then rolled back whole, so
-            // it is tried again. Asked again just before the swap: Wolverine's leader starts an agent it finds stopped
-            // on its next check of the assignments, and a fold at full scale outlasts several checks (or the shard was
-            // not yet assigned when the rebuild began). Left running, the shard goes on from where it was; the swap
-            // moves its progression under it, and its next batch then fails as out of order and Wolverine leaves it
-            // stopped for good (full runs 18 to 22 served the standing facts of the bulk load only:
-            // docs/performance-log.md, the fourteenth stop).
-            if (await shardOnThisNode() is { } again)
-            {
-                await again.Stop();
-                shardControl = again;
-            }
+            // it is tried again.
+            await handover.StopAgainAsync();
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -151,10 +183,7 @@ public static class StandingRebuild
                     await SwapAsync(connection, tx, factTable, ct);
                     await SwapAsync(connection, tx, standingTable, ct);
                     await ClearDerivedTablesAsync(connection, tx, ct);
-                    await using (var move = new NpgsqlCommand($"""
-                        insert into {events}.mt_event_progression (name, last_seq_id, last_updated) values ($1, $2, now())
-                        on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = now()
-                        """, connection, tx))
+                    await using (var move = new NpgsqlCommand(Handover.MoveProgression(events, "$1", "$2"), connection, tx))
                     {
                         move.Parameters.Add(new NpgsqlParameter<string> { TypedValue = shard });
                         move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
@@ -179,11 +208,7 @@ public static class StandingRebuild
         }
         finally
         {
-            if (shardControl is not null)
-            {
-                await shardControl.Start();
-                if (swapped) _ = KeepRunningAsync(db, events, shard, shardControl, logger);
-            }
+            await handover.StartAsync(swapped);
         }
     }
 
@@ -201,7 +226,7 @@ public static class StandingRebuild
     // progression: for a while after the swap, one that stands still behind the high-water mark is stopped and started
     // again on this node, where it was started, and goes on from the progression the swap set. The rebuild does not
     // wait for this: it runs beside the shard's first batches.
-    internal static async Task KeepRunningAsync(NpgsqlDataSource db, string events, string shard, ShardControl control, ILogger? logger)
+    private static async Task KeepRunningAsync(NpgsqlDataSource db, string events, string shard, ShardControl control, ILogger? logger)
     {
         try
         {
