@@ -620,7 +620,8 @@ public sealed class Measure(MeasureOptions o, HttpClient http, Tokens tokens, Te
     // are no statements a command sends: PostgreSQL runs them inside the INSERT, whose time includes theirs, yet
     // pg_stat_statements sometimes lists them as top-level (full 27 and 28 did, full 29 did not), which moved the figure
     // by up to 0.8 a command (and careregistry_ids's by 1.7 in full 42, when the pattern did not know it). They are
-    // counted apart, as SQL bodies or as the queries of their PL/pgSQL bodies.
+    // counted apart, as SQL bodies or as the queries of their PL/pgSQL bodies. Since the thirty-second stop their
+    // bodies run no query, so the part stays empty unless a database still has the earlier ones.
     private const string StatementPart = """
         case when query like '/* bench */%' then 'harness'
              when query ~ '(array_agg[(]distinct (substr[(]text, i|v[)])|jsonb_array_elements_text[(]ids[)])' then 'function'
