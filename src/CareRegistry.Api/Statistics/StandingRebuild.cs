@@ -109,7 +109,8 @@ public static class StandingRebuild
             var ceiling = await CeilingAsync(db, events, ct);
             // Every institution an event up to it may concern: a superset (StandingProjection.Concerned decides). The ids
             // are read out of each event as the index's function reads them, but inline: calling the PL/pgSQL function
-            // once per event took 11 s of the benchmark's 1.9 million events on an idle machine, this 4 s.
+            // once per event took 11 s of the benchmark's 1.9 million events on an idle machine, this 4 s (measured with
+            // the function's earlier body, which ran a query; not measured since).
             // Listed in the order the partitions take them: by district (its registration's, read from its own stream),
             // then by first appearance in the log, so that the institutions one event concerns (a joint inspection's,
             // an agreement's parties) mostly fall in one partition and the event is read once. In id order they were
