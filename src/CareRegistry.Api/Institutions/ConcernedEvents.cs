@@ -54,17 +54,6 @@ public static class ConcernedEvents
         $function$;
         """;
 
-    // The institution ids an event's JSON names, one per row (repeats and the empty id included), as the function
-    // names them: the standing rebuild's listing of every institution reads them inline, in one pass over the log
-    // (StandingRebuild).
-    public static string IdsIn(string data) => $"""
-        select {data} ->> 'institutionId' as v where jsonb_typeof({data} -> 'institutionId') = 'string'
-                    union all
-                    select jsonb_array_elements_text(case when jsonb_typeof({data} -> 'institutionIds') = 'array' then {data} -> 'institutionIds' else '[]'::jsonb end)
-                    union all
-                    select jsonb_array_elements_text(case when jsonb_typeof({data} -> 'partyIds') = 'array' then {data} -> 'partyIds' else '[]'::jsonb end)
-        """;
-
     public static StoreOptions ConfigureConcernedEvents(this StoreOptions opts)
     {
         var schema = opts.Events.DatabaseSchemaName;

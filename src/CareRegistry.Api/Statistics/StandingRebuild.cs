@@ -107,10 +107,11 @@ public static class StandingRebuild
         try
         {
             var ceiling = await CeilingAsync(db, events, ct);
-            // Every institution an event up to it may concern: a superset (StandingProjection.Concerned decides). The ids
-            // are read out of each event as the index's function reads them, but inline: calling the PL/pgSQL function
-            // once per event took 11 s of the benchmark's 1.9 million events on an idle machine, this 4 s (measured with
-            // the function's earlier body, which ran a query; not measured since).
+            // Every institution an event up to it may concern: a superset (StandingProjection.Concerned decides), named by
+            // the history index's own function. While its body ran a query, the ids were read inline here instead (4 s
+            // against 11 s of the benchmark's 1.9 million events); with its loop the function lists the same institutions
+            // in the same order in 2.2-2.3 s of 1.2 million events, against 3.9-5.3 s inline (docs/performance-log.md, the
+            // thirty-second stop).
             // Listed in the order the partitions take them: by district (its registration's, read from its own stream),
             // then by first appearance in the log, so that the institutions one event concerns (a joint inspection's,
             // an agreement's parties) mostly fall in one partition and the event is read once. In id order they were
@@ -120,12 +121,12 @@ public static class StandingRebuild
             await using (var keys = db.CreateCommand($"""
                 select v from (
                     select v, min(case when e.stream_id::text = v then e.data ->> 'jurisdiction' end) as place, min(e.seq_id) as first
-                    from {events}.mt_events e, lateral ({Institutions.ConcernedEvents.IdsIn("e.data")}) ids (v)
-                    where e.seq_id <= $1 and v <> '{Guid.Empty}' group by v) listed
+                    from {events}.mt_events e, unnest({events}.{Institutions.ConcernedEvents.Function}(e.data)) v
+                    where e.seq_id <= $1 group by v) listed
                 order by place, first, v
                 """))
             {
-                // A pass over the whole log (4 s at 1.2 million events here): no timeout, as for the index builds.
+                // A pass over the whole log (2.3 s at 1.2 million events here): no timeout, as for the index builds.
                 keys.CommandTimeout = 0;
                 keys.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
                 await using var reader = await keys.ExecuteReaderAsync(ct);
