@@ -115,7 +115,7 @@ public static partial class ReplayCheck
             try
             {
                 if (standing is { } fold)
-                    await RebuildStandingAsync(store, services!, fold.Db, fold.Settings, () => StandingShardAsync(services!, daemon), ct,
+                    await RebuildStandingAsync(store, services!, fold.Db, fold.Settings, () => ShardAsync(services!, daemon, p.Name), ct,
                         sequence => advanced?.Invoke(p.Name, sequence));
                 else if (counted is { } db)
                     await RegistryCountsRebuild.RunAsync(store, db, () => ShardAsync(services!, daemon, p.Name), ct,
@@ -171,14 +171,11 @@ public static partial class ReplayCheck
     private static NpgsqlDataSource? CountsSetBased(IServiceProvider? services) =>
         services?.GetService<IConfiguration>()?.GetValue("Rebuild:CountsSetBased", true) == false ? null : services?.GetService<NpgsqlDataSource>();
 
-    // The standing shard where it runs on this node: under Wolverine, its agent (stopped and started through Wolverine,
-    // which tracks what runs where; stopping the daemon's agent under it would leave Wolverine's record of it behind);
-    // without Wolverine's agents, the daemon's own. None when it runs elsewhere.
-    public static Task<StandingRebuild.ShardControl?> StandingShardAsync(IServiceProvider services, IProjectionDaemon? daemon) =>
-        ShardAsync(services, daemon, StandingProjection.Name);
-
-    // The same for any projection's single shard (a set-based rebuild of RegistryCounts stops and starts its shard too).
-    public static async Task<StandingRebuild.ShardControl?> ShardAsync(IServiceProvider services, IProjectionDaemon? daemon, string projection)
+    // A projection's single shard where it runs on this node, for a set-based rebuild to stop and start: under Wolverine,
+    // its agent (stopped and started through Wolverine, which tracks what runs where; stopping the daemon's agent under
+    // it would leave Wolverine's record of it behind); without Wolverine's agents, the daemon's own. None when it runs
+    // elsewhere.
+    public static async Task<ShardControl?> ShardAsync(IServiceProvider services, IProjectionDaemon? daemon, string projection)
     {
         if (services.GetService<IEventSubscriptionAgentFamily>() is EventSubscriptionAgentFamily family
             && services.GetService<Wolverine.Runtime.IWolverineRuntime>() is { } runtime)
@@ -186,14 +183,14 @@ public static partial class ReplayCheck
             var path = $"/{projection}/All".ToLowerInvariant();
             var uri = (await family.AllKnownAgentsAsync()).FirstOrDefault(u => u.AbsolutePath.EndsWith(path, StringComparison.OrdinalIgnoreCase));
             return uri is not null && runtime.Agents.AllRunningAgentUris().Contains(uri)
-                ? new StandingRebuild.ShardControl(() => runtime.Agents.StopLocallyAsync(uri), () => runtime.Agents.StartLocallyAsync(uri))
+                ? new ShardControl(() => runtime.Agents.StopLocallyAsync(uri), () => runtime.Agents.StartLocallyAsync(uri))
                 : null;
         }
-        return daemon is not null && daemon.CurrentAgents().Any(a => a.Name.Identity == $"{projection}:All") ? StandingRebuild.ControlOn(daemon, projection) : null;
+        return daemon is not null && daemon.CurrentAgents().Any(a => a.Name.Identity == $"{projection}:All") ? ShardControl.On(daemon, projection) : null;
     }
 
     private static async Task RebuildStandingAsync(IDocumentStore store, IServiceProvider services, NpgsqlDataSource db, StandingRebuild.Settings settings,
-        Func<Task<StandingRebuild.ShardControl?>> shard, CancellationToken ct, Action<long> progress)
+        Func<Task<ShardControl?>> shard, CancellationToken ct, Action<long> progress)
     {
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(StandingRebuild));
         var report = await StandingRebuild.RunAsync(store, db, shard, settings, progress, ct, logger);

@@ -58,30 +58,30 @@ public sealed class RegistryCountsProjection : MultiStreamProjection<RegistryCou
 // RegistryCounts rebuilt set-based: the same document the daemon's replay makes (every registry event counted, by
 // type, and the registrations by district and kind), counted by PostgreSQL up to the daemon's high-water mark and
 // stored in one transaction with the shard's progression moved there, the shard handed over as the standing fold's
-// is (StandingRebuild.Handover). Replayed through the daemon, it read and deserialized every event of the log for a
+// is (ShardHandover). Replayed through the daemon, it read and deserialized every event of the log for a
 // handful of counters: counted here, a rebuild of 220,000 events took about 14 % less CPU (docs/performance-log.md,
 // "The thirty-first stop").
 public static class RegistryCountsRebuild
 {
-    public static async Task RunAsync(IDocumentStore store, NpgsqlDataSource db, Func<Task<StandingRebuild.ShardControl?>> shardOnThisNode,
+    public static async Task RunAsync(IDocumentStore store, NpgsqlDataSource db, Func<Task<ShardControl?>> shardOnThisNode,
         CancellationToken ct, ILogger? logger = null)
     {
         var options = (StoreOptions)store.Options;
         var events = options.Events.DatabaseSchemaName;
         var shard = $"{RegistryCountsProjection.ProjectionName}:All";
-        var handover = new StandingRebuild.Handover(db, events, shard, shardOnThisNode, logger);
+        var handover = new ShardHandover(db, events, shard, shardOnThisNode, logger);
         await handover.StopAsync();
         var stored = false;
         try
         {
-            var ceiling = await StandingRebuild.CeilingAsync(db, events, ct);
+            var ceiling = await ShardHandover.CeilingAsync(db, events, ct);
             var counts = await CountAsync(db, events, ceiling, ct);
             await handover.StopAgainAsync();
             await using var session = store.LightweightSession();
             // An empty log leaves no document, as the daemon's replay does (the route then answers zeros).
             if (counts.Events == 0) session.Delete<RegistryCounts>(RegistryCounts.Key);
             else session.Store(counts);
-            session.QueueSqlCommand(StandingRebuild.Handover.MoveProgression(events, "?", "?"), shard, ceiling);
+            session.QueueSqlCommand(ShardHandover.MoveProgression(events, "?", "?"), shard, ceiling);
             await session.SaveChangesAsync(ct);
             stored = true;
         }

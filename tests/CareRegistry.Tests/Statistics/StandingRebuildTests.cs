@@ -81,9 +81,9 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
 
         // One institution per partition, on two workers: the partnership's two parties are folded apart.
         var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
-        var shard = await ReplayCheck.StandingShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single());
+        var shard = await ReplayCheck.ShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single(), StandingProjection.Name);
         Assert.NotNull(shard);
-        var report = await StandingRebuild.RunAsync(Fixture.Store, Db, () => Task.FromResult<StandingRebuild.ShardControl?>(shard), new StandingRebuild.Settings(Partition: 1, Workers: 2), null, CancellationToken.None);
+        var report = await StandingRebuild.RunAsync(Fixture.Store, Db, () => Task.FromResult<ShardControl?>(shard), new StandingRebuild.Settings(Partition: 1, Workers: 2), null, CancellationToken.None);
         Assert.Equal(3, report.Institutions);
         var rebuilt = await Snapshot();
         Assert.Equal(daemonRows.Facts, rebuilt.Facts);
@@ -139,7 +139,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
     {
         var (a, _, _) = await BuildWorld();
         var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
-        var real = await ReplayCheck.StandingShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single());
+        var real = await ReplayCheck.ShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single(), StandingProjection.Name);
         Assert.NotNull(real);
 
         var steps = new List<string>();
@@ -150,7 +150,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
             await using var fresh = Db.CreateCommand($"select to_regclass('{StandingSql.Table}{StandingRebuild.Suffix}') is not null");
             return (bool)(await fresh.ExecuteScalarAsync())! ? "with the fresh tables filled" : "without fresh tables";
         }
-        var control = new StandingRebuild.ShardControl(
+        var control = new ShardControl(
             async () => { steps.Add("stopped " + await Fresh()); running = false; await real.Stop(); },
             async () => { steps.Add("started " + await Fresh()); running = true; await real.Start(); });
         // The leader's check, as the first partition is folded: the shard runs again.
