@@ -22,8 +22,6 @@ public record StandingRebuildReport(long Ceiling, int Institutions, long Events,
 // partition per worker is in memory.
 public static class StandingRebuild
 {
-    public const string Suffix = "_rebuild";
-
     // A partition's events, standings and facts are in memory at once on each worker, and they are most of a
     // rebuild's heap: after writes and reads at full scale, 250 institutions peaked at 411 MB of RSS and 125 at 363 MB,
     // about a tenth slower (docs/performance-log.md, the thirteenth stop).
@@ -46,8 +44,8 @@ public static class StandingRebuild
         var watch = Stopwatch.StartNew();
         var options = (StoreOptions)store.Options;
         var events = options.Events.DatabaseSchemaName;
-        var factTable = TableOf(options, typeof(StandingFact));
-        var standingTable = TableOf(options, typeof(InstitutionStanding));
+        var factTable = FreshTable.Of(options, typeof(StandingFact));
+        var standingTable = FreshTable.Of(options, typeof(InstitutionStanding));
         var shard = $"{StandingProjection.Name}:All";
         var profileBefore = StandingProfile.Read();
 
@@ -84,8 +82,9 @@ public static class StandingRebuild
             }
 
             progress?.Invoke(0);
-            await PrepareAsync(db, factTable, ct);
-            await PrepareAsync(db, standingTable, ct);
+            await factTable.CreateAsync(db, ct);
+            // The standings' compression, as the old table has it (StandingCompression).
+            await standingTable.CreateAsync(db, ct, StandingCompression.Sql(standingTable.Fresh));
             var partitions = institutions.Chunk(settings.Partition).ToList();
             var (done, eventCount, factCount, standingCount) = (0, 0L, 0L, 0);
             var (foldTicks, writeTicks) = (0L, 0L);
@@ -105,8 +104,8 @@ public static class StandingRebuild
             var folded = watch.Elapsed.TotalSeconds;
 
             var swapWatch = Stopwatch.StartNew();
-            await Task.WhenAll(VacuumAsync(db, factTable, ct), VacuumAsync(db, standingTable, ct));
-            await IndexAsync(db, [factTable, standingTable], settings.Workers, ct);
+            await Task.WhenAll(factTable.VacuumAsync(db, ct), standingTable.VacuumAsync(db, ct));
+            await FreshTable.IndexAsync(db, [factTable, standingTable], settings.Workers, ct);
             // The swap takes the tables' locks and the shard's progression row in one transaction. PostgreSQL may end
             // it as one side of a deadlock (full 10's first rebuild, from empty read models, right after the service
             // started: "while inserting index tuple in relation mt_event_progression"); it then rolled back whole, so
@@ -131,9 +130,9 @@ public static class StandingRebuild
                 await using (var connection = await db.OpenConnectionAsync(ct))
                 await using (var tx = await connection.BeginTransactionAsync(ct))
                 {
-                    await Execute(connection, tx, $"lock table {factTable.Qualified}, {standingTable.Qualified} in access exclusive mode", ct);
-                    await SwapAsync(connection, tx, factTable, ct);
-                    await SwapAsync(connection, tx, standingTable, ct);
+                    await FreshTable.ExecuteAsync(connection, tx, $"lock table {factTable.Qualified}, {standingTable.Qualified} in access exclusive mode", ct);
+                    await factTable.SwapAsync(connection, tx, ct);
+                    await standingTable.SwapAsync(connection, tx, ct);
                     await ClearDerivedTablesAsync(connection, tx, ct);
                     await using (var move = new NpgsqlCommand(ShardHandover.MoveProgression(events, "$1", "$2"), connection, tx))
                     {
@@ -154,8 +153,8 @@ public static class StandingRebuild
         catch
         {
             // A failed rebuild leaves the old tables and progression as they were; the fresh tables go.
-            await using var drop = db.CreateCommand($"drop table if exists {factTable.Fresh}; drop table if exists {standingTable.Fresh}");
-            try { await drop.ExecuteNonQueryAsync(CancellationToken.None); } catch (NpgsqlException) { /* the rebuild's own error is the one to report */ }
+            await factTable.DropAsync(db);
+            await standingTable.DropAsync(db);
             throw;
         }
         finally
@@ -198,7 +197,7 @@ public static class StandingRebuild
             Stopwatch.GetTimestamp() - start);
     }
 
-    private static async Task CopyAsync(NpgsqlDataSource db, StoreOptions options, Table facts, Table standings, Fold fold, CancellationToken ct)
+    private static async Task CopyAsync(NpgsqlDataSource db, StoreOptions options, FreshTable facts, FreshTable standings, Fold fold, CancellationToken ct)
     {
         var serializer = options.Serializer();
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -234,112 +233,5 @@ public static class StandingRebuild
             }
             await copy.CompleteAsync(ct);
         }
-    }
-
-    // The table Marten keeps a document in, and its fresh twin beside it.
-    private sealed record Table(string Schema, string Name)
-    {
-        public string Qualified => $"{Schema}.{Name}";
-        public string Fresh => $"{Schema}.{Name}{Suffix}";
-    }
-
-    private static Table TableOf(StoreOptions options, Type document)
-    {
-        var name = options.Storage.FindFeature(document).Objects.OfType<Weasel.Postgresql.Tables.Table>().First().Identifier;
-        return new Table(name.Schema, name.Name);
-    }
-
-    // The fresh table: the old one's columns, defaults and settings (StandingVacuum; the standings' compression,
-    // StandingCompression), no index yet (they are built once, after the rows are in).
-    private static async Task PrepareAsync(NpgsqlDataSource db, Table table, CancellationToken ct)
-    {
-        var compression = table.Name == StandingCompression.Table ? StandingCompression.Sql(table.Fresh) : "";
-        await using var command = db.CreateCommand($"drop table if exists {table.Fresh}; create table {table.Fresh} (like {table.Qualified} including defaults); {compression}");
-        await command.ExecuteNonQueryAsync(ct);
-        await StandingVacuum.CopySettingsAsync(db, table.Qualified, table.Fresh, ct);
-    }
-
-    // The fresh rows marked all-visible and the planner's statistics taken before the swap: the reads after it are
-    // index-only scans with estimates from the first query on, not heap reads on guesses until autovacuum comes by.
-    // Before the indexes, it is one pass over the heap (1.2 s for 3.2 M facts on the benchmark's database).
-    private static async Task VacuumAsync(NpgsqlDataSource db, Table table, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand($"vacuum (analyze) {table.Fresh}");
-        command.CommandTimeout = 0;
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    // The old tables' indexes, primary keys included, built on the fresh ones under their names with the suffix. On as
-    // many connections as the fold had workers, the largest (by the old index's size) first: one after another they are
-    // most of the 16-19 s between the fold's end and the swap, and left a core idle when nothing else ran (the
-    // benchmark's facts alone on the machine: 16.8 s one by one, 12.6 s on two connections; inside a rebuild the other
-    // core was busy anyway, and the phase took 17-18 s either way). Builds on one table do not block each other; a
-    // primary key is made a constraint once every build is done, since that takes the table's exclusive lock. No
-    // timeout: a build grows with the table.
-    private static async Task IndexAsync(NpgsqlDataSource db, Table[] tables, int workers, CancellationToken ct)
-    {
-        var builds = new List<(Table Table, string Name, string Create, bool Primary, long Size)>();
-        foreach (var table in tables)
-            foreach (var (name, definition, primary, size) in await IndexesAsync(db, table, ct))
-            {
-                // pg_get_indexdef names the table with its schema unless the schema is on the search path.
-                var create = definition.Replace($"INDEX {name} ON {table.Qualified} ", $"INDEX {name}{Suffix} ON {table.Fresh} ")
-                    .Replace($"INDEX {name} ON {table.Name} ", $"INDEX {name}{Suffix} ON {table.Fresh} ");
-                if (create == definition) throw new InvalidOperationException($"cannot rebuild index {name}: {definition}");
-                builds.Add((table, name, create, primary, size));
-            }
-        await Parallel.ForEachAsync(builds.OrderByDescending(b => b.Size), new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct },
-            async (build, token) =>
-            {
-                await using var command = db.CreateCommand(build.Create);
-                command.CommandTimeout = 0;
-                await command.ExecuteNonQueryAsync(token);
-            });
-        foreach (var (table, name, _, _, _) in builds.Where(b => b.Primary))
-        {
-            await using var command = db.CreateCommand($"alter table {table.Fresh} add constraint {name}{Suffix} primary key using index {name}{Suffix}");
-            await command.ExecuteNonQueryAsync(ct);
-        }
-    }
-
-    private static async Task<List<(string Name, string Definition, bool Primary, long Size)>> IndexesAsync(NpgsqlDataSource db, Table table, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand("""
-            select i.relname, pg_get_indexdef(x.indexrelid), x.indisprimary, pg_relation_size(x.indexrelid)
-            from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace
-            where n.nspname = $1 and t.relname = $2
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = table.Schema });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = table.Name });
-        var indexes = new List<(string, string, bool, long)>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) indexes.Add((reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetInt64(3)));
-        return indexes;
-    }
-
-    // The fresh table takes the old one's name, and its indexes theirs.
-    private static async Task SwapAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Table table, CancellationToken ct)
-    {
-        var indexes = new List<string>();
-        await using (var list = new NpgsqlCommand("""
-            select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
-            join pg_namespace n on n.oid = t.relnamespace where n.nspname = $1 and t.relname = $2
-            """, connection, tx))
-        {
-            list.Parameters.Add(new NpgsqlParameter<string> { TypedValue = table.Schema });
-            list.Parameters.Add(new NpgsqlParameter<string> { TypedValue = table.Name });
-            await using var reader = await list.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) indexes.Add(reader.GetString(0));
-        }
-        await Execute(connection, tx, $"drop table {table.Qualified}", ct);
-        await Execute(connection, tx, $"alter table {table.Fresh} rename to {table.Name}", ct);
-        foreach (var index in indexes)
-            await Execute(connection, tx, $"alter index {table.Schema}.{index}{Suffix} rename to {index}", ct);
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, tx);
-        await command.ExecuteNonQueryAsync(ct);
     }
 }

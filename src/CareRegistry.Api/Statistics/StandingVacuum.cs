@@ -1,6 +1,5 @@
 using CareRegistry.Common;
 using Marten;
-using Npgsql;
 using Weasel.Core;
 using Weasel.Core.Migrations;
 using Weasel.Postgresql;
@@ -27,18 +26,6 @@ public static class StandingVacuum
         // After the document tables: Marten applies features added here after its own.
         opts.Storage.Add(new SchemaObjectsFeature(typeof(StandingVacuum), opts, new TableSettings(opts.DatabaseSchemaName)));
         return opts;
-    }
-
-    // The table's settings, for a table made in its place (StandingRebuild's fresh tables).
-    public static async Task CopySettingsAsync(NpgsqlDataSource db, string from, string to, CancellationToken ct)
-    {
-        await using var read = db.CreateCommand("select coalesce(array_to_string(reloptions, ', '), '') from pg_class where oid = $1::regclass");
-        read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = from });
-        var settings = (string?)await read.ExecuteScalarAsync(ct) ?? "";
-        if (settings.Length == 0) return;
-        // Read from the catalogue, so safe as text: name=value pairs PostgreSQL itself accepted.
-        await using var write = db.CreateCommand($"alter table {to} set ({settings})");
-        await write.ExecuteNonQueryAsync(ct);
     }
 
     private sealed class TableSettings(string schema) : CheckedSchemaObject(new PostgresqlObjectName(schema, StandingSql.Table + "_vacuum", SchemaUtils.IdentifierUsage.General))

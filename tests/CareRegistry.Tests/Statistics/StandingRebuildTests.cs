@@ -147,7 +147,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         // The fresh fact table exists from the fold's start until the swap puts it in the old one's place.
         async Task<string> Fresh()
         {
-            await using var fresh = Db.CreateCommand($"select to_regclass('{StandingSql.Table}{StandingRebuild.Suffix}') is not null");
+            await using var fresh = Db.CreateCommand($"select to_regclass('{StandingSql.Table}{FreshTable.Suffix}') is not null");
             return (bool)(await fresh.ExecuteScalarAsync())! ? "with the fresh tables filled" : "without fresh tables";
         }
         var control = new ShardControl(
