@@ -26,8 +26,8 @@ public record RebuildStatus(Guid Id, RebuildState State, DateTimeOffset StartedA
 
 // Runs rebuilds of every projection in the background, one at a time: a second request while one runs is refused
 // (409, naming the running one), since two rebuilds would tear down each other's read models. The projections are
-// rebuilt on the node's own daemon, a few at a time beside the standing fold (ReplayCheck.RebuildAsync), so the
-// rebuild takes about as long as the standing fold. The last few runs are kept in memory for their status resource; a restart
+// rebuilt a few at a time beside the standing fold (ReplayCheck.RebuildAsync: the stream snapshots set-based, the
+// others on the node's own daemon), so the rebuild takes about as long as the standing fold. The last few runs are kept in memory for their status resource; a restart
 // forgets them (a rebuild cut short by a restart leaves the projections to be rebuilt again).
 public sealed class ProjectionRebuilds(IServiceProvider services, ILogger<ProjectionRebuilds> logger, TimeProvider clock) : IAsyncDisposable
 {

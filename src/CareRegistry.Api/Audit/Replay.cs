@@ -57,8 +57,9 @@ public static partial class ReplayCheck
     // the running shard — two writers of one progression row, which JasperFx warns about ("more than one projection
     // daemon") and which can leave the running shard paused as out of order. Without Wolverine's agents (none here
     // today) Marten's own daemon is the only one, so it is used then.
-    // The standing projection (the long pole, set-based) is rebuilt beside the others, which replay through the daemon
-    // RebuildTuning.Concurrency at a time (Rebuild:Concurrency): each reads the event log on its own, and every one
+    // The standing projection (the long pole, set-based) is rebuilt beside the others, which take turns,
+    // RebuildTuning.Concurrency at a time (Rebuild:Concurrency): the stream snapshots folded set-based (SnapshotRebuild),
+    // the rest replayed through the daemon. Each reads the event log on its own, and every one
     // replaying at once made the full-scale rebuild's memory peak (about 80 MB more of garbage in the old generation)
     // without finishing sooner, since the standing fold outlasts them either way (docs/performance-log.md, the eleventh
     // stop). A projection waiting for its turn is pending, not running, and the daemon's timeouts start only when it
@@ -106,9 +107,10 @@ public static partial class ReplayCheck
         await Task.WhenAll(projections.Select(async p =>
         {
             // The standing projection's set-based fold and the counts' set-based count take no turn: they run beside the
-            // daemon's replays.
+            // others.
             var standing = p.Name == StandingProjection.Name ? setBased : null;
             var counted = p.Name == RegistryCountsProjection.ProjectionName ? CountsSetBased(services) : null;
+            var snapshot = p is ISetBasedSnapshot s && SnapshotsSetBased(services) is { } snapshotDb ? (Projection: s, Db: snapshotDb) : default((ISetBasedSnapshot Projection, NpgsqlDataSource Db)?);
             var turn = standing is null && counted is null;
             if (turn) await turns.WaitAsync(ct);
             progress(p.Name, RebuildState.Running, null);
@@ -120,6 +122,8 @@ public static partial class ReplayCheck
                 else if (counted is { } db)
                     await RegistryCountsRebuild.RunAsync(store, db, () => ShardAsync(services!, daemon, p.Name), ct,
                         services!.GetService<ILoggerFactory>()?.CreateLogger(typeof(RegistryCountsRebuild)));
+                else if (snapshot is { } folded)
+                    await RebuildSnapshotAsync(store, services!, folded.Projection, folded.Db, ct, sequence => advanced?.Invoke(p.Name, sequence));
                 else if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
                     await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
                 else
@@ -165,6 +169,23 @@ public static partial class ReplayCheck
         var defaults = new StandingRebuild.Settings();
         return (db, new StandingRebuild.Settings(config?.GetValue("Rebuild:Partition", defaults.Partition) ?? defaults.Partition,
             config?.GetValue("Rebuild:Workers", defaults.Workers) ?? defaults.Workers));
+    }
+
+    // The stream snapshots (RetractableSnapshot) are folded set-based (SnapshotRebuild) unless Rebuild:SnapshotsSetBased
+    // is false; Rebuild:SnapshotPartition streams per query.
+    private static NpgsqlDataSource? SnapshotsSetBased(IServiceProvider? services) =>
+        services?.GetService<IConfiguration>()?.GetValue("Rebuild:SnapshotsSetBased", true) == false ? null : services?.GetService<NpgsqlDataSource>();
+
+    private static async Task RebuildSnapshotAsync(IDocumentStore store, IServiceProvider services, ISetBasedSnapshot projection, NpgsqlDataSource db,
+        CancellationToken ct, Action<long> progress)
+    {
+        var defaults = new SnapshotRebuild.Settings();
+        var settings = new SnapshotRebuild.Settings(services.GetService<IConfiguration>()?.GetValue("Rebuild:SnapshotPartition", defaults.Partition) ?? defaults.Partition);
+        var report = await projection.RebuildSetBasedAsync(store, db, settings, progress, ct);
+        services.GetService<ILoggerFactory>()?.CreateLogger(typeof(SnapshotRebuild)).LogInformation(
+            "{Document} rebuilt set-based to {Ceiling}: {Streams} streams, {Events} events, {Documents} documents in {Seconds:0.0} s (read {Read:0.0} s, fold {Fold:0.0} s, write {Write:0.0} s, vacuum, index and swap {Swap:0.0} s; {Refolded} streams folded again under the swap's lock)",
+            report.Document, report.Ceiling, report.Streams, report.Events, report.Documents, report.Seconds, report.ReadSeconds, report.FoldSeconds,
+            report.WriteSeconds, report.SwapSeconds, report.Refolded);
     }
 
     // RegistryCounts is counted set-based (RegistryCountsRebuild) unless Rebuild:CountsSetBased is false.

@@ -22,36 +22,37 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
     private const string District = "530112";
 
     // Two care homes and a hospital: a partnership across a home and the hospital, a beds change retracted, a filing
-    // correction requested and made then that correction retracted, an inspection with a finding, a closure.
-    private async Task<(Guid A, Guid B, Guid Hospital)> BuildWorld()
+    // correction requested and made then that correction retracted, an inspection with a finding, a closure. The
+    // snapshots' set-based rebuild (SnapshotRebuildTests) folds the same world.
+    internal static async Task<(Guid A, Guid B, Guid Hospital, Guid Inspection)> BuildWorld(HttpClient client, RegistryFixture fixture)
     {
-        await Client.Regime("00", PermitType.ElderlyCare, Regime.Filing, D(2018, 12, 29));
-        var a = await Client.Register(Scenario.CareHome("甲重建养老院", District));
-        var b = await Client.Register(Scenario.CareHome("乙重建养老院", District));
-        var hospital = await Client.Register(Scenario.Hospital("丙重建医院", District));
-        var filing = (await Client.Submit(a, PermitType.ElderlyCare, D(2019, 1, 1))).ShouldBe(HttpStatusCode.Created).Id;
-        (await Client.Submit(b, PermitType.ElderlyCare, D(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
-        var licence = (await Client.Submit(hospital, PermitType.MedicalPractice, D(2010, 1, 1))).ShouldBe(HttpStatusCode.Accepted).Id;
-        (await Client.Grant(hospital, licence, D(2010, 2, 1), D(2035, 12, 31))).ShouldBe(HttpStatusCode.OK);
-        (await Client.Post("/api/partnerships", new SignPartnership(PartnershipKind.CareMedical, [a, hospital], [PartnershipService.EmergencyCare],
+        await client.Regime("00", PermitType.ElderlyCare, Regime.Filing, D(2018, 12, 29));
+        var a = await client.Register(Scenario.CareHome("甲重建养老院", District));
+        var b = await client.Register(Scenario.CareHome("乙重建养老院", District));
+        var hospital = await client.Register(Scenario.Hospital("丙重建医院", District));
+        var filing = (await client.Submit(a, PermitType.ElderlyCare, D(2019, 1, 1))).ShouldBe(HttpStatusCode.Created).Id;
+        (await client.Submit(b, PermitType.ElderlyCare, D(2019, 1, 1))).ShouldBe(HttpStatusCode.Created);
+        var licence = (await client.Submit(hospital, PermitType.MedicalPractice, D(2010, 1, 1))).ShouldBe(HttpStatusCode.Accepted).Id;
+        (await client.Grant(hospital, licence, D(2010, 2, 1), D(2035, 12, 31))).ShouldBe(HttpStatusCode.OK);
+        (await client.Post("/api/partnerships", new SignPartnership(PartnershipKind.CareMedical, [a, hospital], [PartnershipService.EmergencyCare],
             D(2019, 1, 1), D(2030, 12, 31)))).ShouldBe(HttpStatusCode.Created);
 
-        var beds = (await Client.Post($"/api/institutions/{a}/beds", new ChangeBeds(D(2020, 1, 1), new BedsInput(ElderlyCare: 200), "扩建")))
+        var beds = (await client.Post($"/api/institutions/{a}/beds", new ChangeBeds(D(2020, 1, 1), new BedsInput(ElderlyCare: 200), "扩建")))
             .ShouldBe(HttpStatusCode.OK);
-        (await Client.Post("/api/corrections", new RetractEntry(a, beds.Version, "床位数录入错误"))).ShouldBe(HttpStatusCode.OK);
-        (await Client.Post($"/api/institutions/{a}/permits/{filing}/correction-request", new RequestFilingCorrection(D(2024, 6, 1), D(2024, 7, 1), "缺执业人员名单")))
+        (await client.Post("/api/corrections", new RetractEntry(a, beds.Version, "床位数录入错误"))).ShouldBe(HttpStatusCode.OK);
+        (await client.Post($"/api/institutions/{a}/permits/{filing}/correction-request", new RequestFilingCorrection(D(2024, 6, 1), D(2024, 7, 1), "缺执业人员名单")))
             .ShouldBe(HttpStatusCode.OK);
-        var corrected = (await Client.Post($"/api/institutions/{a}/permits/{filing}/correction", new CorrectFiling(D(2024, 7, 15), "已补正")))
+        var corrected = (await client.Post($"/api/institutions/{a}/permits/{filing}/correction", new CorrectFiling(D(2024, 7, 15), "已补正")))
             .ShouldBe(HttpStatusCode.OK);
-        (await Client.Post("/api/corrections", new RetractEntry(filing, corrected.Version, "补正记错"))).ShouldBe(HttpStatusCode.OK);
+        (await client.Post("/api/corrections", new RetractEntry(filing, corrected.Version, "补正记错"))).ShouldBe(HttpStatusCode.OK);
 
-        var inspection = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Routine, [b], [Department.CivilAffairs], ["张检查"], D(2024, 3, 1))))
+        var inspection = (await client.Post("/api/inspections", new OpenInspection(InspectionKind.Routine, [b], [Department.CivilAffairs], ["张检查"], D(2024, 3, 1))))
             .ShouldBe(HttpStatusCode.Created).Id;
-        (await Client.Post($"/api/inspections/{inspection}/findings", new RecordFinding(b, FindingCategory.FireSafety, Severity.Major, 4,
+        (await client.Post($"/api/inspections/{inspection}/findings", new RecordFinding(b, FindingCategory.FireSafety, Severity.Major, 4,
             "消防通道堵塞", D(2024, 4, 1), D(2024, 3, 1)))).ShouldBe(HttpStatusCode.Created);
-        (await Client.Post($"/api/institutions/{b}/closure", new CloseInstitution(D(2025, 1, 1), "停业"))).ShouldBe(HttpStatusCode.OK);
-        await Fixture.Projected();
-        return (a, b, hospital);
+        (await client.Post($"/api/institutions/{b}/closure", new CloseInstitution(D(2025, 1, 1), "停业"))).ShouldBe(HttpStatusCode.OK);
+        await fixture.Projected();
+        return (a, b, hospital, inspection);
     }
 
     // Every column but Marten's version stamp and modification time, row by row in id order.
@@ -73,7 +74,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
     [Fact]
     public async Task The_set_based_rebuild_writes_the_rows_the_daemon_writes_and_the_shard_continues_from_it()
     {
-        var (a, _, hospital) = await BuildWorld();
+        var (a, _, hospital, _) = await BuildWorld(Client, Fixture);
         var daemonRows = await Snapshot();
         await using (var closed = Db.CreateCommand($"select count(*) from {StandingSql.Table} where recorded_to is not null"))
             Assert.True(Convert.ToInt64(await closed.ExecuteScalarAsync()) > 0);   // the retractions closed rows
@@ -120,7 +121,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
     [Fact]
     public async Task A_shard_that_fails_as_out_of_order_right_after_the_swap_is_started_again()
     {
-        var (a, _, _) = await BuildWorld();
+        var (a, _, _, _) = await BuildWorld(Client, Fixture);
         await Client.Rebuild();
         await using (var move = Db.CreateCommand($"update mt_event_progression set last_seq_id = last_seq_id - 1 where name = '{StandingProjection.Name}:All'"))
             Assert.Equal(1, await move.ExecuteNonQueryAsync());
@@ -137,7 +138,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
     [Fact]
     public async Task A_shard_started_again_during_the_fold_is_stopped_before_the_swap_and_runs_on_after_it()
     {
-        var (a, _, _) = await BuildWorld();
+        var (a, _, _, _) = await BuildWorld(Client, Fixture);
         var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
         var real = await ReplayCheck.ShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single(), StandingProjection.Name);
         Assert.NotNull(real);

@@ -1,0 +1,105 @@
+using System.Net;
+using CareRegistry.Common;
+using CareRegistry.Inspections;
+using CareRegistry.Tests.Infrastructure;
+using CareRegistry.Tests.Statistics;
+using Marten;
+using Marten.Events.Daemon.Coordination;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CareRegistry.Tests.Audit;
+
+// The stream snapshots rebuilt set-based (SnapshotRebuild) hold the very rows the daemon's replay writes, with the same
+// indexes, and take in what commands record while the rebuild runs.
+public class SnapshotRebuildTests(RegistryFixture fixture) : RegistryTest(fixture)
+{
+    private static DateOnly D(int y, int m, int d) => new(y, m, d);
+
+    private List<(string Name, ISetBasedSnapshot Projection, string Table)> Snapshots() =>
+        ((StoreOptions)Fixture.Store.Options).Projections.All.Where(p => p is ISetBasedSnapshot)
+        .Select(p => (p.Name, (ISetBasedSnapshot)p, "mt_doc_" + p.Name.ToLowerInvariant())).ToList();
+
+    // Every column but the modification time, row by row in id order.
+    private async Task<List<string>> Rows(string table)
+    {
+        await using var command = Db.CreateCommand($"select (to_jsonb(t) - 'mt_last_modified')::text from {table} t order by id");
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
+    }
+
+    private async Task<List<string>> Indexes(string table)
+    {
+        await using var command = Db.CreateCommand("select indexdef from pg_indexes where tablename = $1 union all select conname from pg_constraint where conrelid = $1::regclass order by 1");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = table });
+        await using var reader = await command.ExecuteReaderAsync();
+        var indexes = new List<string>();
+        while (await reader.ReadAsync()) indexes.Add(reader.GetString(0));
+        return indexes;
+    }
+
+    private async Task DaemonReplay(string projection)
+    {
+        var daemon = (await Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>().AllDaemonsAsync()).Single();
+        await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(1), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Folded_set_based_the_snapshots_are_the_rows_and_indexes_the_daemon_replay_leaves()
+    {
+        await StandingRebuildTests.BuildWorld(Client, Fixture);
+        var snapshots = Snapshots();
+        Assert.Equal(["Inspection", "Institution", "Partnership", "Permit"], snapshots.Select(s => s.Name).Order(StringComparer.Ordinal));
+
+        foreach (var (name, projection, table) in snapshots)
+        {
+            var inline = await Rows(table);
+            await DaemonReplay(name);
+            var replayed = await Rows(table);
+            Assert.NotEmpty(replayed);
+            Assert.Equal(inline, replayed);
+            var indexes = await Indexes(table);
+
+            // One stream per partition: the corrections (a beds change, a filing's correction) fold again from the log.
+            var report = await projection.RebuildSetBasedAsync(Fixture.Store, Db, new SnapshotRebuild.Settings(Partition: 1), null, CancellationToken.None);
+            Assert.Equal(replayed, await Rows(table));
+            Assert.Equal(indexes, await Indexes(table));
+            Assert.Equal(replayed.Count, report.Documents);
+            Assert.Equal(0, report.Refolded);
+            await using var fresh = Db.CreateCommand($"select to_regclass('{table}{FreshTable.Suffix}') is null");
+            Assert.True((bool)(await fresh.ExecuteScalarAsync())!);
+        }
+        Assert.Contains("乙重建养老院", (await Client.Get("/api/institutions")).Text);
+    }
+
+    [Fact]
+    public async Task What_commands_record_while_the_snapshots_are_folded_is_in_the_table_swapped_in()
+    {
+        var (_, b, _, inspection) = await StandingRebuildTests.BuildWorld(Client, Fixture);
+        var (name, projection, table) = Snapshots().Single(s => s.Name == nameof(Inspection));
+        Guid opened = default;
+        SnapshotRebuild.BeforeSwapForTests = async () =>
+        {
+            (await Client.Post($"/api/inspections/{inspection}/findings", new RecordFinding(b, FindingCategory.Hygiene, Severity.Minor, 1,
+                "厨房卫生不达标", D(2024, 4, 15), D(2024, 3, 1)))).ShouldBe(HttpStatusCode.Created);
+            opened = (await Client.Post("/api/inspections", new OpenInspection(InspectionKind.Routine, [b], [Department.CivilAffairs], ["李检查"], D(2024, 5, 1))))
+                .ShouldBe(HttpStatusCode.Created).Id;
+        };
+        try
+        {
+            var report = await projection.RebuildSetBasedAsync(Fixture.Store, Db, new SnapshotRebuild.Settings(), null, CancellationToken.None);
+            Assert.Equal(2, report.Refolded);
+        }
+        finally
+        {
+            SnapshotRebuild.BeforeSwapForTests = null;
+        }
+
+        Assert.Equal(2, (await Client.Get($"/api/inspections/{inspection}"))["findings"].AsArray().Count);
+        (await Client.Get($"/api/inspections/{opened}")).ShouldBe(HttpStatusCode.OK);
+        var rebuilt = await Rows(table);
+        await DaemonReplay(name);
+        Assert.Equal(await Rows(table), rebuilt);
+    }
+}
