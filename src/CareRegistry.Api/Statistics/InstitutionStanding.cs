@@ -45,7 +45,14 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         else if (e.Data is PermitApplicationSubmitted or PermitFiled || Permits.Any(p => p.Id == e.StreamId))
             Permits = Replace(Permits, p => p.Id, e.StreamId, Permit.Next(Permits.FirstOrDefault(p => p.Id == e.StreamId), e.Data));
         else if (e.Data is InspectionOpened || Inspections.Any(i => i.Id == e.StreamId))
-            Inspections = Replace(Inspections, i => i.Id, e.StreamId, Kept(Inspection.Next(Inspections.FirstOrDefault(i => i.Id == e.StreamId), Inspection.Read(e))));
+        {
+            var kept = Inspections.FirstOrDefault(i => i.Id == e.StreamId);
+            var next = Kept(Inspection.Next(kept, Inspection.Read(e)));
+            // What the standing keeps of it is unchanged (its closing, as kept): the same object stays, so its sections
+            // are not derived again and the step has nothing to reconcile (a joint inspection's closing concerns up to
+            // eight institutions).
+            if (kept is null || next != kept) Inspections = Replace(Inspections, i => i.Id, e.StreamId, next);
+        }
         else if (e.Data is PartnershipSigned || Partnerships.Any(p => p.Id == e.StreamId))
             Partnerships = Replace(Partnerships, p => p.Id, e.StreamId, Partnership.Next(Partnerships.FirstOrDefault(p => p.Id == e.StreamId), e.Data));
     }
@@ -70,10 +77,10 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
     }
 
     // What a standing keeps of an inspection: what its facts are derived from (DeriveInto), not the institutions
-    // inspected with it, its inspectors or its summary. A cluster's inspection names all eight of its institutions,
-    // and those ids were a fifth of a standing's JSON (full 38's data: 3.3 of 16.8 kB; 5.1 -> 4.4 kB stored).
+    // inspected with it, its inspectors, its summary or its closing. A cluster's inspection names all eight of its
+    // institutions, and those ids were a fifth of a standing's JSON (full 38's data: 3.3 of 16.8 kB; 5.1 -> 4.4 kB stored).
     private static Inspection? Kept(Inspection? inspection) =>
-        inspection is null ? null : inspection with { InstitutionIds = [], Inspectors = [], Summary = null };
+        inspection is null ? null : inspection with { InstitutionIds = [], Inspectors = [], Summary = null, ClosedOn = null };
 
     private static List<BedsPeriod> Beds(List<BedsPeriod> history, IEvent e) => e.Data switch
     {
@@ -116,10 +123,23 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
     // change day on every event was most of a rebuild's time. Runs merge equal values, so a section split at only
     // its own change days gives the very runs it gives split at all of them (the fold test compares both on every
     // event).
-    internal void DeriveInto(List<StandingFact.Same> facts, DateOnly? on = null, bool sectioned = true)
+    // True when the facts may differ from the last call's: a section was derived again, or the sections are not the same
+    // ones (an inspection retracted, a permit added). False means the last call's facts, perhaps in another order (an
+    // inspection's event moves it to the end of the list), so the projection has nothing to reconcile.
+    internal bool DeriveInto(List<StandingFact.Same> facts, DateOnly? on = null, bool sectioned = true)
     {
-        if (Institution is not { } institution) return;
+        if (Institution is not { } institution)
+        {
+            _emitted?.Clear();
+            return true;
+        }
         sectioned &= on is null;
+        var changed = !sectioned;
+        if (sectioned)
+        {
+            _emitted ??= [];
+            (_emitting ??= []).Clear();
+        }
         var frame = new Frame(institution.EstablishedOn, institution.ClosedOn, institution.Jurisdiction, Json.Wire(institution.Kind));
         List<DateOnly>? all = null;
         if (!sectioned)
@@ -145,7 +165,9 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         {
             if (!sectioned) { derive(facts); return; }
             _sections ??= [];
+            _emitting!.Add(name);
             if (_sections.TryGetValue(name, out var kept) && SameInputs(kept.Inputs, inputs)) { facts.AddRange(kept.Facts); return; }
+            changed = true;
             var own = new List<StandingFact.Same>();
             derive(own);
             _sections[name] = (inputs, own);
@@ -290,6 +312,12 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
             foreach (var run in Runs(days, d => Supervision.DemeritPointsOn(findings, d) is > 0 and var points ? points : (int?)null))
                 Add(into, Facts.Demerit, run.From, run.To, value: run.Value);
         });
+        if (sectioned)
+        {
+            changed |= !_emitting!.SetEquals(_emitted!);
+            (_emitted, _emitting) = (_emitting, _emitted);
+        }
+        return changed;
     }
 
     // What every fact of an institution carries from its registration, and its life (nothing holds outside it).
@@ -297,6 +325,9 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
 
     // Each section's facts with the inputs they were derived from; rebuilt with the standing (never stored).
     private Dictionary<object, (object?[] Inputs, List<StandingFact.Same> Facts)>? _sections;
+
+    // The sections the last derivation went through, and those of the one under way.
+    private HashSet<object>? _emitted, _emitting;
 
     private static bool SameInputs(object?[] kept, object?[] now)
     {

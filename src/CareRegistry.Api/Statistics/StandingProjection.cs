@@ -118,8 +118,10 @@ public sealed class StandingProjection : IProjection
         var start = Stopwatch.GetTimestamp();
         var derived = _derived ??= [];
         derived.Clear();
-        standing.DeriveInto(derived);
+        var changed = standing.DeriveInto(derived);
         StandingProfile.CountDerive(Stopwatch.GetTimestamp() - start);
+        // The very facts the last step derived: the live rows hold them already.
+        if (!changed) return;
         var wanted = _wanted ??= [];
         wanted.Clear();
         foreach (var f in derived) wanted.Add(f);
