@@ -83,6 +83,7 @@ public static class SnapshotRebuild
             var swapWatch = Stopwatch.StartNew();
             await table.VacuumAsync(db, ct);
             await FreshTable.IndexAsync(db, [table], 1, ct);
+            await table.AnalyzeAsync(db, ct);
             if (BeforeSwapForTests is { } hook) await hook();
 
             int refolded;
