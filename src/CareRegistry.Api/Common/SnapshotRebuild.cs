@@ -19,9 +19,9 @@ public record SnapshotRebuildReport(string Document, long Ceiling, int Streams, 
 // reaches them (the benchmark's inspections: 750,000 events, 79,000 streams, 67-79 s of a full rebuild). Here each
 // stream is read once, in partitions of streams, folded in memory through the projection's own EvolveAsync (so the
 // documents are the daemon's, corrections included), and written once by binary COPY into a fresh table; the table is
-// vacuumed, indexed and swapped for the old one, which serves every read and command until then. The swap locks the
-// old table, so commands writing a snapshot wait for it (they are inline: their transaction writes the document), and
-// folds again, from the log, the streams that received events after the ceiling the rebuild read up to.
+// vacuumed, indexed, analysed and swapped for the old one, which serves every read and command until then. The swap
+// locks the old table, so commands writing a snapshot wait for it (they are inline: their transaction writes the
+// document), and folds again, from the log, the streams that received events after the ceiling the rebuild read up to.
 public static class SnapshotRebuild
 {
     // A partition's events and documents are in memory at once.
