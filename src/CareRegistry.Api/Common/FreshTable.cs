@@ -142,6 +142,40 @@ internal sealed record FreshTable(string Schema, string Name)
         return indexes;
     }
 
+    // How long a swap waits for the old tables' lock before it gives up the attempt, and how many attempts it makes. A
+    // lock waiting to be granted holds up every read and write of the table that comes after it, so a swap queued
+    // behind a long read (an export, say) would stall all of them until that read ends; waiting a second at a time, it
+    // lets them through between attempts.
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(1);
+    public const int LockAttempts = 120;
+
+    // The swap's transaction: the old tables locked (waiting LockWait at most), then `work` (SwapAsync for each, and
+    // whatever must change with them), committed. An attempt that does not get the locks in time, or that PostgreSQL
+    // ends as one side of a deadlock (full 10's first standing rebuild: "while inserting index tuple in relation
+    // mt_event_progression"), rolls back whole and is made again after LockWait; `beforeAttempt` runs before each.
+    public static async Task SwapInAsync(NpgsqlDataSource db, FreshTable[] tables, Func<NpgsqlConnection, NpgsqlTransaction, Task> work,
+        CancellationToken ct, Func<Task>? beforeAttempt = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (beforeAttempt is not null) await beforeAttempt();
+            try
+            {
+                await using var connection = await db.OpenConnectionAsync(ct);
+                await using var tx = await connection.BeginTransactionAsync(ct);
+                await ExecuteAsync(connection, tx, $"set local lock_timeout = {(int)LockWait.TotalMilliseconds}", ct);
+                await ExecuteAsync(connection, tx, $"lock table {string.Join(", ", tables.Select(t => t.Qualified))} in access exclusive mode", ct);
+                await work(connection, tx);
+                await tx.CommitAsync(ct);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.DeadlockDetected && attempt < LockAttempts)
+            {
+                await Task.Delay(LockWait, ct);
+            }
+        }
+    }
+
     // In the caller's transaction, which holds the old table's lock: the fresh table takes the old one's name, and its
     // indexes theirs.
     public async Task SwapAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)

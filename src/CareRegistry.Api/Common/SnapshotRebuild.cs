@@ -86,11 +86,9 @@ public static class SnapshotRebuild
             await table.AnalyzeAsync(db, ct);
             if (BeforeSwapForTests is { } hook) await hook();
 
-            int refolded;
-            await using (var connection = await db.OpenConnectionAsync(ct))
-            await using (var tx = await connection.BeginTransactionAsync(ct))
+            var refolded = 0;
+            await FreshTable.SwapInAsync(db, [table], async (connection, tx) =>
             {
-                await FreshTable.ExecuteAsync(connection, tx, $"lock table {table.Qualified} in access exclusive mode", ct);
                 // Under the lock no command writes a snapshot of this type: the streams that received events since the
                 // ceiling are folded again whole, and replace what the fresh table has of them.
                 var late = new List<Guid>();
@@ -115,8 +113,7 @@ public static class SnapshotRebuild
                     await writer.CopyAsync(connection, table.Fresh, again, ct);
                 }
                 await table.SwapAsync(connection, tx, ct);
-                await tx.CommitAsync(ct);
-            }
+            }, ct);
             return new SnapshotRebuildReport(typeof(T).Name, ceiling, streams.Count, eventCount, documents, refolded, watch.Elapsed.TotalSeconds,
                 Seconds(readTicks), Seconds(foldTicks), Seconds(writeTicks), swapWatch.Elapsed.TotalSeconds);
         }

@@ -106,43 +106,19 @@ public static class StandingRebuild
             var swapWatch = Stopwatch.StartNew();
             await Task.WhenAll(factTable.VacuumAsync(db, ct), standingTable.VacuumAsync(db, ct));
             await FreshTable.IndexAsync(db, [factTable, standingTable], settings.Workers, ct);
-            // The swap takes the tables' locks and the shard's progression row in one transaction. PostgreSQL may end
-            // it as one side of a deadlock (full 10's first rebuild, from empty read models, right after the service
-            // started: "while inserting index tuple in relation mt_event_progression"); it then rolled back whole, so
-            // it is tried again.
-            await handover.StopAgainAsync();
-            for (var attempt = 1; ; attempt++)
+            // The swap takes the tables' locks and the shard's progression row in one transaction, tried again while it
+            // cannot have the locks (FreshTable.SwapInAsync); the shard is stopped again before each attempt.
+            await FreshTable.SwapInAsync(db, [factTable, standingTable], async (connection, tx) =>
             {
-                try
-                {
-                    await SwapAllAsync();
-                    swapped = true;
-                    break;
-                }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 3)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
-                }
-            }
-
-            async Task SwapAllAsync()
-            {
-                await using (var connection = await db.OpenConnectionAsync(ct))
-                await using (var tx = await connection.BeginTransactionAsync(ct))
-                {
-                    await FreshTable.ExecuteAsync(connection, tx, $"lock table {factTable.Qualified}, {standingTable.Qualified} in access exclusive mode", ct);
-                    await factTable.SwapAsync(connection, tx, ct);
-                    await standingTable.SwapAsync(connection, tx, ct);
-                    await ClearDerivedTablesAsync(connection, tx, ct);
-                    await using (var move = new NpgsqlCommand(ShardHandover.MoveProgression(events, "$1", "$2"), connection, tx))
-                    {
-                        move.Parameters.Add(new NpgsqlParameter<string> { TypedValue = shard });
-                        move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
-                        await move.ExecuteNonQueryAsync(ct);
-                    }
-                    await tx.CommitAsync(ct);
-                }
-            }
+                await factTable.SwapAsync(connection, tx, ct);
+                await standingTable.SwapAsync(connection, tx, ct);
+                await ClearDerivedTablesAsync(connection, tx, ct);
+                await using var move = new NpgsqlCommand(ShardHandover.MoveProgression(events, "$1", "$2"), connection, tx);
+                move.Parameters.Add(new NpgsqlParameter<string> { TypedValue = shard });
+                move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
+                await move.ExecuteNonQueryAsync(ct);
+            }, ct, handover.StopAgainAsync);
+            swapped = true;
             var after = StandingProfile.Read();
             var profile = $"apply {after.ApplySeconds - profileBefore.ApplySeconds:0.0} s, reconcile {after.ReconcileSeconds - profileBefore.ReconcileSeconds:0.0} s " +
                           $"(derive {after.DeriveSeconds - profileBefore.DeriveSeconds:0.0} s) over {after.Events - profileBefore.Events} steps; " +

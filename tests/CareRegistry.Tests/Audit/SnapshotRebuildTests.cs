@@ -113,4 +113,45 @@ public class SnapshotRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         await DaemonReplay(name);
         Assert.Equal(await Rows(table), rebuilt);
     }
+
+    // A swap queued behind a long read (an open transaction that read the table, as an export holds it) does not hold up
+    // the reads that come after it: it waits a second at a time for its lock, lets them through between attempts, and
+    // swaps once the long read has ended.
+    [Fact]
+    public async Task A_swap_behind_a_long_read_lets_later_reads_through_and_swaps_when_it_ends()
+    {
+        await StandingRebuildTests.BuildWorld(Client, Fixture);
+        var (_, projection, table) = Snapshots().Single(s => s.Name == nameof(Inspection));
+        var rows = await Rows(table);
+        await using var longReader = await Db.OpenConnectionAsync();
+        var longRead = await longReader.BeginTransactionAsync();
+        await using (var read = new Npgsql.NpgsqlCommand($"select count(*) from {table}", longReader, longRead))
+            await read.ExecuteScalarAsync();
+
+        var rebuild = projection.RebuildSetBasedAsync(Fixture.Store, Db, new SnapshotRebuild.Settings(), null, CancellationToken.None);
+        // Until the swap asks for its lock (the fold and the indexes come first).
+        var asked = false;
+        for (var look = 0; look < 600 && !asked && !rebuild.IsCompleted; look++)
+        {
+            await using var waiting = Db.CreateCommand($"select count(*) from pg_locks where relation = '{table}'::regclass and mode = 'AccessExclusiveLock' and not granted");
+            asked = Convert.ToInt64(await waiting.ExecuteScalarAsync()) > 0;
+            if (!asked) await Task.Delay(50);
+        }
+        Assert.True(asked, "the swap asked for the table's lock");
+
+        // A read that comes now gets through while the long read still holds the table (it would otherwise wait for
+        // that read to end, and fail here after 20 s).
+        await using (var later = await Db.OpenConnectionAsync())
+        await using (var tx = await later.BeginTransactionAsync())
+        {
+            await using (var limit = new Npgsql.NpgsqlCommand("set local statement_timeout = 20000", later, tx)) await limit.ExecuteNonQueryAsync();
+            await using var read = new Npgsql.NpgsqlCommand($"select count(*) from {table}", later, tx);
+            Assert.Equal(rows.Count, Convert.ToInt32(await read.ExecuteScalarAsync()));
+        }
+        Assert.False(rebuild.IsCompleted);
+
+        await longRead.RollbackAsync();
+        await rebuild;
+        Assert.Equal(rows, await Rows(table));
+    }
 }
