@@ -109,8 +109,9 @@ public static partial class ReplayCheck
             // The standing projection's set-based fold and the counts' set-based count take no turn: they run beside the
             // others.
             var standing = p.Name == StandingProjection.Name ? setBased : null;
-            var counted = p.Name == RegistryCountsProjection.ProjectionName ? CountsSetBased(services) : null;
-            var snapshot = p is ISetBasedSnapshot s && SnapshotsSetBased(services) is { } snapshotDb ? (Projection: s, Db: snapshotDb) : default((ISetBasedSnapshot Projection, NpgsqlDataSource Db)?);
+            var counted = p.Name == RegistryCountsProjection.ProjectionName ? SetBasedDb(services, "Rebuild:CountsSetBased") : null;
+            var snapshot = p as ISetBasedSnapshot;
+            var snapshotDb = snapshot is null ? null : SetBasedDb(services, "Rebuild:SnapshotsSetBased");
             var turn = standing is null && counted is null;
             if (turn) await turns.WaitAsync(ct);
             progress(p.Name, RebuildState.Running, null);
@@ -122,8 +123,8 @@ public static partial class ReplayCheck
                 else if (counted is { } db)
                     await RegistryCountsRebuild.RunAsync(store, db, () => ShardAsync(services!, daemon, p.Name), ct,
                         services!.GetService<ILoggerFactory>()?.CreateLogger(typeof(RegistryCountsRebuild)));
-                else if (snapshot is { } folded)
-                    await RebuildSnapshotAsync(store, services!, folded.Projection, folded.Db, ct, sequence => advanced?.Invoke(p.Name, sequence));
+                else if (snapshot is not null && snapshotDb is not null)
+                    await RebuildSnapshotAsync(store, services!, snapshot, snapshotDb, ct, sequence => advanced?.Invoke(p.Name, sequence));
                 else if (daemon is not null && (own is not null || p.Lifecycle != ProjectionLifecycle.Async))
                     await daemon.RebuildProjectionAsync(p.Name, ShardTimeout, ct);
                 else
@@ -163,18 +164,19 @@ public static partial class ReplayCheck
     // Rebuild:StandingSetBased is false. Rebuild:Partition institutions are folded per query, Rebuild:Workers at once.
     private static (NpgsqlDataSource Db, StandingRebuild.Settings Settings)? StandingSetBased(IServiceProvider? services)
     {
-        if (services?.GetService<NpgsqlDataSource>() is not { } db) return null;
-        var config = services.GetService<IConfiguration>();
-        if (config?.GetValue("Rebuild:StandingSetBased", true) == false) return null;
+        if (SetBasedDb(services, "Rebuild:StandingSetBased") is not { } db) return null;
+        var config = services!.GetService<IConfiguration>();
         var defaults = new StandingRebuild.Settings();
         return (db, new StandingRebuild.Settings(config?.GetValue("Rebuild:Partition", defaults.Partition) ?? defaults.Partition,
             config?.GetValue("Rebuild:Workers", defaults.Workers) ?? defaults.Workers));
     }
 
-    // The stream snapshots (RetractableSnapshot) are folded set-based (SnapshotRebuild) unless Rebuild:SnapshotsSetBased
-    // is false; Rebuild:SnapshotPartition streams per query.
-    private static NpgsqlDataSource? SnapshotsSetBased(IServiceProvider? services) =>
-        services?.GetService<IConfiguration>()?.GetValue("Rebuild:SnapshotsSetBased", true) == false ? null : services?.GetService<NpgsqlDataSource>();
+    // The database a set-based rebuild works on, unless its switch (Rebuild:StandingSetBased, Rebuild:CountsSetBased,
+    // Rebuild:SnapshotsSetBased) is false: then the projection replays through the daemon. The stream snapshots
+    // (RetractableSnapshot) are folded set-based by SnapshotRebuild, Rebuild:SnapshotPartition streams per query;
+    // RegistryCounts is counted by RegistryCountsRebuild.
+    private static NpgsqlDataSource? SetBasedDb(IServiceProvider? services, string key) =>
+        services?.GetService<IConfiguration>()?.GetValue(key, true) == false ? null : services?.GetService<NpgsqlDataSource>();
 
     private static async Task RebuildSnapshotAsync(IDocumentStore store, IServiceProvider services, ISetBasedSnapshot projection, NpgsqlDataSource db,
         CancellationToken ct, Action<long> progress)
@@ -188,9 +190,6 @@ public static partial class ReplayCheck
             report.WriteSeconds, report.SwapSeconds, report.Refolded);
     }
 
-    // RegistryCounts is counted set-based (RegistryCountsRebuild) unless Rebuild:CountsSetBased is false.
-    private static NpgsqlDataSource? CountsSetBased(IServiceProvider? services) =>
-        services?.GetService<IConfiguration>()?.GetValue("Rebuild:CountsSetBased", true) == false ? null : services?.GetService<NpgsqlDataSource>();
 
     // A projection's single shard where it runs on this node, for a set-based rebuild to stop and start: under Wolverine,
     // its agent (stopped and started through Wolverine, which tracks what runs where; stopping the daemon's agent under

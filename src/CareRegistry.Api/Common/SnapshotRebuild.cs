@@ -45,15 +45,12 @@ public static class SnapshotRebuild
 
         // The streams with an event of the projection's types, in the order of their first event: a partition's
         // streams were written at about the same time, so their events lie close together in the log's pages.
-        var streams = new List<Guid>();
+        List<Guid> streams;
         await using (var list = db.CreateCommand(
                          $"select stream_id from {events}.mt_events where type = any($1) and seq_id <= $2 group by stream_id order by min(seq_id)"))
         {
             list.CommandTimeout = 0;
-            list.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = typeNames });
-            list.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
-            await using var reader = await list.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) streams.Add(reader.GetGuid(0));
+            streams = await StreamsAsync(list, typeNames, ceiling, ct);
         }
 
         var (eventCount, documents) = (0L, 0);
@@ -91,14 +88,9 @@ public static class SnapshotRebuild
             {
                 // Under the lock no command writes a snapshot of this type: the streams that received events since the
                 // ceiling are folded again whole, and replace what the fresh table has of them.
-                var late = new List<Guid>();
+                List<Guid> late;
                 await using (var list = new NpgsqlCommand($"select distinct stream_id from {events}.mt_events where type = any($1) and seq_id > $2", connection, tx))
-                {
-                    list.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = typeNames });
-                    list.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
-                    await using var reader = await list.ExecuteReaderAsync(ct);
-                    while (await reader.ReadAsync(ct)) late.Add(reader.GetGuid(0));
-                }
+                    late = await StreamsAsync(list, typeNames, ceiling, ct);
                 refolded = late.Count;
                 if (late.Count > 0)
                 {
@@ -126,6 +118,17 @@ public static class SnapshotRebuild
     }
 
     private static double Seconds(long ticks) => ticks / (double)Stopwatch.Frequency;
+
+    // The streams a listing of the log names, given the snapshot's event types ($1) and the ceiling ($2).
+    private static async Task<List<Guid>> StreamsAsync(NpgsqlCommand list, string[] types, long ceiling, CancellationToken ct)
+    {
+        list.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
+        list.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
+        var streams = new List<Guid>();
+        await using var reader = await list.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) streams.Add(reader.GetGuid(0));
+        return streams;
+    }
 
     // Every event of these streams, in recording order.
     private static async Task<IReadOnlyList<IEvent>> ReadAsync(IQuerySession session, Guid[] streams, CancellationToken ct) =>
