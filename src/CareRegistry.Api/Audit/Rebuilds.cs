@@ -176,7 +176,7 @@ public static class RebuildTuning
 
     // Rebuild:BatchSize and Rebuild:Concurrency override them, to measure. The runner takes the turns itself; Marten's
     // own cap is left at its default, since a write A/B with it at 2 was slower (not separated from a loaded
-    // machine's noise, docs/performance-log.md, the eleventh stop), and the JasperFx verb takes --max-concurrent.
+    // machine's noise, docs/performance-log.md, the eleventh stop), and Marten's `projections rebuild` takes --max-concurrent.
     public static void Apply(IServiceProvider services, StoreOptions opts)
     {
         var config = services.GetRequiredService<IConfiguration>();
@@ -229,4 +229,43 @@ public static class RebuildEndpoints
         await rebuilds.FindAsync(id, ct) is { } status
             ? Results.Json(status, Json.Options)
             : Results.Problem(Problems.NotFound(L.T("no rebuild {0} on this node (runs are kept in memory; a restart forgets them)", id)));
+}
+
+// POST /api/admin/projections/rebuild from the command line, with the service stopped: the same runner on a host
+// started as the service starts (as the import does), so Wolverine's node takes the async shards and every projection
+// is rebuilt as the route rebuilds it (the standing facts, the counts and the stream snapshots set-based, the rest
+// through this node's daemon), where Marten's `projections rebuild` replays each of them through a daemon of its own.
+// Each projection's state is printed as it changes; the exit code says whether every projection was rebuilt.
+[Description("Rebuilds every projection from the event log as POST /api/admin/projections/rebuild does, with the service stopped", Name = "rebuild")]
+public class RebuildCommand : JasperFxAsyncCommand<NetCoreInput>
+{
+    public override async Task<bool> Execute(NetCoreInput input)
+    {
+        using var host = input.BuildHost();
+        await host.StartAsync();
+        var rebuilds = host.Services.GetRequiredService<ProjectionRebuilds>();
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        await using var count = host.Services.GetRequiredService<NpgsqlDataSource>()
+            .CreateCommand($"select count(*) from {store.Options.Events.DatabaseSchemaName}.mt_events");
+        var (status, _) = rebuilds.Start(Convert.ToInt64(await count.ExecuteScalarAsync()));
+        Console.WriteLine($"rebuild {status.Id}: {status.Projections.Count} projections from {status.Events} events");
+        var shown = new Dictionary<string, RebuildState>();
+        var finished = rebuilds.IdleAsync();
+        while (true)
+        {
+            var done = await Task.WhenAny(finished, Task.Delay(TimeSpan.FromSeconds(2))) == finished;
+            status = (await rebuilds.FindAsync(status.Id, CancellationToken.None))!;
+            foreach (var p in status.Projections.Where(p => !shown.TryGetValue(p.Name, out var state) || state != p.State))
+            {
+                shown[p.Name] = p.State;
+                Console.WriteLine($"  {p.Name} ({p.Lifecycle}): {Json.Wire(p.State)}"
+                                  + (p.State == RebuildState.Pending ? "" : $" after {p.Seconds:0.0} s") + (p.Error is { } e ? $": {e}" : ""));
+            }
+            if (done) break;
+        }
+        Console.WriteLine($"rebuild {status.Id} {Json.Wire(status.State)}: {status.Events} events in {status.Seconds:0.0} s ({status.EventsPerSecond:0} events/s)"
+                          + (status.Error is { } error ? $": {error}" : ""));
+        await host.StopAsync();
+        return status.State == RebuildState.Succeeded;
+    }
 }

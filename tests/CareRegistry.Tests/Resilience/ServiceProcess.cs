@@ -63,25 +63,44 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> StartAsync(string connectionString, int? port = null, IDictionary<string, string>? settings = null)
     {
         port ??= PostgresCluster.FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CareRegistry.Api.dll"));
-        start.Environment["ConnectionStrings__CareRegistry"] = connectionString;
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["Auth__SigningKey"] = SigningKey;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
-
-        var service = new ServiceProcess(Process.Start(start)!, port.Value);
+        var service = new ServiceProcess(Process.Start(Start(connectionString, port.Value, settings, []))!, port.Value);
         service._process.OutputDataReceived += (_, e) => service.Keep(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Keep(e.Data);
         service._process.BeginOutputReadLine();
         service._process.BeginErrorReadLine();
         await service.WaitUntilAsync("/health/live", HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         return service;
+    }
+
+    // A verb of the service's command line (`dotnet CareRegistry.Api.dll <args>`), with the service's settings, run to
+    // its end (bounded): its exit code and everything it printed.
+    public static async Task<(int ExitCode, string Output)> RunVerbAsync(string connectionString, TimeSpan bound, IDictionary<string, string>? settings,
+        params string[] args)
+    {
+        using var process = Process.Start(Start(connectionString, PostgresCluster.FreePort(), settings, args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(bound);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { process.Kill(true); throw new Xunit.Sdk.XunitException($"{string.Join(' ', args)} did not finish within {bound.TotalSeconds} s:\n{await stdout}{await stderr}"); }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static ProcessStartInfo Start(string connectionString, int port, IDictionary<string, string>? settings, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CareRegistry.Api.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["ConnectionStrings__CareRegistry"] = connectionString;
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Auth__SigningKey"] = SigningKey;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        return start;
     }
 
     private void Keep(string? line)
