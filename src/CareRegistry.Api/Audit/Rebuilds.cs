@@ -242,6 +242,12 @@ public class RebuildCommand : JasperFxAsyncCommand<NetCoreInput>
     public override async Task<bool> Execute(NetCoreInput input)
     {
         using var host = input.BuildHost();
+        if (await LiveNodeAsync(host.Services) is { } live)
+        {
+            Console.Error.WriteLine($"refused: a registry node ({live}) is running on this database; stop the service first "
+                                    + "(a node that was killed counts as running until Wolverine's StaleNodeTimeout has passed since its last health check)");
+            return false;
+        }
         await host.StartAsync();
         var rebuilds = host.Services.GetRequiredService<ProjectionRebuilds>();
         var store = host.Services.GetRequiredService<IDocumentStore>();
@@ -267,5 +273,30 @@ public class RebuildCommand : JasperFxAsyncCommand<NetCoreInput>
                           + (status.Error is { } error ? $": {error}" : ""));
         await host.StopAsync();
         return status.State == RebuildState.Succeeded;
+    }
+
+    // A Wolverine node of this database that checked in within the stale-node timeout: a running service. Its node would
+    // keep the shards it runs, and a set-based rebuild's swap would move their progression under them (their next batch
+    // then fails as out of order and the shard stays stopped), so the verb refuses before it starts a node of its own.
+    // No node table yet: no node has ever run.
+    private static async Task<string?> LiveNodeAsync(IServiceProvider services)
+    {
+        var stale = services.GetRequiredService<Wolverine.WolverineOptions>().Durability.StaleNodeTimeout;
+        // Wolverine keeps its nodes in the Marten store's schema (IntegrateWithWolverine names none of its own).
+        var schema = services.GetRequiredService<IDocumentStore>().Options.DatabaseSchemaName;
+        await using var look = services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            $"select node_number, started, health_check from {schema}.wolverine_nodes where health_check > now() - $1 order by health_check desc limit 1");
+        look.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = stale });
+        try
+        {
+            await using var row = await look.ExecuteReaderAsync();
+            return await row.ReadAsync()
+                ? $"#{row.GetInt32(0)}, started {row.GetFieldValue<DateTimeOffset>(1):O}, last health check {row.GetFieldValue<DateTimeOffset>(2):O}"
+                : null;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return null;
+        }
     }
 }

@@ -37,6 +37,13 @@ public sealed class RebuildCommandTests(ITestOutputHelper output)
                 "消防通道堵塞", new DateOnly(2024, 6, 1), new DateOnly(2024, 3, 1)))).ShouldBe(HttpStatusCode.Created);
             await service.Client.Register(Scenario.Hospital("重建医院", "530102"));
             served = await CurrentAsync(service.Client);
+
+            // Beside a running service the verb refuses, and changes nothing.
+            var running = await TablesAsync(cluster);
+            var (refusedCode, refusal) = await ServiceProcess.RunVerbAsync(cluster.ConnectionString(), TimeSpan.FromMinutes(2), ServiceProcess.FastRecovery, "rebuild");
+            Assert.True(refusedCode != 0 && refusal.Contains("refused: a registry node"), $"beside a running service the verb exited {refusedCode}:\n{refusal}");
+            Assert.Equal(running, await TablesAsync(cluster));
+            Assert.True(JsonNode.DeepEquals(served["projections"], (await CurrentAsync(service.Client))["projections"]), "the refused verb changed a projection");
             await service.StopAsync();
         }
         finally
