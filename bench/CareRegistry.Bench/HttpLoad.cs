@@ -34,6 +34,8 @@ public static class Http
 public sealed class LoadRun(HttpClient http, Tokens tokens, DateTime deadline, double rate)
 {
     public readonly ConcurrentBag<double> Latencies = new();
+    // Each command's start (seconds on Clock) and latency, for `load --slowest` to set beside what ran meanwhile.
+    public readonly ConcurrentQueue<(double At, double Milliseconds, string Url)> Timeline = new();
     public long Ok, Refused, Failed, Started;
     public readonly ConcurrentQueue<string> Problems = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
@@ -79,6 +81,7 @@ public sealed class LoadRun(HttpClient http, Tokens tokens, DateTime deadline, d
             using var response = await http.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
             Latencies.Add((clock.Elapsed.TotalSeconds - start) * 1000);
+            Timeline.Enqueue((start, (clock.Elapsed.TotalSeconds - start) * 1000, url));
             if (response.IsSuccessStatusCode)
             {
                 Interlocked.Increment(ref Ok);
@@ -138,6 +141,45 @@ public static class Regimes
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(department, Role.Officer));
             using var response = await http.SendAsync(request);
             if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"regime {type}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+}
+
+// POST /api/admin/projections/rebuild some seconds into a load, then its status every 250 ms until it ends: when each
+// projection finished (a set-based one swaps its tables just before), on the load's clock (LoadRun.Elapsed), to be set
+// beside the commands that waited longest.
+public static class RebuildBeside
+{
+    public static async Task<List<string>> RunAsync(HttpClient http, Tokens tokens, LoadRun run, double after)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, after - run.Elapsed)));
+        var token = tokens.For(null, Role.Admin);
+        using var start = new HttpRequestMessage(HttpMethod.Post, "/api/admin/projections/rebuild") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var asked = run.Elapsed;
+        using var started = await http.SendAsync(start);
+        var lines = new List<string> { $"rebuild asked at {asked:0.000} s: {(int)started.StatusCode}" };
+        if (started.StatusCode != HttpStatusCode.Accepted || started.Headers.Location is not { } location)
+        {
+            lines.Add(await started.Content.ReadAsStringAsync());
+            return lines;
+        }
+        var finished = new HashSet<string>();
+        while (true)
+        {
+            await Task.Delay(250);
+            using var poll = new HttpRequestMessage(HttpMethod.Get, location);
+            poll.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var answer = await http.SendAsync(poll);
+            var status = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+            foreach (var p in status["projections"]!.AsArray())
+                if (p!["state"]!.GetValue<string>() is "succeeded" or "failed" && finished.Add(p["name"]!.GetValue<string>()))
+                    lines.Add($"  {p["name"]} {p["state"]} by {run.Elapsed:0.000} s (its own {p["seconds"]} s)");
+            if (status["state"]!.GetValue<string>() != "running")
+            {
+                lines.Add($"rebuild {status["state"]} by {run.Elapsed:0.000} s");
+                return lines;
+            }
         }
     }
 }

@@ -72,8 +72,10 @@ switch (args.FirstOrDefault())
     case "load":
     {
         // A steady load of one kind for a profiler to attach to, with the service's CPU per request:
-        //   load --url U --pid P --kind writes --first-cluster C [--clients 16] [--seconds 40] [--rate R]
-        //     (--rate paces the commands to R a second, as the bench's latency trials do; unpaced otherwise)
+        //   load --url U --pid P --kind writes --first-cluster C [--clients 16] [--seconds 40] [--rate R] [--rebuild-after S] [--slowest N]
+        //     (--rate paces the commands to R a second, as the bench's latency trials do; unpaced otherwise;
+        //     --rebuild-after starts POST /api/admin/projections/rebuild S seconds in and says when each projection
+        //     finished, on the same clock as the N slowest commands listed)
         //   load --url U --pid P --kind get-by-id --db CONN [--clients 4] [--seconds 40]
         //   load --url U --pid P --kind path --path /queues [--console km-civil-affairs] [--clients 4] [--seconds 40]
         //     (one API route as an auditor, or one console page as the preset signed in; --paths FILE instead picks
@@ -87,11 +89,16 @@ switch (args.FirstOrDefault())
         if (kind == "writes")
         {
             var run = new LoadRun(http, tokens, DateTime.UtcNow.AddSeconds(seconds), a.Dbl("rate", 0));
+            await log.WriteLineAsync($"the times below count from {DateTime.UtcNow:HH:mm:ss.fff} UTC");
+            var rebuild = a.Value("rebuild-after") is { } after ? RebuildBeside.RunAsync(http, tokens, run, double.Parse(after, System.Globalization.CultureInfo.InvariantCulture)) : null;
             var next = await run.RunClustersAsync(a.Int("first-cluster"), int.MaxValue / 2 - a.Int("first-cluster"), a.Int("clients", 16));
             requests = run.Ok + run.Refused + run.Failed;
             foreach (var p in run.Problems.Take(3)) await log.WriteLineAsync("refused: " + p);
             var (p50, p99) = Stats.P50P99(run.Latencies.ToList());
             await log.WriteLineAsync($"next cluster {next}; {run.Ok} ok, {run.Refused} refused, {run.Failed} failed; p50 {p50:0.0} ms, p99 {p99:0.0} ms");
+            if (rebuild is not null) foreach (var line in await rebuild) await log.WriteLineAsync(line);
+            foreach (var slow in run.Timeline.OrderByDescending(t => t.Milliseconds).Take(a.Int("slowest", 0)))
+                await log.WriteLineAsync($"  {slow.Milliseconds,8:0.0} ms at {slow.At,7:0.000} s  {slow.Url}");
         }
         else if (kind == "path")
         {
