@@ -102,7 +102,10 @@ public static partial class ReplayCheck
         // The log's end as the rebuild begins (its highest sequence; no count of the whole log).
         var ceiling = await store.Storage.Database.FetchHighestEventSequenceNumber(ct);
         var setBased = StandingSetBased(services);
-        using var turns = new SemaphoreSlim(RebuildTuning.ConcurrencyOf(services?.GetService<IConfiguration>()));
+        var concurrency = RebuildTuning.ConcurrencyOf(services?.GetService<IConfiguration>());
+        using var turns = new SemaphoreSlim(concurrency);
+        // The folds that run at once hold pool threads for seconds: as many threads again, ready for requests meanwhile.
+        using var headroom = ThreadPoolHeadroom.Add(concurrency + (setBased?.Settings.Workers ?? 0));
 
         await Task.WhenAll(projections.Select(async p =>
         {
