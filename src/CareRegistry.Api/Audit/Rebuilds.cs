@@ -213,11 +213,17 @@ public static class RebuildEndpoints
     public static async Task<RebuildAnswer> Rebuild(ProjectionRebuilds rebuilds, IDocumentStore store, NpgsqlDataSource db, HttpContext http, CancellationToken ct)
     {
         if (rebuilds.Running is { } running) return new(Busy(running));
-        await using var count = db.CreateCommand($"select count(*) from {store.Options.Events.DatabaseSchemaName}.mt_events");
-        var (status, started) = rebuilds.Start(Convert.ToInt64(await count.ExecuteScalarAsync(ct)));
+        var (status, started) = rebuilds.Start(await EventCountAsync(db, store, ct));
         if (!started) return new(Busy(status));
         http.Response.Headers.Location = ProjectionRebuilds.Location(status.Id);
         return new(Results.Json(status, Json.Options, statusCode: StatusCodes.Status202Accepted));
+    }
+
+    // The events a rebuild starts from, for its status.
+    public static async Task<long> EventCountAsync(NpgsqlDataSource db, IDocumentStore store, CancellationToken ct)
+    {
+        await using var count = db.CreateCommand($"select count(*) from {store.Options.Events.DatabaseSchemaName}.mt_events");
+        return Convert.ToInt64(await count.ExecuteScalarAsync(ct));
     }
 
     private static IResult Busy(RebuildStatus running) => Results.Problem(Problems.Conflict(
@@ -250,10 +256,8 @@ public class RebuildCommand : JasperFxAsyncCommand<NetCoreInput>
         }
         await host.StartAsync();
         var rebuilds = host.Services.GetRequiredService<ProjectionRebuilds>();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
-        await using var count = host.Services.GetRequiredService<NpgsqlDataSource>()
-            .CreateCommand($"select count(*) from {store.Options.Events.DatabaseSchemaName}.mt_events");
-        var (status, _) = rebuilds.Start(Convert.ToInt64(await count.ExecuteScalarAsync()));
+        var (status, _) = rebuilds.Start(await RebuildEndpoints.EventCountAsync(host.Services.GetRequiredService<NpgsqlDataSource>(),
+            host.Services.GetRequiredService<IDocumentStore>(), CancellationToken.None));
         Console.WriteLine($"rebuild {status.Id}: {status.Projections.Count} projections from {status.Events} events");
         var shown = new Dictionary<string, RebuildState>();
         var finished = rebuilds.IdleAsync();
