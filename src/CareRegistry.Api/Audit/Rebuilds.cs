@@ -248,7 +248,17 @@ public class RebuildCommand : JasperFxAsyncCommand<NetCoreInput>
     public override async Task<bool> Execute(NetCoreInput input)
     {
         using var host = input.BuildHost();
-        if (await LiveNodeAsync(host.Services) is { } live)
+        string? live;
+        try
+        {
+            live = await LiveNodeAsync(host.Services);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            Console.Error.WriteLine($"cannot reach the database (ConnectionStrings__CareRegistry): {e.Message}; nothing was rebuilt");
+            return false;
+        }
+        if (live is not null)
         {
             Console.Error.WriteLine($"refused: a registry node ({live}) is running on this database; stop the service first "
                                     + "(a node that was killed counts as running until Wolverine's StaleNodeTimeout has passed since its last health check)");

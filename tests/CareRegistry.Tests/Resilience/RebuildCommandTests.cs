@@ -22,6 +22,12 @@ public sealed class RebuildCommandTests(ITestOutputHelper output)
     [ResilienceFact]
     public async Task The_rebuild_verb_rebuilds_as_the_route_does_and_the_service_goes_on_from_it()
     {
+        // No database to reach: a plain refusal, not a stack trace.
+        var (unreachableCode, unreachable) = await ServiceProcess.RunVerbAsync(
+            $"Host=127.0.0.1;Port={PostgresCluster.FreePort()};Database=careregistry;Username=careregistry;Timeout=3", TimeSpan.FromMinutes(1), null, "rebuild");
+        Assert.True(unreachableCode != 0 && unreachable.Contains("cannot reach the database") && !unreachable.Contains("   at "),
+            $"without a database the verb exited {unreachableCode}:\n{unreachable}");
+
         await using var cluster = await PostgresCluster.StartAsync();
         var port = PostgresCluster.FreePort();
         JsonNode served;
