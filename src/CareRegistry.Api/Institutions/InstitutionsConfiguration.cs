@@ -26,5 +26,10 @@ public static class InstitutionsConfiguration
 
 public sealed class InstitutionSnapshot : Common.RetractableSnapshot<Institution>
 {
+    // A designation is health's decision, from the Designations slice, recorded on the institution's own stream. Left
+    // out, the snapshot missed it and kept the version before it, and the next command, given the version the view
+    // shows, was refused as if the stream had not moved.
+    public InstitutionSnapshot() => IncludeType<Designations.InstitutionDesignated>();
+
     protected override Institution? Evolve(Institution? state, object @event) => Institution.Next(state, @event);
 }

@@ -209,6 +209,18 @@ public class DemoReplyTests(RegistryFixture fixture, ITestOutputHelper output) :
         Assert.True(unchanged > 0, "an inspection's closing leaves its institutions' facts as they were");
     }
 
+    // Every event on an institution's, permit's, inspection's or agreement's stream reaches its snapshot, whichever slice
+    // recorded it (the demo's designations are health's, on the institutions' streams): each stored snapshot is what its
+    // events fold to, version included.
+    [Fact]
+    public async Task Every_snapshot_of_the_demo_is_what_its_events_fold_to()
+    {
+        var report = await CareRegistry.Audit.ReplayCheck.CompareAsync(fixture.Store, CancellationToken.None);
+        Assert.True(report.Status == "ok", $"{report.Differences.Count} of {report.ModelsChecked} differ, e.g. "
+            + string.Join("\n", report.Differences.Take(2).Select(d => $"{d.Model} {d.Id}:\n  stored   {d.Stored}\n  replayed {d.Replayed}")));
+        Assert.True(report.ModelsChecked > 10_000);
+    }
+
     [Fact]
     public async Task Named_institutions_keep_their_stories_and_placeholders_say_what_they_are()
     {

@@ -83,6 +83,26 @@ public class DesignationHttpTests(RegistryFixture fixture) : RegistryTest(fixtur
         Assert.Equal(1, table["designated-remote-care-pilots"]["value"]!.GetValue<decimal>());
     }
 
+    // A designation is recorded on the institution's own stream by another slice: the institution's snapshot still folds
+    // it, so the snapshot's version is the stream's and the version the view gives is the one the next command expects
+    // (the snapshot once left it out, and that command was refused as if the stream had not moved).
+    [Fact]
+    public async Task A_designated_institution_takes_the_next_command_with_the_version_its_view_gives()
+    {
+        var home = await Client.Register(Scenario.CareHome("悦来老年康养中心", "500112"));
+        (await Client.Post($"/api/institutions/{home}/designations", new RecordDesignation(Programme.RemoteCarePilot, DesignationLevel.National,
+            "国家卫生健康委", D(2020, 9, 1), null, "全国首批医养结合远程协同服务试点机构"))).ShouldBe(HttpStatusCode.OK);
+        var view = (await Client.Get($"/api/institutions/{home}")).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(2, view["version"].GetValue<long>());
+
+        (await Client.Post($"/api/institutions/{home}/beds", new { effectiveOn = "2021-01-01", beds = new { elderlyCare = 410, nursing = 120 } },
+            ifMatch: "\"2\"")).ShouldBe(HttpStatusCode.OK);
+        await using var session = Fixture.Store.QuerySession();
+        var stored = await session.LoadAsync<Institution>(home);
+        Assert.Equal(3, stored!.Version);
+        Assert.Equal(Programme.RemoteCarePilot, Assert.Single(stored.Designations!).Programme);
+    }
+
     [Fact]
     public async Task Designations_belong_to_health_and_a_civil_affairs_officer_is_refused()
     {
