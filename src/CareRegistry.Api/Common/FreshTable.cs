@@ -72,8 +72,9 @@ internal sealed record FreshTable(string Schema, string Name)
     public static async Task IndexAsync(NpgsqlDataSource db, FreshTable[] tables, int workers, CancellationToken ct)
     {
         var builds = new List<(FreshTable Table, string Name, string Create, bool Primary, long Size)>();
+        await using (var connection = await db.OpenConnectionAsync(ct))
         foreach (var table in tables)
-            foreach (var (name, definition, primary, size) in await table.IndexesAsync(db, ct))
+            foreach (var (name, definition, primary, size) in await table.IndexesAsync(connection, null, ct))
             {
                 // pg_get_indexdef names the table with its schema unless the schema is on the search path.
                 var create = definition.Replace($"INDEX {name} ON {table.Qualified} ", $"INDEX {name}{Suffix} ON {table.Fresh} ")
@@ -127,13 +128,15 @@ internal sealed record FreshTable(string Schema, string Name)
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private async Task<List<(string Name, string Definition, bool Primary, long Size)>> IndexesAsync(NpgsqlDataSource db, CancellationToken ct)
+    // The old table's indexes (in the caller's transaction, if any).
+    private async Task<List<(string Name, string Definition, bool Primary, long Size)>> IndexesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
+        CancellationToken ct)
     {
-        await using var command = db.CreateCommand("""
+        await using var command = new NpgsqlCommand("""
             select i.relname, pg_get_indexdef(x.indexrelid), x.indisprimary, pg_relation_size(x.indexrelid)
             from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace
             where n.nspname = $1 and t.relname = $2
-            """);
+            """, connection, tx);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Schema });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
         var indexes = new List<(string, string, bool, long)>();
@@ -180,20 +183,10 @@ internal sealed record FreshTable(string Schema, string Name)
     // indexes theirs.
     public async Task SwapAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
     {
-        var indexes = new List<string>();
-        await using (var list = new NpgsqlCommand("""
-            select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
-            join pg_namespace n on n.oid = t.relnamespace where n.nspname = $1 and t.relname = $2
-            """, connection, tx))
-        {
-            list.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Schema });
-            list.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
-            await using var reader = await list.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) indexes.Add(reader.GetString(0));
-        }
+        var indexes = await IndexesAsync(connection, tx, ct);
         await ExecuteAsync(connection, tx, $"drop table {Qualified}", ct);
         await ExecuteAsync(connection, tx, $"alter table {Fresh} rename to {Name}", ct);
-        foreach (var index in indexes)
+        foreach (var (index, _, _, _) in indexes)
             await ExecuteAsync(connection, tx, $"alter index {Schema}.{index}{Suffix} rename to {index}", ct);
     }
 

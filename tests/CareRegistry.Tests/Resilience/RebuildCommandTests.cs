@@ -17,6 +17,8 @@ namespace CareRegistry.Tests.Resilience;
 public sealed class RebuildCommandTests(ITestOutputHelper output)
 {
     // The tables a set-based rebuild swaps: the standing's two and two of the stream snapshots'.
+    private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(60);
+
     private static readonly string[] Swapped = ["mt_doc_standingfact", "mt_doc_institutionstanding", "mt_doc_institution", "mt_doc_inspection"];
 
     [ResilienceFact]
@@ -42,14 +44,14 @@ public sealed class RebuildCommandTests(ITestOutputHelper output)
             (await service.Client.Post($"/api/inspections/{inspection}/findings", new RecordFinding(home, FindingCategory.FireSafety, Severity.Major, 4,
                 "消防通道堵塞", new DateOnly(2024, 6, 1), new DateOnly(2024, 3, 1)))).ShouldBe(HttpStatusCode.Created);
             await service.Client.Register(Scenario.Hospital("重建医院", "530102"));
-            served = await CurrentAsync(service.Client);
+            served = await RegistryChecks.CurrentProjectionsAsync(service.Client, CatchUp);
 
             // Beside a running service the verb refuses, and changes nothing.
             var running = await TablesAsync(cluster);
             var (refusedCode, refusal) = await ServiceProcess.RunVerbAsync(cluster.ConnectionString(), TimeSpan.FromMinutes(2), ServiceProcess.FastRecovery, "rebuild");
             Assert.True(refusedCode != 0 && refusal.Contains("refused: a registry node"), $"beside a running service the verb exited {refusedCode}:\n{refusal}");
             Assert.Equal(running, await TablesAsync(cluster));
-            Assert.True(JsonNode.DeepEquals(served["projections"], (await CurrentAsync(service.Client))["projections"]), "the refused verb changed a projection");
+            Assert.True(JsonNode.DeepEquals(served["projections"], (await RegistryChecks.CurrentProjectionsAsync(service.Client, CatchUp))["projections"]), "the refused verb changed a projection");
             await service.StopAsync();
         }
         finally
@@ -70,7 +72,7 @@ public sealed class RebuildCommandTests(ITestOutputHelper output)
         service = await ServiceProcess.StartAsync(cluster.ConnectionString(), port, ServiceProcess.FastRecovery);
         try
         {
-            var rebuilt = await CurrentAsync(service.Client);
+            var rebuilt = await RegistryChecks.CurrentProjectionsAsync(service.Client, CatchUp);
             foreach (var projection in served["projections"]!.AsArray())
             {
                 var name = projection!["name"]!.GetValue<string>();
@@ -92,17 +94,6 @@ public sealed class RebuildCommandTests(ITestOutputHelper output)
         finally
         {
             await service.DisposeAsync();
-        }
-    }
-
-    // The projections' report once every async projection has read the last event.
-    private static async Task<JsonNode> CurrentAsync(HttpClient client)
-    {
-        for (var watch = System.Diagnostics.Stopwatch.StartNew(); ; await Task.Delay(250))
-        {
-            var report = (await client.Get("/api/audit/projections")).ShouldBe(HttpStatusCode.OK).Body!;
-            if (report["current"]!.GetValue<bool>()) return report;
-            Assert.False(watch.Elapsed > TimeSpan.FromSeconds(60), $"async projections did not reach the last event within 60 s: {report.ToJsonString()}");
         }
     }
 

@@ -65,20 +65,24 @@ public static class RegistryChecks
         return acknowledged.Count;
     }
 
+    // The projections' report once every async projection has read the last event; fails when that takes longer than the bound.
+    public static async Task<JsonNode> CurrentProjectionsAsync(HttpClient client, TimeSpan bound)
+    {
+        for (var watch = Stopwatch.StartNew(); ; await Task.Delay(250))
+        {
+            var report = (await client.Get("/api/audit/projections")).ShouldBe(HttpStatusCode.OK).Body!;
+            if (report["current"]!.GetValue<bool>()) return report;
+            Assert.False(watch.Elapsed > bound, $"async projections did not reach the last event within {bound.TotalSeconds} s: {report.ToJsonString()}");
+        }
+    }
+
     // Every async projection (whichever the registry has: found through the projection report, not named here)
     // reads up to the last event within the bound; then a rebuild of every projection from the events yields the
     // same documents, digest for digest. Returns the async projections it saw.
     public static async Task<(IReadOnlyList<string> Async, TimeSpan CaughtUpIn)> ProjectionsCatchUpAndEqualARebuildAsync(HttpClient client, TimeSpan bound)
     {
         var watch = Stopwatch.StartNew();
-        JsonNode report;
-        while (true)
-        {
-            report = (await client.Get("/api/audit/projections")).ShouldBe(HttpStatusCode.OK).Body!;
-            if (report["current"]!.GetValue<bool>()) break;
-            Assert.False(watch.Elapsed > bound, $"async projections did not reach the last event within {bound.TotalSeconds} s: {report.ToJsonString()}");
-            await Task.Delay(250);
-        }
+        var report = await CurrentProjectionsAsync(client, bound);
         var asyncProjections = report["projections"]!.AsArray().Where(p => p!["lifecycle"]!.GetValue<string>() == "async")
             .Select(p => p!["name"]!.GetValue<string>()).ToList();
         Assert.NotEmpty(asyncProjections);
