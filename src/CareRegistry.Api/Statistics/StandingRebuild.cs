@@ -122,7 +122,7 @@ public static class StandingRebuild
             var after = StandingProfile.Read();
             var profile = $"apply {after.ApplySeconds - profileBefore.ApplySeconds:0.0} s, reconcile {after.ReconcileSeconds - profileBefore.ReconcileSeconds:0.0} s " +
                           $"(derive {after.DeriveSeconds - profileBefore.DeriveSeconds:0.0} s) over {after.Events - profileBefore.Events} steps; " +
-                          $"fold {foldTicks / (double)Stopwatch.Frequency:0.0} s and copy {writeTicks / (double)Stopwatch.Frequency:0.0} s summed over workers";
+                          $"read and fold {foldTicks / (double)Stopwatch.Frequency:0.0} s and copy {writeTicks / (double)Stopwatch.Frequency:0.0} s summed over workers";
             return new StandingRebuildReport(ceiling, standingCount, eventCount, factCount, watch.Elapsed.TotalSeconds, folded,
                 writeTicks / (double)Stopwatch.Frequency, swapWatch.Elapsed.TotalSeconds, profile);
         }
@@ -150,26 +150,36 @@ public static class StandingRebuild
         // already keeps busy they doubled its time (27 ms against 13 for 6,000 events, alone on the machine).
         await using var serial = await SerialTransaction.BeginAsync(db, ct);
         await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(serial.Transaction));
+        // A correction folds its stream again from the log (InstitutionStanding.RefoldAsync) while the partition's reader
+        // holds the connection above: on a connection of its own, opened only if a correction comes.
+        await using var refolds = store.QuerySession();
+        var start = Stopwatch.GetTimestamp();
+        var mine = partition.ToHashSet();
+        var standings = new Dictionary<Guid, InstitutionStanding>();
+        var facts = new Dictionary<Guid, (StandingFact Fact, bool Deleted)>();
+        var count = 0L;
+        // Each event folded as it is read, not after the partition's whole list: the list outlived several young
+        // collections and was copied into the older generations with everything it held, and the collector's pauses
+        // were about a fifth of a rebuild (docs/performance-log.md, the thirty-fifth stop).
         // The ceiling is applied here, not in the query: the statement is prepared, and PostgreSQL's generic plan for
         // it (from its sixth run on) scanned the whole primary key for "seq_id <= $2" to AND it with the institutions'
         // index: 120-200 ms of a core per partition on 1.4-1.9 million events, growing with the log
         // (docs/performance-log.md, the twenty-fourth stop). Only the events appended since the rebuild began are read
         // in vain.
-        var fetched = (await session.Events.QueryAllRawEvents()
-            .WhereSql(Institutions.ConcernedEvents.Where(), (object)Institutions.ConcernedEvents.Keys(partition))
-            .OrderBy(e => e.Sequence).ToListAsync(ct)).Where(e => e.Sequence <= ceiling).ToList();
-        var start = Stopwatch.GetTimestamp();
-        var mine = partition.ToHashSet();
-        var standings = new Dictionary<Guid, InstitutionStanding>();
-        var facts = new Dictionary<Guid, (StandingFact Fact, bool Deleted)>();
-        foreach (var e in fetched)
-        foreach (var id in StandingProjection.Concerned(e))
+        await foreach (var e in session.Events.QueryAllRawEvents()
+                           .WhereSql(Institutions.ConcernedEvents.Where(), (object)Institutions.ConcernedEvents.Keys(partition))
+                           .OrderBy(e => e.Sequence).ToAsyncEnumerable(ct))
         {
-            if (!mine.Contains(id)) continue;
-            if (!standings.TryGetValue(id, out var standing)) standings[id] = standing = new InstitutionStanding { Id = id };
-            await StandingProjection.StepAsync(session, standing, e, facts, ct);
+            if (e.Sequence > ceiling) break;
+            count++;
+            foreach (var id in StandingProjection.Concerned(e))
+            {
+                if (!mine.Contains(id)) continue;
+                if (!standings.TryGetValue(id, out var standing)) standings[id] = standing = new InstitutionStanding { Id = id };
+                await StandingProjection.StepAsync(refolds, standing, e, facts, ct);
+            }
         }
-        return new Fold(facts.Values.Where(f => !f.Deleted).Select(f => f.Fact).ToList(), standings.Values.ToList(), fetched.Count,
+        return new Fold(facts.Values.Where(f => !f.Deleted).Select(f => f.Fact).ToList(), standings.Values.ToList(), count,
             Stopwatch.GetTimestamp() - start);
     }
 
