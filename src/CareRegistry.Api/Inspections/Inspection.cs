@@ -35,7 +35,14 @@ public record Finding(
     public bool CountsOn(DateOnly day) => FoundOn <= day && !(OverturnedOn is { } o && o <= day);
 
     // "reported", "accepted", "rejected" or null (nothing yet) on the day.
-    public string? RectificationOn(DateOnly day) => Rectification.Where(r => r.On <= day).Select(r => r.Step).LastOrDefault();
+    // A loop, as PointsOn: the standing's fold asks for every change day of every finding.
+    public string? RectificationOn(DateOnly day)
+    {
+        string? step = null;
+        for (var k = 0; k < Rectification.Count; k++)
+            if (Rectification[k].On <= day) step = Rectification[k].Step;
+        return step;
+    }
 
     public bool IsRectifiedOn(DateOnly day) => RectificationOn(day) == "accepted";
 

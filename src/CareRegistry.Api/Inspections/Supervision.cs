@@ -16,12 +16,12 @@ public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnl
     // A loop, not LINQ: the standing projection asks it for every change day of an institution's findings after each
     // inspection event, and the query's closures and iterators per day were a rebuild's garbage ("The twenty-fifth
     // stop" in docs/performance-log.md).
-    public static int DemeritPointsOn(IEnumerable<Finding> findings, DateOnly day)
+    public static int DemeritPointsOn(IReadOnlyList<Finding> findings, DateOnly day)
     {
         var since = day.AddYears(-1);
         var points = 0;
-        foreach (var f in findings)
-            if (f.FoundOn > since && f.CountsOn(day)) points = checked(points + f.PointsOn(day));
+        for (var k = 0; k < findings.Count; k++)
+            if (findings[k].FoundOn > since && findings[k].CountsOn(day)) points = checked(points + findings[k].PointsOn(day));
         return points;
     }
 
@@ -33,7 +33,7 @@ public record Supervision(IReadOnlyList<InspectionSummary> Inspections, IReadOnl
             .Select(x => new OpenRectification(x.Inspection.Id, x.Finding.Id, Json.Wire(x.Inspection.DepartmentOf(x.Finding)), Json.Wire(x.Finding.Category), Json.Wire(x.Finding.Severity),
                 x.Finding.RectificationDue!.Value, x.Finding.IsOverdueOn(day), x.Finding.AwaitsVerificationOn(day), x.Finding.RectificationOn(day)))
             .ToList();
-        var points = DemeritPointsOn(findings.Select(x => x.Finding), day);
+        var points = DemeritPointsOn(findings.Select(x => x.Finding).ToList(), day);
         var alerts = new List<string>();
         if (points >= threshold) alerts.Add(Statistics.AlertTypes.DemeritThreshold);
         if (open.Any(o => o.Overdue)) alerts.Add(Statistics.AlertTypes.RectificationOverdue);

@@ -38,7 +38,14 @@ public record Partnership(Guid Id, PartnershipKind Kind, IReadOnlyList<Guid> Par
     public static void ConfigureMarten(Marten.Schema.DocumentMapping mapping) =>
         Common.MemberIndex.Add(mapping, PartnershipsConfiguration.PartyIndex, PartnershipsConfiguration.PartyMember);
 
-    public DateOnly ValidToOn(DateOnly day) => Validity.Where(v => v.On <= day).Select(v => v.ValidTo).LastOrDefault(Validity[0].ValidTo);
+    // A loop, not a query with lambdas: the standing's fold asks for every change day of every agreement.
+    public DateOnly ValidToOn(DateOnly day)
+    {
+        var validTo = Validity[0].ValidTo;
+        for (var k = 0; k < Validity.Count; k++)
+            if (Validity[k].On <= day) validTo = Validity[k].ValidTo;
+        return validTo;
+    }
 
     public DateOnly LatestValidTo => Validity[^1].ValidTo;
 

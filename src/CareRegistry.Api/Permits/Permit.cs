@@ -29,7 +29,14 @@ public record Permit(
     DateOnly? ConvertedOn = null,
     string? ConversionBasis = null)
 {
-    public PermitPeriod? PeriodOn(DateOnly day) => Periods.LastOrDefault(p => p.From <= day);
+    // A loop, not LastOrDefault with a lambda: the standing's fold asks it for every change day of every permit, and
+    // each call's closure was garbage (docs/performance-log.md, the thirty-fifth stop).
+    public PermitPeriod? PeriodOn(DateOnly day)
+    {
+        for (var k = Periods.Count - 1; k >= 0; k--)
+            if (Periods[k].From <= day) return Periods[k];
+        return null;
+    }
 
     // Null before the permit was submitted.
     public PermitStatus? StatusOn(DateOnly day) => PeriodOn(day) switch

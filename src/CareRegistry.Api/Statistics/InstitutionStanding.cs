@@ -139,6 +139,7 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         {
             _emitted ??= [];
             (_emitting ??= []).Clear();
+            (_fresh ??= []).Clear();
         }
         var frame = new Frame(institution.EstablishedOn, institution.ClosedOn, institution.Jurisdiction, Json.Wire(institution.Kind));
         List<DateOnly>? all = null;
@@ -161,28 +162,35 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
             into.Add(new StandingFact.Same(fact, label, status, department, subject, reference, start, end, due, value, frame.Jurisdiction, frame.Kind));
         }
 
-        void Section(object name, object?[] inputs, Action<List<StandingFact.Same>> derive)
+        // Where a section's facts go, or null when its inputs are the very ones it was last derived from (its kept facts
+        // are taken as they are). Each section below derives only when given a list: no delegate, closure or array is
+        // made for a section that is kept, which most are on most events (they were a tenth of a rebuild's allocations:
+        // docs/performance-log.md, the thirty-fifth stop).
+        List<StandingFact.Same>? Section(SectionKey key, Inputs inputs)
         {
-            if (!sectioned) { derive(facts); return; }
+            if (!sectioned) return facts;
             _sections ??= [];
-            _emitting!.Add(name);
-            if (_sections.TryGetValue(name, out var kept) && SameInputs(kept.Inputs, inputs)) { facts.AddRange(kept.Facts); return; }
+            _emitting!.Add(key);
+            var known = _sections.TryGetValue(key, out var kept);
+            if (known && kept.Inputs.Same(inputs)) { facts.AddRange(kept.Facts); return null; }
             changed = true;
-            var own = new List<StandingFact.Same>();
-            derive(own);
-            _sections[name] = (inputs, own);
-            facts.AddRange(own);
+            // As many as it held: a section derived again mostly holds as many facts as before, and growing the list
+            // from empty made arrays of these large values several times over.
+            var own = new List<StandingFact.Same>(known ? kept.Facts.Count : 0);
+            _sections[key] = (inputs, own);
+            _fresh!.Add(own);
+            return own;
         }
 
         bool InForce(PermitType type, DateOnly d) => Permits.Any(p => p.Type == type && p.IsInForceOn(d));
 
         // The institution's own record: registration and grade, beds, designations, staff, ratings, residents, services.
-        Section(nameof(Institution), [institution, BedsHistory], into =>
+        if (Section(new(nameof(Institution)), new(institution, BedsHistory)) is { } record)
         {
             var days = DaysOf(AddInstitutionDays);
             // The grade in force (a dated hospital rating, else the registration's) splits the registration into periods.
             foreach (var run in Runs(days, d => (int?)(institution.GradeOn(d) ?? 0)))
-                Add(into, Facts.Registered, run.From, run.To, frame.Kind, run.Value);
+                Add(record, Facts.Registered, run.From, run.To, frame.Kind, run.Value);
             for (var k = 0; k < BedsHistory.Count; k++)
             {
                 var (from, beds) = (BedsHistory[k].From, BedsHistory[k].Beds);
@@ -191,11 +199,11 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
                 DateOnly? to = k + 1 < BedsHistory.Count ? BedsHistory[k + 1].From : null;
                 foreach (var (purpose, count) in new[] { ("elderly-care", beds.ElderlyCare), ("medical", beds.Medical), ("nursing", beds.Nursing),
                              ("rehabilitation", beds.Rehabilitation), ("hospice", beds.Hospice) })
-                    if (count > 0) Add(into, Facts.Beds, from, to, purpose, count);
+                    if (count > 0) Add(record, Facts.Beds, from, to, purpose, count);
             }
             // Programme designations (an integrated-care pilot permit is the same designation: below, with the permits).
             foreach (var d in institution.Designations ?? [])
-                Add(into, Facts.Designation, d.EffectiveOn, d.ValidTo?.AddDays(1), Json.Wire(d.Programme), (int)d.Level, department: Json.Wire(Designations.Designation.Owner));
+                Add(record, Facts.Designation, d.EffectiveOn, d.ValidTo?.AddDays(1), Json.Wire(d.Programme), (int)d.Level, department: Json.Wire(Designations.Designation.Owner));
             // Staff as reported, each report until the next.
             var staff = (institution.Staff ?? []).OrderBy(r => r.EffectiveOn).ToList();
             for (var k = 0; k < staff.Count; k++)
@@ -204,116 +212,128 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
                 DateOnly? to = k + 1 < staff.Count ? staff[k + 1].EffectiveOn : null;
                 foreach (var (label, count) in new[] { ("doctors", staff[k].Doctors), ("nurses", staff[k].Nurses), ("care-workers", staff[k].CareWorkers),
                              ("certified-care-workers", staff[k].CertifiedCareWorkers) })
-                    Add(into, Facts.Staff, staff[k].EffectiveOn, to, label, count);
+                    Add(record, Facts.Staff, staff[k].EffectiveOn, to, label, count);
             }
             foreach (var r in institution.Ratings ?? [])
-                Add(into, Facts.Rating, r.EffectiveOn, r.ValidTo?.AddDays(1), Json.Wire(r.Scheme), r.Level, status: r.Class is { } c ? Json.Wire(c) : null,
+                Add(record, Facts.Rating, r.EffectiveOn, r.ValidTo?.AddDays(1), Json.Wire(r.Scheme), r.Level, status: r.Class is { } c ? Json.Wire(c) : null,
                     department: Json.Wire(Rating.OwnerOf(r.Scheme)));
             foreach (var run in Runs(days, d => institution.OccupancyOn(d)?.Residents))
-                Add(into, Facts.Residents, run.From, run.To, value: run.Value, department: Json.Wire(Department.CivilAffairs));
+                Add(record, Facts.Residents, run.From, run.To, value: run.Value, department: Json.Wire(Department.CivilAffairs));
             foreach (var group in (institution.Services ?? []).GroupBy(c => c.Service))
                 foreach (var run in When(days, d => institution.ServicesOn(d).Contains(group.Key)))
-                    Add(into, Facts.Service, run.From, run.To, Json.Wire(group.Key), department: Json.Wire(CareServices.OwnerOf(group.Key)));
-        });
+                    Add(record, Facts.Service, run.From, run.To, Json.Wire(group.Key), department: Json.Wire(CareServices.OwnerOf(group.Key)));
+        }
 
         foreach (var p in Permits)
-            Section(p.Id, [p, frame], into =>
-            {
-                var days = DaysOf(set => AddPermitDays(set, p));
-                var type = Json.Wire(p.Type);
-                var department = Json.Wire(p.Department);
-                foreach (var run in Runs(days, d => p.StatusOn(d) is { } status ? (status, p.PeriodOn(d)?.ExpiresOn) : ((PermitStatus, DateOnly?)?)null))
-                    Add(into, Facts.Permit, run.From, run.To, type, status: Json.Wire(run.Value.Item1), department: department, subject: p.Id,
-                        due: run.Value.Item1 == PermitStatus.CorrectionRequested ? p.PeriodOn(run.From)?.CorrectionDueOn : run.Value.Item2);
-                foreach (var run in Runs(days, d => p.IsInForceOn(d) && p.PeriodOn(d)?.ExpiresOn is { } x && d >= x.AddDays(-AlertTypes.ExpiringWithinDays) ? x : (DateOnly?)null))
-                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.PermitExpiring, department: department, subject: p.Id, due: run.Value);
-                foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.Expired ? p.PeriodOn(d)?.ExpiresOn : null))
-                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.PermitExpired, department: department, subject: p.Id, due: run.Value);
-                foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.CorrectionRequested && p.PeriodOn(d)?.CorrectionDueOn is { } due && due < d ? due : (DateOnly?)null))
-                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.FilingCorrectionOverdue, department: department, subject: p.Id, due: run.Value);
-            });
+            if (Section(new(nameof(Permit), p.Id), new(p, frame: frame)) is { } section)
+                PermitFacts(section, p);
+
+        // One permit's own facts: its status and its alerts (a local function, so that the closures over the permit
+        // are made only when it derives).
+        void PermitFacts(List<StandingFact.Same> into, Permit p)
+        {
+            var days = DaysOf(set => AddPermitDays(set, p));
+            var type = Json.Wire(p.Type);
+            var department = Json.Wire(p.Department);
+            foreach (var run in Runs(days, d => p.StatusOn(d) is { } status ? (status, p.PeriodOn(d)?.ExpiresOn) : ((PermitStatus, DateOnly?)?)null))
+                Add(into, Facts.Permit, run.From, run.To, type, status: Json.Wire(run.Value.Item1), department: department, subject: p.Id,
+                    due: run.Value.Item1 == PermitStatus.CorrectionRequested ? p.PeriodOn(run.From)?.CorrectionDueOn : run.Value.Item2);
+            foreach (var run in Runs(days, d => p.IsInForceOn(d) && p.PeriodOn(d)?.ExpiresOn is { } x && d >= x.AddDays(-AlertTypes.ExpiringWithinDays) ? x : (DateOnly?)null))
+                Add(into, Facts.Alert, run.From, run.To, AlertTypes.PermitExpiring, department: department, subject: p.Id, due: run.Value);
+            foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.Expired ? p.PeriodOn(d)?.ExpiresOn : null))
+                Add(into, Facts.Alert, run.From, run.To, AlertTypes.PermitExpired, department: department, subject: p.Id, due: run.Value);
+            foreach (var run in Runs(days, d => p.StatusOn(d) == PermitStatus.CorrectionRequested && p.PeriodOn(d)?.CorrectionDueOn is { } due && due < d ? due : (DateOnly?)null))
+                Add(into, Facts.Alert, run.From, run.To, AlertTypes.FilingCorrectionOverdue, department: department, subject: p.Id, due: run.Value);
+        }
 
         // What the permits in force together say.
-        Section(nameof(Permits), [Permits, frame], into =>
+        if (Section(new(nameof(Permits)), new(Permits, frame: frame)) is { } together)
         {
             var days = DaysOf(set => { foreach (var p in Permits) AddPermitDays(set, p); });
             var model = Integration.Model(institution);
             foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d)))
-                Add(into, Facts.Integrated, run.From, run.To, model);
+                Add(together, Facts.Integrated, run.From, run.To, model);
             foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d)))
-                Add(into, Facts.CarePermit, run.From, run.To);
+                Add(together, Facts.CarePermit, run.From, run.To);
             foreach (var run in When(days, d => InForce(PermitType.InternalClinic, d)))
-                Add(into, Facts.InternalClinic, run.From, run.To);
+                Add(together, Facts.InternalClinic, run.From, run.To);
             foreach (var run in When(days, d => InForce(PermitType.MedicalPractice, d)))
-                Add(into, Facts.MedicalLicence, run.From, run.To);
+                Add(together, Facts.MedicalLicence, run.From, run.To);
             // An integrated-care pilot permit (the 试点 plaque health issues) is the programme's designation.
             foreach (var run in When(days, d => InForce(PermitType.IntegratedCarePilot, d)))
-                Add(into, Facts.Designation, run.From, run.To, Json.Wire(Designations.Programme.IntegratedCarePilot), (int)Designations.DesignationLevel.City,
+                Add(together, Facts.Designation, run.From, run.To, Json.Wire(Designations.Programme.IntegratedCarePilot), (int)Designations.DesignationLevel.City,
                     department: Json.Wire(Department.Health));
             foreach (var run in When(days, d => InForce(PermitType.InsuranceDesignation, d)))
-                Add(into, Facts.Designated, run.From, run.To);
+                Add(together, Facts.Designated, run.From, run.To);
             foreach (var run in When(days, d => Integration.IsIntegrated(Permits, d) && !InForce(PermitType.InsuranceDesignation, d)))
-                Add(into, Facts.Alert, run.From, run.To, AlertTypes.IntegratedWithoutInsurance, department: Json.Wire(Department.MedicalInsurance), due: run.From);
-        });
+                Add(together, Facts.Alert, run.From, run.To, AlertTypes.IntegratedWithoutInsurance, department: Json.Wire(Department.MedicalInsurance), due: run.From);
+        }
 
         // An integrated-care pilot (by permit or designation) must show at least 2 doctors and 2 nurses — no report
         // shows nothing, so it alerts too. Health must act.
-        Section("pilot", [Permits, institution], into =>
+        if (Section(new("pilot"), new(Permits, institution)) is { } pilot)
         {
             var days = DaysOf(set => { AddInstitutionDays(set); foreach (var p in Permits) AddPermitDays(set, p); });
             bool Pilot(DateOnly d) => InForce(PermitType.IntegratedCarePilot, d)
                                       || (institution.Designations ?? []).Any(x => x.Programme == Designations.Programme.IntegratedCarePilot && x.IsInForceOn(d));
             foreach (var run in When(days, d => Pilot(d) && institution.StaffOn(d) is not { MeetsPilotRule: true }))
-                Add(into, Facts.Alert, run.From, run.To, AlertTypes.PilotUnderstaffed, department: Json.Wire(Department.Health), due: run.From);
-        });
+                Add(pilot, Facts.Alert, run.From, run.To, AlertTypes.PilotUnderstaffed, department: Json.Wire(Department.Health), due: run.From);
+        }
 
-        Section(nameof(Partnerships), [Partnerships, frame], into =>
+        if (Section(new(nameof(Partnerships)), new(Partnerships, frame: frame)) is { } partnered)
         {
             var days = DaysOf(AddPartnershipDays);
             foreach (var run in When(days, d => Partnerships.Any(p => p.IsActiveOn(d))))
-                Add(into, Facts.Partnered, run.From, run.To);
+                Add(partnered, Facts.Partnered, run.From, run.To);
             foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.CareMedical && p.IsActiveOn(d))))
-                Add(into, Facts.CarePartnered, run.From, run.To);
+                Add(partnered, Facts.CarePartnered, run.From, run.To);
             foreach (var run in When(days, d => Partnerships.Any(p => p.Kind == PartnershipKind.Referral && p.IsActiveOn(d))))
-                Add(into, Facts.ReferralPartnered, run.From, run.To);
-        });
+                Add(partnered, Facts.ReferralPartnered, run.From, run.To);
+        }
         // The alert concerns exactly the care institutions the table counts: not a medical one, an elderly-care permit in force.
-        if (institution.Kind != InstitutionKind.Medical)
-            Section("care-home", [Permits, Partnerships, frame], into =>
-            {
-                var days = DaysOf(set => { foreach (var p in Permits) AddPermitDays(set, p); AddPartnershipDays(set); });
-                foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d) && !Partnerships.Any(p => p.IsActiveOn(d))))
-                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.CareHomeWithoutPartnership, department: Json.Wire(Department.CivilAffairs), due: run.From);
-            });
+        if (institution.Kind != InstitutionKind.Medical && Section(new("care-home"), new(Permits, Partnerships, frame)) is { } careHome)
+        {
+            var days = DaysOf(set => { foreach (var p in Permits) AddPermitDays(set, p); AddPartnershipDays(set); });
+            foreach (var run in When(days, d => InForce(PermitType.ElderlyCare, d) && !Partnerships.Any(p => p.IsActiveOn(d))))
+                Add(careHome, Facts.Alert, run.From, run.To, AlertTypes.CareHomeWithoutPartnership, department: Json.Wire(Department.CivilAffairs), due: run.From);
+        }
 
         foreach (var inspection in Inspections)
-            Section(inspection.Id, [inspection, frame], into =>
+            if (Section(new(nameof(Inspection), inspection.Id), new(inspection, frame: frame)) is { } section)
+                InspectionFacts(section, inspection);
+
+        // One inspection's facts and those of the institution's own findings in it (a local function, as PermitFacts).
+        void InspectionFacts(List<StandingFact.Same> into, Inspection inspection)
+        {
+            Add(into, Facts.Inspection, inspection.OpenedOn, null, Json.Wire(inspection.Kind), subject: inspection.Id);
+            foreach (var f in inspection.Findings)
             {
-                Add(into, Facts.Inspection, inspection.OpenedOn, null, Json.Wire(inspection.Kind), subject: inspection.Id);
-                foreach (var f in inspection.Findings.Where(f => f.InstitutionId == Id))
-                {
-                    var days = DaysOf(set => AddFindingDays(set, f));
-                    var department = Json.Wire(inspection.DepartmentOf(f));
-                    // With its rectification deadline: the work queue's "due this week" picks findings by it (StandingFact.DueOn).
-                    Add(into, Facts.Finding, f.FoundOn, f.OverturnedOn, Json.Wire(f.Severity), f.DemeritPoints, department: department,
-                        subject: f.Id, reference: inspection.Id, due: f.RectificationDue);
-                    foreach (var run in Runs(days, d => f.IsOverdueOn(d) ? f.RectificationDue : null))
-                        Add(into, Facts.Alert, run.From, run.To, AlertTypes.RectificationOverdue, department: department,
-                            subject: f.Id, reference: inspection.Id, due: run.Value);
-                    foreach (var run in Runs(days, d => f.AwaitsVerificationOn(d) ? f.RectificationDue : null))
-                        Add(into, Facts.Alert, run.From, run.To, AlertTypes.VerificationPending, department: department,
-                            subject: f.Id, reference: inspection.Id, due: run.Value);
-                }
-            });
-        Section("demerit", [Inspections, frame], into =>
+                if (f.InstitutionId != Id) continue;
+                var days = DaysOf(set => AddFindingDays(set, f));
+                var department = Json.Wire(inspection.DepartmentOf(f));
+                // With its rectification deadline: the work queue's "due this week" picks findings by it (StandingFact.DueOn).
+                Add(into, Facts.Finding, f.FoundOn, f.OverturnedOn, Json.Wire(f.Severity), f.DemeritPoints, department: department,
+                    subject: f.Id, reference: inspection.Id, due: f.RectificationDue);
+                foreach (var run in Runs(days, d => f.IsOverdueOn(d) ? f.RectificationDue : null))
+                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.RectificationOverdue, department: department,
+                        subject: f.Id, reference: inspection.Id, due: run.Value);
+                foreach (var run in Runs(days, d => f.AwaitsVerificationOn(d) ? f.RectificationDue : null))
+                    Add(into, Facts.Alert, run.From, run.To, AlertTypes.VerificationPending, department: department,
+                        subject: f.Id, reference: inspection.Id, due: run.Value);
+            }
+        }
+
+        if (Section(new("demerit"), new(Inspections, frame: frame)) is { } demerit)
         {
             var findings = OwnFindings().ToList();
             var days = DaysOf(set => { foreach (var f in findings) AddFindingDays(set, f); });
             foreach (var run in Runs(days, d => Supervision.DemeritPointsOn(findings, d) is > 0 and var points ? points : (int?)null))
-                Add(into, Facts.Demerit, run.From, run.To, value: run.Value);
-        });
+                Add(demerit, Facts.Demerit, run.From, run.To, value: run.Value);
+        }
         if (sectioned)
         {
+            // The sections derived afresh, once derived (those kept went in as they were met).
+            foreach (var fresh in _fresh!) facts.AddRange(fresh);
             changed |= !_emitting!.SetEquals(_emitted!);
             (_emitted, _emitting) = (_emitting, _emitted);
         }
@@ -323,18 +343,25 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
     // What every fact of an institution carries from its registration, and its life (nothing holds outside it).
     private readonly record struct Frame(DateOnly EstablishedOn, DateOnly? ClosedOn, string Jurisdiction, string Kind);
 
-    // Each section's facts with the inputs they were derived from; rebuilt with the standing (never stored).
-    private Dictionary<object, (object?[] Inputs, List<StandingFact.Same> Facts)>? _sections;
+    // A section by name, and for one of several (a permit, an inspection) by its id.
+    private readonly record struct SectionKey(string Name, Guid Id = default);
 
-    // The sections the last derivation went through, and those of the one under way.
-    private HashSet<object>? _emitted, _emitting;
-
-    private static bool SameInputs(object?[] kept, object?[] now)
+    // What a section is derived from: the state's objects, compared by reference (the state is immutable, so the same
+    // object is the same input), and the frame, by value.
+    private readonly struct Inputs(object? a, object? b = null, Frame? frame = null)
     {
-        for (var k = 0; k < now.Length; k++)
-            if (!ReferenceEquals(kept[k], now[k]) && !(kept[k] is Frame a && now[k] is Frame b && a == b)) return false;
-        return true;
+        private readonly object? _a = a, _b = b;
+        private readonly Frame? _frame = frame;
+
+        public bool Same(Inputs other) => ReferenceEquals(_a, other._a) && ReferenceEquals(_b, other._b) && _frame == other._frame;
     }
+
+    // Each section's facts with the inputs they were derived from; rebuilt with the standing (never stored).
+    private Dictionary<SectionKey, (Inputs Inputs, List<StandingFact.Same> Facts)>? _sections;
+
+    // The sections the last derivation went through, and those of the one under way; the lists derived afresh in it.
+    private HashSet<SectionKey>? _emitted, _emitting;
+    private List<List<StandingFact.Same>>? _fresh;
 
     private IEnumerable<Finding> OwnFindings() => Inspections.SelectMany(x => x.Findings).Where(f => f.InstitutionId == Id);
 
@@ -381,7 +408,7 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         foreach (var p in Partnerships)
         {
             days.Add(p.ValidFrom);
-            foreach (var v in p.Validity) { days.Add(v.On); days.Add(v.ValidTo.AddDays(1)); }
+            for (var k = 0; k < p.Validity.Count; k++) { days.Add(p.Validity[k].On); days.Add(p.Validity[k].ValidTo.AddDays(1)); }
             if (p.TerminatedOn is { } t) days.Add(t);
         }
     }
@@ -391,8 +418,9 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
         days.Add(f.FoundOn);
         days.Add(f.FoundOn.AddYears(1));
         if (f.RectificationDue is { } due) days.Add(due.AddDays(1));
-        foreach (var step in f.Rectification) days.Add(step.On);
-        foreach (var change in f.PointChanges) days.Add(change.On);
+        // Index loops: a foreach over the interface makes an enumerator object, for every finding on every derivation.
+        for (var k = 0; k < f.Rectification.Count; k++) days.Add(f.Rectification[k].On);
+        for (var k = 0; k < f.PointChanges.Count; k++) days.Add(f.PointChanges[k].On);
         if (f.OverturnedOn is { } o) days.Add(o);
     }
 
