@@ -176,17 +176,18 @@ public static class SnapshotRebuild
     private sealed class Writer<T>(StoreOptions options, FreshTable table, List<string> columns) where T : class
     {
         private readonly List<(string Column, Func<Folded<T>, object?> Value, NpgsqlDbType Type)> _columns = Plan(options, table, columns);
+        private readonly ISerializer _serializer = options.Serializer();
 
+        // The data column's value is the document itself, which CopyAsync serializes.
         private static List<(string, Func<Folded<T>, object?>, NpgsqlDbType)> Plan(StoreOptions options, FreshTable table, List<string> columns)
         {
             var mapping = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(typeof(T));
-            var serializer = options.Serializer();
             var plan = new List<(string, Func<Folded<T>, object?>, NpgsqlDbType)>();
             foreach (var column in columns)
             {
                 if (column == "mt_last_modified") continue;
                 if (column == "id") plan.Add((column, f => f.Id, NpgsqlDbType.Uuid));
-                else if (column == "data") plan.Add((column, f => serializer.ToJson(f.Document), NpgsqlDbType.Jsonb));
+                else if (column == "data") plan.Add((column, f => f.Document, NpgsqlDbType.Jsonb));
                 else if (column == "mt_dotnet_type") plan.Add((column, _ => typeof(T).FullName, NpgsqlDbType.Varchar));
                 else if (column == "mt_version") plan.Add((column, f => f.Version, NpgsqlDbType.Bigint));
                 else if (mapping.DuplicatedFields.FirstOrDefault(d => d.ColumnName == column) is { } duplicated)
@@ -216,11 +217,19 @@ public static class SnapshotRebuild
         {
             await using var copy = await connection.BeginBinaryImportAsync(
                 $"copy {into} ({string.Join(", ", _columns.Select(c => c.Column))}) from stdin (format binary)", ct);
+            // The documents' JSON as UTF-8 in one buffer, by the store's serializer, not as a string per document.
+            var json = new System.Buffers.ArrayBufferWriter<byte>();
             foreach (var f in documents)
             {
                 await copy.StartRowAsync(ct);
-                foreach (var (_, value, type) in _columns)
-                    if (value(f) is { } v) await copy.WriteAsync(v, type, ct);
+                foreach (var (column, value, type) in _columns)
+                    if (column == "data")
+                    {
+                        json.ResetWrittenCount();
+                        _serializer.WriteTo(json, value(f)!);
+                        await copy.WriteAsync(json.WrittenMemory, NpgsqlDbType.Jsonb, ct);
+                    }
+                    else if (value(f) is { } v) await copy.WriteAsync(v, type, ct);
                     else await copy.WriteNullAsync(ct);
             }
             await copy.CompleteAsync(ct);

@@ -137,8 +137,12 @@ public sealed class LiveFacts : JsonConverter<List<StandingFact>>
         if (value is { } id) writer.WriteStringValue(id); else writer.WriteNullValue();
     }
 
+    // Formatted on the stack: three dates of every live fact of every standing written, each a string before.
     private static void Date(Utf8JsonWriter writer, DateOnly? value)
     {
-        if (value is { } day) writer.WriteStringValue(day.ToString(Day, CultureInfo.InvariantCulture)); else writer.WriteNullValue();
+        Span<byte> text = stackalloc byte[10];
+        if (value is not { } day) writer.WriteNullValue();
+        else if (day.TryFormat(text, out var length, Day, CultureInfo.InvariantCulture)) writer.WriteStringValue(text[..length]);
+        else writer.WriteStringValue(day.ToString(Day, CultureInfo.InvariantCulture));
     }
 }

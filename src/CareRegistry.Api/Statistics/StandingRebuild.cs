@@ -210,11 +210,16 @@ public static class StandingRebuild
         await using (var copy = await connection.BeginBinaryImportAsync($"copy {standings.Fresh} (id, data, mt_dotnet_type) from stdin (format binary)", ct))
         {
             var type = typeof(InstitutionStanding).FullName;
+            // Each standing's JSON as UTF-8 in one buffer, not as a string (several kilobytes of UTF-16 per standing, a
+            // third of a rebuild's strings: docs/performance-log.md, the thirty-fifth stop).
+            var json = new System.Buffers.ArrayBufferWriter<byte>();
             foreach (var s in fold.Standings)
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(s.Id, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(serializer.ToJson(s), NpgsqlDbType.Jsonb, ct);
+                json.ResetWrittenCount();
+                serializer.WriteTo(json, s);
+                await copy.WriteAsync(json.WrittenMemory, NpgsqlDbType.Jsonb, ct);
                 await copy.WriteAsync(type, NpgsqlDbType.Varchar, ct);
             }
             await copy.CompleteAsync(ct);

@@ -13,12 +13,10 @@ public static class StandingSql
         $"jsonb_strip_nulls(jsonb_build_object('reference', {json}->'reference'))";
 
     // The same JSON made here, for rows written by COPY (StandingRebuild): equal as jsonb to what StoredBody makes.
-    public static string StoredBody(StandingFact fact)
-    {
-        var body = new System.Text.Json.Nodes.JsonObject();
-        if (fact.Reference is { } reference) body["reference"] = reference.ToString("D");
-        return body.ToJsonString();
-    }
+    // Written as text: a JSON object built per fact was a rebuild's garbage by the million (docs/performance-log.md, the
+    // thirty-fifth stop), and a GUID's "D" form needs no escaping.
+    public static string StoredBody(StandingFact fact) =>
+        fact.Reference is { } reference ? $$"""{"reference": "{{reference:D}}"}""" : "{}";
 
     // The whole fact as Marten reads a document: the stored JSON with the columns (StandingFact.Columns) put back.
     // Select it "as data".
