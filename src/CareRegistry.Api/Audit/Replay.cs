@@ -188,8 +188,8 @@ public static partial class ReplayCheck
         var settings = new SnapshotRebuild.Settings(services.GetService<IConfiguration>()?.GetValue("Rebuild:SnapshotPartition", defaults.Partition) ?? defaults.Partition);
         var report = await projection.RebuildSetBasedAsync(store, db, settings, progress, ct);
         services.GetService<ILoggerFactory>()?.CreateLogger(typeof(SnapshotRebuild)).LogInformation(
-            "{Document} rebuilt set-based to {Ceiling}: {Streams} streams, {Events} events, {Documents} documents in {Seconds:0.0} s (read {Read:0.0} s, fold {Fold:0.0} s, write {Write:0.0} s, vacuum, index and swap {Swap:0.0} s; {Refolded} streams folded again under the swap's lock)",
-            report.Document, report.Ceiling, report.Streams, report.Events, report.Documents, report.Seconds, report.ReadSeconds, report.FoldSeconds,
+            "{Document} rebuilt set-based to {Ceiling}: {Streams} streams, {Events} events, {Documents} documents in {Seconds:0.0} s (read and fold {Fold:0.0} s, write {Write:0.0} s, vacuum, index and swap {Swap:0.0} s; {Refolded} streams folded again under the swap's lock)",
+            report.Document, report.Ceiling, report.Streams, report.Events, report.Documents, report.Seconds, report.ReadAndFoldSeconds,
             report.WriteSeconds, report.SwapSeconds, report.Refolded);
     }
 

@@ -7,10 +7,10 @@ using NpgsqlTypes;
 
 namespace CareRegistry.Common;
 
-// Where the time went: reading the partitions' events (the query and their deserialization), folding them, writing the
-// documents (serializing and copying), then the vacuum, indexes and swap.
+// Where the time went: reading the partitions' events and folding each as it comes (the query, their deserialization
+// and the fold), writing the documents (serializing and copying), then the vacuum, indexes and swap.
 public record SnapshotRebuildReport(string Document, long Ceiling, int Streams, long Events, int Documents, int Refolded, double Seconds,
-    double ReadSeconds, double FoldSeconds, double WriteSeconds, double SwapSeconds);
+    double ReadAndFoldSeconds, double WriteSeconds, double SwapSeconds);
 
 // A stream snapshot (RetractableSnapshot) rebuilt set-based instead of replayed through the daemon. The daemon's
 // replay of an inline snapshot first deletes every document, then reads the log in batches of its event types and, for
@@ -54,7 +54,7 @@ public static class SnapshotRebuild
         }
 
         var (eventCount, documents) = (0L, 0);
-        var (readTicks, foldTicks, writeTicks) = (0L, 0L, 0L);
+        var (foldTicks, writeTicks) = (0L, 0L);
         try
         {
             await table.CreateAsync(db, ct);
@@ -63,16 +63,20 @@ public static class SnapshotRebuild
             {
                 await using var serial = await SerialTransaction.BeginAsync(db, ct);
                 await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(serial.Transaction));
+                // A correction folds its stream again from the log while the partition's reader holds the connection
+                // above: on a connection of its own, opened only if a correction comes.
+                await using var refolds = store.QuerySession();
                 var start = Stopwatch.GetTimestamp();
-                var read = await ReadAsync(session, partitions[k], ct);
-                var readEnd = Stopwatch.GetTimestamp();
-                var folded = await FoldAsync(projection, session, read.Where(e => e.Sequence <= ceiling && included.Contains(e.EventType)), ct);
+                // Each event folded as it is read, as the standing's rebuild does: a partition's whole list outlived
+                // several young collections (docs/performance-log.md, the thirty-fifth stop).
+                var (folded, read) = await FoldAsync(projection, refolds, ReadAsync(session, partitions[k], ct),
+                    e => e.Sequence <= ceiling && included.Contains(e.EventType), ct);
                 await serial.Transaction.CommitAsync(ct);
                 var foldEnd = Stopwatch.GetTimestamp();
                 await using (var connection = await db.OpenConnectionAsync(ct))
                     await writer.CopyAsync(connection, table.Fresh, folded, ct);
-                (readTicks, foldTicks, writeTicks) = (readTicks + readEnd - start, foldTicks + foldEnd - readEnd, writeTicks + Stopwatch.GetTimestamp() - foldEnd);
-                eventCount += read.Count;
+                (foldTicks, writeTicks) = (foldTicks + foldEnd - start, writeTicks + Stopwatch.GetTimestamp() - foldEnd);
+                eventCount += read;
                 documents += folded.Count;
                 progress?.Invoke(ceiling * (k + 1) / partitions.Count);
             }
@@ -96,7 +100,9 @@ public static class SnapshotRebuild
                 {
                     List<Folded<T>> again;
                     await using (var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(tx)))
-                        again = await FoldAsync(projection, session, (await ReadAsync(session, late.ToArray(), ct)).Where(e => included.Contains(e.EventType)), ct);
+                        // Read whole before folding: a correction's refold reads on this same transaction.
+                        (again, _) = await FoldAsync(projection, session, (await ReadAsync(session, late.ToArray(), ct).ToListAsync(ct)).ToAsyncEnumerable(),
+                            e => included.Contains(e.EventType), ct);
                     await using (var delete = new NpgsqlCommand($"delete from {table.Fresh} where id = any($1)", connection, tx))
                     {
                         delete.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = late.ToArray() });
@@ -107,7 +113,7 @@ public static class SnapshotRebuild
                 await table.SwapAsync(connection, tx, ct);
             }, ct);
             return new SnapshotRebuildReport(typeof(T).Name, ceiling, streams.Count, eventCount, documents, refolded, watch.Elapsed.TotalSeconds,
-                Seconds(readTicks), Seconds(foldTicks), Seconds(writeTicks), swapWatch.Elapsed.TotalSeconds);
+                Seconds(foldTicks), Seconds(writeTicks), swapWatch.Elapsed.TotalSeconds);
         }
         catch
         {
@@ -130,33 +136,36 @@ public static class SnapshotRebuild
         return streams;
     }
 
-    // Every event of these streams, in recording order.
-    private static async Task<IReadOnlyList<IEvent>> ReadAsync(IQuerySession session, Guid[] streams, CancellationToken ct) =>
-        await session.Events.QueryAllRawEvents().WhereSql("d.stream_id = any(?)", (object)streams).OrderBy(e => e.Sequence).ToListAsync(ct);
+    // Every event of these streams, in recording order, as they are read.
+    private static IAsyncEnumerable<IEvent> ReadAsync(IQuerySession session, Guid[] streams, CancellationToken ct) =>
+        session.Events.QueryAllRawEvents().WhereSql("d.stream_id = any(?)", (object)streams).OrderBy(e => e.Sequence).ToAsyncEnumerable(ct);
 
     private sealed record Folded<T>(Guid Id, T Document, long Version);
 
-    // Each stream's events folded as the daemon folds them: EvolveAsync from nothing, event by event in recording order;
-    // the document's version is its last event's (Marten sets the aggregate's Version member and the row's
-    // mt_version to it); a stream that folds to nothing has no document.
-    private static async Task<List<Folded<T>>> FoldAsync<T>(RetractableSnapshot<T> projection, IQuerySession session, IEnumerable<IEvent> events,
-        CancellationToken ct) where T : class
+    // Each stream's events folded as the daemon folds them: EvolveAsync from nothing, event by event in recording order
+    // (the streams' events interleave in the log; each stream's stay in order); the document's version is its last
+    // event's (Marten sets the aggregate's Version member and the row's mt_version to it); a stream that folds to
+    // nothing has no document. Only the events it includes are folded; Read counts every event read.
+    private static async Task<(List<Folded<T>> Documents, long Read)> FoldAsync<T>(RetractableSnapshot<T> projection, IQuerySession session,
+        IAsyncEnumerable<IEvent> events, Func<IEvent, bool> include, CancellationToken ct) where T : class
     {
-        var folded = new List<Folded<T>>();
-        foreach (var stream in events.GroupBy(e => e.StreamId))
+        var streams = new Dictionary<Guid, (T? State, long Version)>();
+        var read = 0L;
+        await foreach (var e in events.WithCancellation(ct))
         {
-            T? state = null;
-            IEvent? last = null;
-            foreach (var e in stream)
-            {
-                state = await projection.EvolveAsync(state, stream.Key, session, e, ct);
-                last = e;
-            }
-            if (state is null || last is null) continue;
-            Versions<T>.Set(state, last.Version);
-            folded.Add(new Folded<T>(stream.Key, state, last.Version));
+            read++;
+            if (!include(e)) continue;
+            var state = streams.TryGetValue(e.StreamId, out var folding) ? folding.State : null;
+            streams[e.StreamId] = (await projection.EvolveAsync(state, e.StreamId, session, e, ct), e.Version);
         }
-        return folded;
+        var folded = new List<Folded<T>>(streams.Count);
+        foreach (var (id, (state, version)) in streams)
+        {
+            if (state is null) continue;
+            Versions<T>.Set(state, version);
+            folded.Add(new Folded<T>(id, state, version));
+        }
+        return (folded, read);
     }
 
     // The aggregate's Version member, as Marten's convention finds it (a settable long or int named Version).
