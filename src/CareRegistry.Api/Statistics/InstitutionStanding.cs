@@ -164,8 +164,8 @@ public sealed class InstitutionStanding : IJsonOnDeserialized
 
         // Where a section's facts go, or null when its inputs are the very ones it was last derived from (its kept facts
         // are taken as they are). Each section below derives only when given a list: no delegate, closure or array is
-        // made for a section that is kept, which most are on most events (they were a tenth of a rebuild's allocations:
-        // docs/performance-log.md, the thirty-fifth stop).
+        // made for a section that is kept, which most are on most events (those and the boxed keys and frames were about
+        // a seventh of a rebuild's allocations: docs/performance-log.md, the thirty-fifth stop).
         List<StandingFact.Same>? Section(SectionKey key, Inputs inputs)
         {
             if (!sectioned) return facts;
