@@ -184,26 +184,26 @@ public static class SnapshotRebuild
     // before anything is swapped.
     private sealed class Writer<T>(StoreOptions options, FreshTable table, List<string> columns) where T : class
     {
-        private readonly List<(string Column, Func<Folded<T>, object?> Value, NpgsqlDbType Type)> _columns = Plan(options, table, columns);
+        private readonly List<(string Column, Func<Folded<T>, object?> Value, NpgsqlDbType Type, bool Serialized)> _columns = Plan(options, table, columns);
         private readonly ISerializer _serializer = options.Serializer();
 
-        // The data column's value is the document itself, which CopyAsync serializes.
-        private static List<(string, Func<Folded<T>, object?>, NpgsqlDbType)> Plan(StoreOptions options, FreshTable table, List<string> columns)
+        // Serialized: the value is the document itself, which CopyAsync writes as JSON by the store's serializer.
+        private static List<(string, Func<Folded<T>, object?>, NpgsqlDbType, bool)> Plan(StoreOptions options, FreshTable table, List<string> columns)
         {
             var mapping = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(typeof(T));
-            var plan = new List<(string, Func<Folded<T>, object?>, NpgsqlDbType)>();
+            var plan = new List<(string, Func<Folded<T>, object?>, NpgsqlDbType, bool)>();
             foreach (var column in columns)
             {
                 if (column == "mt_last_modified") continue;
-                if (column == "id") plan.Add((column, f => f.Id, NpgsqlDbType.Uuid));
-                else if (column == "data") plan.Add((column, f => f.Document, NpgsqlDbType.Jsonb));
-                else if (column == "mt_dotnet_type") plan.Add((column, _ => typeof(T).FullName, NpgsqlDbType.Varchar));
-                else if (column == "mt_version") plan.Add((column, f => f.Version, NpgsqlDbType.Bigint));
+                if (column == "id") plan.Add((column, f => f.Id, NpgsqlDbType.Uuid, false));
+                else if (column == "data") plan.Add((column, f => f.Document, NpgsqlDbType.Jsonb, true));
+                else if (column == "mt_dotnet_type") plan.Add((column, _ => typeof(T).FullName, NpgsqlDbType.Varchar, false));
+                else if (column == "mt_version") plan.Add((column, f => f.Version, NpgsqlDbType.Bigint, false));
                 else if (mapping.DuplicatedFields.FirstOrDefault(d => d.ColumnName == column) is { } duplicated)
                 {
                     var members = duplicated.Members;
                     var type = duplicated.DbType;
-                    plan.Add((column, f => Duplicated(members, f.Document, type), type));
+                    plan.Add((column, f => Duplicated(members, f.Document, type), type, false));
                 }
                 else throw new InvalidOperationException($"the set-based rebuild of {table.Qualified} does not know how to fill its column {column}");
             }
@@ -231,8 +231,8 @@ public static class SnapshotRebuild
             foreach (var f in documents)
             {
                 await copy.StartRowAsync(ct);
-                foreach (var (column, value, type) in _columns)
-                    if (column == "data")
+                foreach (var (_, value, type, serialized) in _columns)
+                    if (serialized)
                     {
                         json.ResetWrittenCount();
                         _serializer.WriteTo(json, value(f)!);

@@ -16,9 +16,9 @@ namespace CareRegistry.Tests.Resilience;
 [Collection(ResilienceCollection.Name), Trait("Category", "Resilience")]
 public sealed class RebuildCommandTests(ITestOutputHelper output)
 {
-    // The tables a set-based rebuild swaps: the standing's two and two of the stream snapshots'.
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(60);
 
+    // The tables a set-based rebuild swaps: the standing's two and two of the stream snapshots'.
     private static readonly string[] Swapped = ["mt_doc_standingfact", "mt_doc_institutionstanding", "mt_doc_institution", "mt_doc_inspection"];
 
     [ResilienceFact]
@@ -83,7 +83,7 @@ public sealed class RebuildCommandTests(ITestOutputHelper output)
 
             // The standing shard goes on from the rebuild's high-water mark: a later registration gets its facts.
             var later = await service.Client.Register(Scenario.CareHome("重建后养老院", "530102"));
-            await RegistryChecks.ProjectionsCatchUpAndEqualARebuildAsync(service.Client, TimeSpan.FromSeconds(60));
+            await RegistryChecks.ProjectionsCatchUpAndEqualARebuildAsync(service.Client, CatchUp);
             await using var connection = await cluster.OpenAsync();
             await using var facts = new NpgsqlCommand("select count(*) from mt_doc_standingfact where institution_id = $1", connection)
             {
