@@ -22,7 +22,8 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
     private const string District = "530112";
 
     // Two care homes and a hospital: a partnership across a home and the hospital, a beds change retracted, a filing
-    // correction requested and made then that correction retracted, an inspection with a finding, a closure. The
+    // correction requested and made then that correction retracted, an inspection with two findings (one as recorded
+    // before findings carried their department), a closure. The
     // snapshots' set-based rebuild (SnapshotRebuildTests) folds the same world.
     internal static async Task<(Guid A, Guid B, Guid Hospital, Guid Inspection)> BuildWorld(HttpClient client, RegistryFixture fixture)
     {
@@ -50,9 +51,36 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
             .ShouldBe(HttpStatusCode.Created).Id;
         (await client.Post($"/api/inspections/{inspection}/findings", new RecordFinding(b, FindingCategory.FireSafety, Severity.Major, 4,
             "消防通道堵塞", D(2024, 4, 1), D(2024, 3, 1)))).ShouldBe(HttpStatusCode.Created);
+        // A finding as recorded before findings carried their department: the folds take its department from the header
+        // its request was stamped with (Inspection.Read), health's here where the inspection's own is civil affairs', so
+        // a rebuild that did not read the headers would write other rows than the daemon's.
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            // Fetched for writing, as a command appends: the snapshot's version is then the event's.
+            var stream = await session.Events.FetchForWriting<Inspection>(inspection);
+            var legacy = new RecordFinding(b, FindingCategory.Hygiene, Severity.Minor, 1, "台账不全", D(2024, 4, 2), null)
+                .Decide(stream.Aggregate!, D(2024, 3, 2), Department.Health) with { Department = null };
+            session.LastModifiedBy = "wang-health";
+            session.SetHeader(RecordedBy.DepartmentHeader, Json.Wire(Department.Health));
+            session.SetHeader(RecordedBy.RoleHeader, Json.Wire(Role.Inspector));
+            stream.AppendOne(legacy);
+            await session.SaveChangesAsync();
+        }
         (await client.Post($"/api/institutions/{b}/closure", new CloseInstitution(D(2025, 1, 1), "停业"))).ShouldBe(HttpStatusCode.OK);
         await fixture.Projected();
         return (a, b, hospital, inspection);
+    }
+
+    // The set-based rebuilds read only what the projections fold by, not who recorded each event (RebuildEvents): the
+    // rows they write are compared with the daemon's, which folds Marten's full events, on a world whose every event
+    // carries its user and headers, so a projection that came to hold any of it would differ there.
+    internal static async Task AssertEveryEventSaysWhoRecordedIt(Npgsql.NpgsqlDataSource db)
+    {
+        await using var who = db.CreateCommand("select count(*), count(*) filter (where user_name is null or headers is null or headers = '{}') from mt_events");
+        await using var row = await who.ExecuteReaderAsync();
+        Assert.True(await row.ReadAsync());
+        Assert.True(row.GetInt64(0) > 0);
+        Assert.Equal(0, row.GetInt64(1));
     }
 
     // Every column but Marten's version stamp and modification time, row by row in id order.
@@ -75,6 +103,7 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
     public async Task The_set_based_rebuild_writes_the_rows_the_daemon_writes_and_the_shard_continues_from_it()
     {
         var (a, _, hospital, _) = await BuildWorld(Client, Fixture);
+        await AssertEveryEventSaysWhoRecordedIt(Db);
         var daemonRows = await Snapshot();
         await using (var closed = Db.CreateCommand($"select count(*) from {StandingSql.Table} where recorded_to is not null"))
             Assert.True(Convert.ToInt64(await closed.ExecuteScalarAsync()) > 0);   // the retractions closed rows
