@@ -25,7 +25,8 @@ public static class StandingRebuild
     // A partition's events, standings and facts are in memory at once on each worker, and they are most of a
     // rebuild's heap: after writes and reads at full scale, 250 institutions peaked at 411 MB of RSS and 125 at 363 MB,
     // about a tenth slower (docs/performance-log.md, the thirteenth stop).
-    public sealed record Settings(int Partition = 125, int Workers = 2);
+    // KeepStoppedEvery: how often the fold looks for its shard started again meanwhile (ShardHandover.KeepStoppedAsync).
+    public sealed record Settings(int Partition = 125, int Workers = 2, TimeSpan? KeepStoppedEvery = null);
 
     // Tables derived from the standing facts (per-district figures and the like) hang off this hook: it runs inside the
     // swap transaction, after the fresh fact table took the old one's place and before the shard starts again, and
@@ -52,6 +53,8 @@ public static class StandingRebuild
         var handover = new ShardHandover(db, events, shard, shardOnThisNode, logger);
         await handover.StopAsync();
         var swapped = false;
+        using var folding = new CancellationTokenSource();
+        var keptStopped = handover.KeepStoppedAsync(settings.KeepStoppedEvery ?? TimeSpan.FromSeconds(1), folding.Token);
         try
         {
             var ceiling = await ShardHandover.CeilingAsync(db, events, ct);
@@ -108,6 +111,8 @@ public static class StandingRebuild
             await FreshTable.IndexAsync(db, [factTable, standingTable], settings.Workers, ct);
             // The swap takes the tables' locks and the shard's progression row in one transaction, tried again while it
             // cannot have the locks (FreshTable.SwapInAsync); the shard is stopped again before each attempt.
+            await folding.CancelAsync();
+            await keptStopped;
             await FreshTable.SwapInAsync(db, [factTable, standingTable], async (connection, tx) =>
             {
                 await factTable.SwapAsync(connection, tx, ct);
@@ -135,6 +140,8 @@ public static class StandingRebuild
         }
         finally
         {
+            await folding.CancelAsync();
+            await keptStopped;
             await handover.StartAsync(swapped);
         }
     }
