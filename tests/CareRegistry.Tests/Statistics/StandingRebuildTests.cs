@@ -71,9 +71,9 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         return (a, b, hospital, inspection);
     }
 
-    // The set-based rebuilds read only what the projections fold by, not who recorded each event (RebuildEvents): the
-    // rows they write are compared with the daemon's, which folds Marten's full events, on a world whose every event
-    // carries its user and headers, so a projection that came to hold any of it would differ there.
+    // The set-based rebuilds' rows are compared with the daemon's on a world whose every event says who recorded it (its
+    // user and headers): a rebuild that read its events without them would write other rows wherever a fold reads them
+    // (Inspection.Read; a reader that left them out was tried: docs/performance-log.md, the thirty-sixth stop).
     internal static async Task AssertEveryEventSaysWhoRecordedIt(Npgsql.NpgsqlDataSource db)
     {
         await using var who = db.CreateCommand("select count(*), count(*) filter (where user_name is null or headers is null or headers = '{}') from mt_events");
