@@ -21,20 +21,27 @@ public sealed record ShardControl(Func<Task> Stop, Func<Task> Start)
 internal sealed class ShardHandover(NpgsqlDataSource db, string events, string shard, Func<Task<ShardControl?>> shardOnThisNode, ILogger? logger)
 {
     private ShardControl? control;
+    private CancellationTokenSource? keeping;
+    private Task kept = Task.CompletedTask;
 
-    public async Task StopAsync()
+    // keepStoppedEvery: look for the shard that often and stop it again, until it is stopped again before the swap or
+    // started (KeepStoppedAsync).
+    public async Task StopAsync(TimeSpan? keepStoppedEvery = null)
     {
         control = await shardOnThisNode();
         if (control is not null) await control.Stop();
+        if (keepStoppedEvery is not { } every) return;
+        keeping = new CancellationTokenSource();
+        kept = KeepStoppedAsync(every, keeping.Token);
     }
 
-    // Stopped again each time it is found running, until `until` is cancelled (before the swap). Wolverine's leader starts
-    // an agent it finds stopped on its next check of the assignments, and a shard behind the log (after a bulk import,
-    // or while it catches up) then folds event by event through the daemon beside the set-based fold, on the same cores,
-    // into tables the swap throws away: on the benchmark's database (1.26 million events) with the shard behind, it
-    // applied 332,500 events that way during one rebuild, which took 77.9 s; kept stopped, the shard moved by none and
-    // the rebuild took 61.7 s (docs/performance-log.md, the thirty-sixth stop).
-    public async Task KeepStoppedAsync(TimeSpan every, CancellationToken until)
+    // Stopped again each time it is found running, until `until` is cancelled. Wolverine's leader starts an agent it
+    // finds stopped on its next check of the assignments, and a shard behind the log (after a bulk import, or while it
+    // catches up) then folds event by event through the daemon beside the set-based fold, on the same cores, into tables
+    // the swap throws away: on the benchmark's database (1.26 million events) with the shard behind, it applied 332,500
+    // events that way during one rebuild, which took 77.9 s; kept stopped, the shard moved by none and the rebuild took
+    // 61.7 s (docs/performance-log.md, the thirty-sixth stop).
+    private async Task KeepStoppedAsync(TimeSpan every, CancellationToken until)
     {
         try
         {
@@ -57,6 +64,15 @@ internal sealed class ShardHandover(NpgsqlDataSource db, string events, string s
         }
     }
 
+    private async Task StopKeepingStoppedAsync()
+    {
+        if (keeping is null) return;
+        await keeping.CancelAsync();
+        await kept;
+        keeping.Dispose();
+        keeping = null;
+    }
+
     // Asked again just before the progression moves: Wolverine's leader starts an agent it finds stopped on its
     // next check of the assignments, and a fold at full scale outlasts several checks (or the shard was not yet
     // assigned when the rebuild began). Left running, the shard goes on from where it was; the move puts its
@@ -65,6 +81,7 @@ internal sealed class ShardHandover(NpgsqlDataSource db, string events, string s
     // stop).
     public async Task StopAgainAsync()
     {
+        await StopKeepingStoppedAsync();
         if (await shardOnThisNode() is not { } again) return;
         await again.Stop();
         control = again;
@@ -72,6 +89,7 @@ internal sealed class ShardHandover(NpgsqlDataSource db, string events, string s
 
     public async Task StartAsync(bool progressionMoved)
     {
+        await StopKeepingStoppedAsync();
         if (control is null) return;
         await control.Start();
         if (progressionMoved) _ = KeepRunningAsync(control);

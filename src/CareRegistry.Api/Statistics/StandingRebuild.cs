@@ -51,10 +51,9 @@ public static class StandingRebuild
         var profileBefore = StandingProfile.Read();
 
         var handover = new ShardHandover(db, events, shard, shardOnThisNode, logger);
-        await handover.StopAsync();
+        // Kept stopped while the partitions are folded and the indexes built, until it is stopped again for the swap.
+        await handover.StopAsync(settings.KeepStoppedEvery ?? TimeSpan.FromSeconds(1));
         var swapped = false;
-        using var folding = new CancellationTokenSource();
-        var keptStopped = handover.KeepStoppedAsync(settings.KeepStoppedEvery ?? TimeSpan.FromSeconds(1), folding.Token);
         try
         {
             var ceiling = await ShardHandover.CeilingAsync(db, events, ct);
@@ -111,8 +110,6 @@ public static class StandingRebuild
             await FreshTable.IndexAsync(db, [factTable, standingTable], settings.Workers, ct);
             // The swap takes the tables' locks and the shard's progression row in one transaction, tried again while it
             // cannot have the locks (FreshTable.SwapInAsync); the shard is stopped again before each attempt.
-            await folding.CancelAsync();
-            await keptStopped;
             await FreshTable.SwapInAsync(db, [factTable, standingTable], async (connection, tx) =>
             {
                 await factTable.SwapAsync(connection, tx, ct);
@@ -140,8 +137,6 @@ public static class StandingRebuild
         }
         finally
         {
-            await folding.CancelAsync();
-            await keptStopped;
             await handover.StartAsync(swapped);
         }
     }

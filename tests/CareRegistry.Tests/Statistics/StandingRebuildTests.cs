@@ -161,21 +161,50 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
         Assert.Contains(agents.AllRunningAgentUris(), u => u.AbsolutePath.EndsWith("/institutionstanding/all", StringComparison.OrdinalIgnoreCase));
     }
 
+    // The standing's shard on this node, stopped and started through a control that records each step in Steps (with
+    // what `state` says at that moment, if given) and tracks whether the shard runs; the rebuild finds it on this node
+    // while it runs. StartedByLeader plays Wolverine's leader starting it again.
+    private sealed class WatchedShard(ShardControl real, Func<Task<string>>? state)
+    {
+        private volatile bool _running = true;
+
+        public List<string> Steps { get; } = [];
+        public bool Running => _running;
+
+        public Task<ShardControl?> OnThisNode() => Task.FromResult(_running ? Control : null);
+
+        private ShardControl Control => new(() => StepAsync("stopped", false, real.Stop), () => StepAsync("started", true, real.Start));
+
+        private async Task StepAsync(string step, bool running, Func<Task> act)
+        {
+            Steps.Add(state is null ? step : $"{step} {await state()}");
+            _running = running;
+            await act();
+        }
+
+        public void StartedByLeader()
+        {
+            real.Start().GetAwaiter().GetResult();
+            _running = true;
+            Steps.Add("started by the leader");
+        }
+    }
+
+    private async Task<WatchedShard> WatchShardAsync(Func<Task<string>>? state = null)
+    {
+        var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
+        var real = await ReplayCheck.ShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single(), StandingProjection.Name);
+        Assert.NotNull(real);
+        return new WatchedShard(real, state);
+    }
+
     // A shard started again early in the fold is stopped again while the fold runs, not only before the swap: one behind
     // the log would otherwise fold event by event beside it, on the same cores, into tables the swap throws away.
     [Fact]
     public async Task A_shard_started_again_during_the_fold_is_stopped_again_while_the_fold_runs()
     {
         var (a, _, _, _) = await BuildWorld(Client, Fixture);
-        var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
-        var real = await ReplayCheck.ShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single(), StandingProjection.Name);
-        Assert.NotNull(real);
-
-        var steps = new List<string>();
-        var running = true;
-        var control = new ShardControl(
-            async () => { steps.Add("stopped"); running = false; await real.Stop(); },
-            async () => { steps.Add("started"); running = true; await real.Start(); });
+        var shard = await WatchShardAsync();
         var partitions = 0;
         void Progress(long sequence)
         {
@@ -184,24 +213,22 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
             {
                 case 1:
                     // The leader's check, after the first partition: the shard runs again.
-                    real.Start().GetAwaiter().GetResult();
-                    running = true;
-                    steps.Add("started by the leader");
+                    shard.StartedByLeader();
                     break;
                 case 2:
                     // The third partition waits until the shard has been found and stopped again (at most 20 s).
-                    for (var waited = System.Diagnostics.Stopwatch.StartNew(); Volatile.Read(ref running) && waited.Elapsed < TimeSpan.FromSeconds(20);)
+                    for (var waited = System.Diagnostics.Stopwatch.StartNew(); shard.Running && waited.Elapsed < TimeSpan.FromSeconds(20);)
                         Thread.Sleep(20);
-                    steps.Add("the fold goes on");
+                    shard.Steps.Add("the fold goes on");
                     break;
             }
         }
 
-        await StandingRebuild.RunAsync(Fixture.Store, Db, () => Task.FromResult(running ? control : null),
+        await StandingRebuild.RunAsync(Fixture.Store, Db, shard.OnThisNode,
             new StandingRebuild.Settings(Partition: 1, Workers: 1, KeepStoppedEvery: TimeSpan.FromMilliseconds(50)), Progress, CancellationToken.None);
 
         Assert.Equal(3, partitions);
-        Assert.Equal(["stopped", "started by the leader", "stopped", "the fold goes on", "started"], steps);
+        Assert.Equal(["stopped", "started by the leader", "stopped", "the fold goes on", "started"], shard.Steps);
         (await Client.Post($"/api/institutions/{a}/beds", new ChangeBeds(D(2021, 1, 1), new BedsInput(ElderlyCare: 150), "扩建"))).ShouldBe(HttpStatusCode.OK);
         await Fixture.Projected();
         Assert.Contains((await Snapshot()).Facts, r => r.Contains(Facts.Beds) && r.Contains(",150,"));
@@ -214,35 +241,24 @@ public class StandingRebuildTests(RegistryFixture fixture) : RegistryTest(fixtur
     public async Task A_shard_started_again_during_the_fold_is_stopped_before_the_swap_and_runs_on_after_it()
     {
         var (a, _, _, _) = await BuildWorld(Client, Fixture);
-        var coordinator = Fixture.Host.Services.GetRequiredService<IProjectionCoordinator>();
-        var real = await ReplayCheck.ShardAsync(Fixture.Host.Services, (await coordinator.AllDaemonsAsync()).Single(), StandingProjection.Name);
-        Assert.NotNull(real);
-
-        var steps = new List<string>();
-        var running = true;
         // The fresh fact table exists from the fold's start until the swap puts it in the old one's place.
         async Task<string> Fresh()
         {
             await using var fresh = Db.CreateCommand($"select to_regclass('{StandingSql.Table}{FreshTable.Suffix}') is not null");
             return (bool)(await fresh.ExecuteScalarAsync())! ? "with the fresh tables filled" : "without fresh tables";
         }
-        var control = new ShardControl(
-            async () => { steps.Add("stopped " + await Fresh()); running = false; await real.Stop(); },
-            async () => { steps.Add("started " + await Fresh()); running = true; await real.Start(); });
+        var shard = await WatchShardAsync(Fresh);
         // The leader's check, as the first partition is folded: the shard runs again.
         var restarted = 0;
         void Leader(long sequence)
         {
             if (sequence == 0 || Interlocked.Exchange(ref restarted, 1) == 1) return;
-            real.Start().GetAwaiter().GetResult();
-            running = true;
-            steps.Add("started by the leader");
+            shard.StartedByLeader();
         }
 
-        await StandingRebuild.RunAsync(Fixture.Store, Db, () => Task.FromResult(running ? control : null),
-            new StandingRebuild.Settings(Partition: 1, Workers: 1), Leader, CancellationToken.None);
+        await StandingRebuild.RunAsync(Fixture.Store, Db, shard.OnThisNode, new StandingRebuild.Settings(Partition: 1, Workers: 1), Leader, CancellationToken.None);
 
-        Assert.Equal(["stopped without fresh tables", "started by the leader", "stopped with the fresh tables filled", "started without fresh tables"], steps);
+        Assert.Equal(["stopped without fresh tables", "started by the leader", "stopped with the fresh tables filled", "started without fresh tables"], shard.Steps);
         (await Client.Post($"/api/institutions/{a}/beds", new ChangeBeds(D(2021, 1, 1), new BedsInput(ElderlyCare: 130), "扩建"))).ShouldBe(HttpStatusCode.OK);
         await Fixture.Projected();
         Assert.Contains((await Snapshot()).Facts, r => r.Contains(Facts.Beds) && r.Contains(",130,"));
